@@ -1,0 +1,8 @@
+"""The embedded default: SQLite, Celery tasks run eagerly in-process, so one command runs the whole site."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env("SECRET_KEY", default="local-only-insecure-key-do-not-use-in-production")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

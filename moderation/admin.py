@@ -1,0 +1,205 @@
+"""The admin is the moderators' and operators' workplace: campaigns, participants, submissions, and the queue."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from moderation import display
+from moderation.models import QueueItem
+from moderation.services import moderation_resolve
+from promo.models import Campaign, Participant, StatusTransition, Submission
+from promo.services import TransitionNotAllowed
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "starts_on",
+        "ends_on",
+        "timezone",
+        "min_amount",
+        "payment_systems",
+        "is_active",
+    ]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["contact", "contact_kind", "created_at"]
+    search_fields = ["contact"]
+    list_filter = ["contact_kind"]
+
+
+class TransitionInline(admin.TabularInline):
+    model = StatusTransition
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SubmissionAdminBase(admin.ModelAdmin):
+    """Read-only view of a submission: the photo beside what was typed and what was read."""
+
+    list_display = ["created_at", "campaign", "participant", "thumbnail", "typed_amount", "typed_card_last4", "read_amount", "read_card", "status", "reason_codes"]  # fmt: skip
+    list_select_related = ["campaign", "participant", "recognition"]
+    list_filter = ["status", "campaign", "recognition__kind"]
+    search_fields = ["=id", "participant__contact", "typed_card_last4", "recognition__rrn"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["large_photo", "comparison", "reason_list", "ocr_text", "campaign", "participant", "status", "created_at", "decided_at", "decided_by", "photo_sha256", "attempts"]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": [("large_photo", "comparison"), "reason_list"]}),
+        (
+            _("Submission"),
+            {
+                "fields": [
+                    "campaign",
+                    "participant",
+                    "status",
+                    "created_at",
+                    "decided_at",
+                    "decided_by",
+                    "photo_sha256",
+                    "attempts",
+                ]
+            },
+        ),
+        (_("Everything the OCR read"), {"fields": ["ocr_text"], "classes": ["collapse"]}),
+    ]
+    inlines = [TransitionInline]
+
+    def has_add_permission(self, request):
+        return False  # submissions come from participants only
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # every upload keeps its record
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, obj):
+        return display.photo_html(obj, 80)
+
+    @admin.display(description=_("photo"))
+    def large_photo(self, obj):
+        return display.photo_html(obj, 700)
+
+    @admin.display(description=_("typed and read"))
+    def comparison(self, obj):
+        return display.comparison_html(obj)
+
+    @admin.display(description=_("reasons"))
+    def reason_list(self, obj):
+        return display.reasons_html(obj)
+
+    @admin.display(description=_("OCR text"))
+    def ocr_text(self, obj):
+        return display.ocr_text_html(obj)
+
+    @admin.display(description=_("read amount"))
+    def read_amount(self, obj):
+        recognition = display.recognition_of(obj)
+        return recognition.amount if recognition else None
+
+    @admin.display(description=_("read card"))
+    def read_card(self, obj):
+        recognition = display.recognition_of(obj)
+        return recognition.card_last4 if recognition else None
+
+    @admin.display(description=_("reasons"))
+    def reason_codes(self, obj):
+        return ", ".join(r["code"] for r in obj.reasons)
+
+
+@admin.register(Submission)
+class SubmissionAdmin(SubmissionAdminBase):
+    pass
+
+
+@admin.register(QueueItem)
+class QueueAdmin(SubmissionAdminBase):
+    """The moderation queue, oldest first, with one-click Accept and Reject on every row."""
+
+    list_display = ["created_at", "campaign", "thumbnail", "comparison", "reason_list", "decide_buttons"]
+    list_filter = ["campaign", "recognition__kind"]
+    list_per_page = 25
+    date_hierarchy = None
+    actions = ["accept_selected", "reject_selected"]
+    change_form_template = "moderation/queue_change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<uuid:pk>/accept/",
+                self.admin_site.admin_view(require_POST(self.accept_view)),
+                name="moderation_accept",
+            ),
+            path(
+                "<uuid:pk>/reject/",
+                self.admin_site.admin_view(require_POST(self.reject_view)),
+                name="moderation_reject",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("moderation.change_queueitem")
+
+    @admin.display(description=_("decision"))
+    def decide_buttons(self, obj):
+        # Buttons inside the change list's own form (it carries the CSRF token); formaction sends them here.
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" style="background:#1a7f37;color:#fff">{}</button> '
+            '<button type="submit" class="button" formaction="{}" style="background:#b42318;color:#fff">{}</button>',
+            reverse("admin:moderation_accept", kwargs={"pk": obj.pk}),
+            _("Accept"),
+            reverse("admin:moderation_reject", kwargs={"pk": obj.pk}),
+            _("Reject"),
+        )
+
+    def _resolve(self, request: HttpRequest, submission: Submission, accept: bool, note: str = "") -> bool:
+        try:
+            moderation_resolve(submission=submission, accept=accept, moderator=request.user, note=note)
+        except TransitionNotAllowed:
+            self.message_user(
+                request, _("%(id)s was already decided.") % {"id": submission.pk}, messages.WARNING
+            )
+            return False
+        return True
+
+    def _decide_view(self, request: HttpRequest, pk, accept: bool):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        submission = get_object_or_404(Submission, pk=pk)
+        note = request.POST.get("moderator_note", "").strip()
+        if self._resolve(request, submission, accept, note):
+            verdict = _("accepted") if accept else _("rejected")
+            self.message_user(request, _("%(id)s %(verdict)s.") % {"id": submission.pk, "verdict": verdict})
+        return HttpResponseRedirect(reverse("admin:moderation_queueitem_changelist"))
+
+    def accept_view(self, request: HttpRequest, pk):
+        return self._decide_view(request, pk, accept=True)
+
+    def reject_view(self, request: HttpRequest, pk):
+        return self._decide_view(request, pk, accept=False)
+
+    @admin.action(description=_("Accept the selected submissions"), permissions=["change"])
+    def accept_selected(self, request, queryset):
+        done = sum(self._resolve(request, submission, True) for submission in queryset)
+        self.message_user(request, _("%(count)d accepted.") % {"count": done})
+
+    @admin.action(description=_("Reject the selected submissions"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        done = sum(self._resolve(request, submission, False) for submission in queryset)
+        self.message_user(request, _("%(count)d rejected.") % {"count": done})

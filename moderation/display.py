@@ -1,0 +1,106 @@
+"""HTML fragments for the admin: the photo, and what was typed beside what was read."""
+
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from promo.models import Recognition, Submission
+from promo.reasons import render
+
+COMPARED = (
+    ("amount", "typed_amount"),
+    ("card_last4", "typed_card_last4"),
+    ("date", None),
+    ("time", None),
+    ("payment_system", None),
+    ("merchant", None),
+    ("rrn", None),
+    ("auth_code", None),
+    ("terminal_id", None),
+)
+
+
+def photo_html(submission: Submission, height: int) -> SafeString:
+    url = reverse("moderation:photo", kwargs={"pk": submission.pk})
+    return format_html(
+        '<a href="{}" target="_blank"><img src="{}" alt="" loading="lazy" style="max-height:{}px;max-width:100%;'
+        'border:1px solid #ccc"></a>',
+        url,
+        url,
+        height,
+    )
+
+
+def recognition_of(submission: Submission) -> Recognition | None:
+    try:
+        return submission.recognition
+    except Recognition.DoesNotExist:
+        return None
+
+
+def comparison_html(submission: Submission) -> SafeString:
+    """A table a moderator reads in one glance: field, typed, read, confidence, runners-up."""
+    recognition = recognition_of(submission)
+    fields = recognition.fields if recognition else {}
+    rows = []
+    for name, typed_attr in COMPARED:
+        read = fields.get(name, {})
+        typed = getattr(submission, typed_attr) if typed_attr else ""
+        value = read.get("value")
+        mismatch = typed_attr is not None and value is not None and str(value) != str(typed)
+        others = ", ".join(str(c["value"]) for c in read.get("candidates", [])[1:])
+        rows.append(
+            (
+                name,
+                typed if typed != "" else "",
+                "—" if value is None else value,
+                f"{read.get('confidence', 0):.2f}" if read else "",
+                others,
+                "background:#fde8e8" if mismatch else "",
+            )
+        )
+    body = format_html_join(
+        "",
+        '<tr style="{5}"><th>{0}</th><td>{1}</td><td><b>{2}</b></td><td>{3}</td><td>{4}</td></tr>',
+        rows,
+    )
+    kind = f"{recognition.kind} ({recognition.kind_confidence:.2f})" if recognition else "—"
+    return format_html(
+        "<p>{}: <b>{}</b></p><table><thead><tr><th></th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+        "<tbody>{}</tbody></table>",
+        _("Document"),
+        kind,
+        _("typed"),
+        _("read"),
+        _("confidence"),
+        _("other readings"),
+        body,
+    )
+
+
+def reasons_html(submission: Submission) -> SafeString:
+    return format_html_join(
+        "",
+        "<div><code>{}</code> {}</div>",
+        ((r["code"], r["message"]) for r in map(render, submission.reasons)),
+    )
+
+
+def ocr_text_html(submission: Submission) -> SafeString:
+    recognition = recognition_of(submission)
+    if recognition is None:
+        return format_html("—")
+    if recognition.error:
+        return format_html("<pre>{}</pre>", recognition.error)
+    lines = format_html_join(
+        "\n",
+        "{}  <span style='color:#888'>({})</span>",
+        ((line["text"], f"{line['confidence']:.2f}") for line in recognition.lines),
+    )
+    return format_html(
+        "<pre style='white-space:pre-wrap'>{}</pre><p>{} · {}</p>",
+        lines,
+        recognition.engine,
+        ", ".join(f"{k} {v:.0f} ms" for k, v in recognition.timings_ms.items()),
+    )

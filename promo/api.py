@@ -1,0 +1,60 @@
+"""REST API for participants' apps: upload a slip, poll for the decision."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from promo import services
+from promo.models import Submission
+from promo.selectors import active_campaigns
+from promo.serializers import (
+    SubmissionCreatedSerializer,
+    SubmissionCreateSerializer,
+    SubmissionSerializer,
+    submission_created_payload,
+)
+
+
+class SubmissionCreateApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "uploads"
+
+    @extend_schema(
+        request={"multipart/form-data": SubmissionCreateSerializer},
+        responses={
+            202: SubmissionCreatedSerializer,
+            400: OpenApiResponse(description="Field errors: {field: [messages]}"),
+            404: OpenApiResponse(description="No such campaign, or it no longer accepts uploads"),
+        },
+        summary="Upload a slip photo with the amount and card last 4 the participant typed",
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        campaign = get_object_or_404(active_campaigns(), slug=slug)
+        serializer = SubmissionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        submission = services.submission_create(
+            campaign=campaign,
+            contact=data["contact"],
+            photo=data["photo"],
+            typed_amount=data["amount"],
+            typed_card_last4=data["card_last4"],
+        )
+        return Response(submission_created_payload(submission, request), status=status.HTTP_202_ACCEPTED)
+
+
+class SubmissionDetailApi(APIView):
+    """Anyone holding the id (an unguessable UUID returned at upload) may read the decision."""
+
+    @extend_schema(
+        responses={200: SubmissionSerializer, 404: OpenApiResponse(description="No such submission")}
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        submission = get_object_or_404(Submission.objects.select_related("recognition"), pk=pk)
+        return Response(SubmissionSerializer(submission).data)

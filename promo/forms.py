@@ -1,0 +1,40 @@
+"""The participant's upload form: the same checks as the API, with messages a person reads on a phone."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from promo.amounts import parse_typed_amount
+from promo.contacts import normalize_contact
+from promo.photos import validate_photo
+
+
+class UploadForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Photo of the card slip"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    amount = forms.CharField(
+        label=_("Purchase amount"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    card_last4 = forms.RegexField(
+        label=_("Last 4 digits of the card"),
+        regex=r"^\d{4}$",
+        error_messages={"invalid": _("Enter the four digits printed after the asterisks.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4, "autocomplete": "off"}),
+    )
+    contact = forms.CharField(
+        label=_("Phone or e-mail"), max_length=254, widget=forms.TextInput(attrs={"autocomplete": "tel"})
+    )
+
+    def clean_photo(self):
+        photo = self.cleaned_data["photo"]
+        validate_photo(photo)
+        return photo
+
+    def clean_amount(self):
+        return parse_typed_amount(self.cleaned_data["amount"])
+
+    def clean_contact(self):
+        contact = self.cleaned_data["contact"]
+        normalize_contact(contact)
+        return contact

@@ -1,0 +1,58 @@
+"""`manage.py create_campaign SLUG --name NAME --starts YYYY-MM-DD --ends YYYY-MM-DD ...`, idempotent."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from promo.services import campaign_create_or_update
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"not a date (YYYY-MM-DD): {text}") from None
+
+
+class Command(BaseCommand):
+    help = "Create a campaign, or update it to these values if the slug exists."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--starts", required=True, type=iso_date, help="first day, YYYY-MM-DD")
+        parser.add_argument("--ends", required=True, type=iso_date, help="last day (included), YYYY-MM-DD")
+        parser.add_argument("--min-amount", default="0", help="minimum purchase amount, e.g. 500 or 499.99")
+        parser.add_argument(
+            "--payment-systems", default="", help="comma-separated, e.g. VISA,MASTERCARD; empty: any"
+        )
+        parser.add_argument("--timezone", default="Europe/Moscow")
+        parser.add_argument("--currency", default="RUB")
+
+    def handle(self, *args, **options):
+        try:
+            min_amount = Decimal(options["min_amount"].replace(",", "."))
+        except InvalidOperation:
+            raise CommandError(f"not an amount: {options['min_amount']}") from None
+        systems = [s.strip().upper() for s in options["payment_systems"].split(",") if s.strip()]
+        try:
+            campaign, created = campaign_create_or_update(
+                slug=options["slug"],
+                name=options["name"],
+                starts_on=options["starts"],
+                ends_on=options["ends"],
+                timezone=options["timezone"],
+                min_amount=min_amount,
+                payment_systems=systems,
+                currency=options["currency"].upper(),
+            )
+        except ValidationError as error:
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+            ) from None
+        verb = "created" if created else "updated"
+        self.stdout.write(
+            f"campaign {campaign.slug} {verb}: {campaign.starts_on} to {campaign.ends_on} ({campaign.timezone})"
+        )

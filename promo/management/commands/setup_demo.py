@@ -1,0 +1,53 @@
+"""`manage.py setup_demo`: the demo campaign and an admin user, so `make run` shows a working site."""
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from promo.services import campaign_create_or_update
+
+DEMO_SLUG = "demo"
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo campaign around today and an admin user; print the credentials."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="admin")
+
+    def handle(self, *args, **options):
+        today = timezone.localdate()
+        campaign, _ = campaign_create_or_update(
+            slug=DEMO_SLUG,
+            name="Slipcheck demo",
+            starts_on=today - timedelta(days=90),
+            ends_on=today + timedelta(days=90),
+        )
+        password = self.ensure_admin(options["username"])
+        self.stdout.write(
+            f"Demo campaign: {campaign.name} ({campaign.starts_on} to {campaign.ends_on}), /c/{campaign.slug}/"
+        )
+        self.stdout.write(
+            f"Admin: http://127.0.0.1:8000/admin/  user: {options['username']}  password: {password}"
+        )
+
+    def ensure_admin(self, username: str) -> str:
+        """A password is made once and kept in var/ (not in git); a password the user changed is not touched."""
+        credentials = Path(settings.VAR_DIR) / "admin-password.txt"
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            password = secrets.token_urlsafe(12)
+            user_model.objects.create_superuser(username=username, email="", password=password)
+            credentials.parent.mkdir(parents=True, exist_ok=True)
+            credentials.write_text(password)
+            credentials.chmod(0o600)
+            return password
+        if credentials.exists() and user.check_password(credentials.read_text().strip()):
+            return credentials.read_text().strip()
+        return f"(changed by you; reset with: python manage.py changepassword {username})"

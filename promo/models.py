@@ -1,0 +1,243 @@
+"""Campaigns, participants, submissions and what was read from each photo."""
+
+import uuid
+import zoneinfo
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from promo.decision import CampaignRules
+from recognition.payment_systems import PAYMENT_SYSTEMS
+
+
+def validate_timezone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(name)s"), params={"name": name})
+
+
+def validate_payment_systems(value: list[str]) -> None:
+    unknown = sorted(set(value) - set(PAYMENT_SYSTEMS))
+    if unknown:
+        raise ValidationError(
+            _("Unknown payment systems: %(unknown)s (known: %(known)s)"),
+            params={"unknown": ", ".join(unknown), "known": ", ".join(PAYMENT_SYSTEMS)},
+        )
+
+
+class Campaign(models.Model):
+    """A promotion: who may win is decided by slips printed in its period, in its own time zone."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Moscow", validators=[validate_timezone]
+    )
+    min_amount = models.DecimalField(
+        _("minimum amount"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0)],
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    # Empty means any payment system is accepted.
+    payment_systems = models.JSONField(
+        _("allowed payment systems"), default=list, blank=True, validators=[validate_payment_systems]
+    )
+    is_active = models.BooleanField(_("accepting uploads"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="campaign_period_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.starts_on, time.min, tzinfo=self.tz)
+
+    @property
+    def ends_at(self) -> datetime:
+        """The first instant after the campaign (its last day is included)."""
+        return datetime.combine(self.ends_on + timedelta(days=1), time.min, tzinfo=self.tz)
+
+    def rules(self) -> CampaignRules:
+        """What the decision needs of the campaign. Slips print the shop's local date, so the period is in days."""
+        return CampaignRules(
+            starts_on=self.starts_on,
+            ends_on=self.ends_on,
+            min_amount=self.min_amount,
+            payment_systems=tuple(self.payment_systems),
+        )
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The last day is before the first day.")})
+
+
+class Participant(models.Model):
+    """A person, known by a normalized phone number or e-mail (one row per contact, across campaigns)."""
+
+    class ContactKind(models.TextChoices):
+        PHONE = "phone", _("phone")
+        EMAIL = "email", _("e-mail")
+
+    contact = models.CharField(_("contact"), max_length=254, unique=True)
+    contact_kind = models.CharField(_("contact kind"), max_length=5, choices=ContactKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+
+    def __str__(self) -> str:
+        return self.contact
+
+
+def photo_upload_to(submission: "Submission", filename: str) -> str:
+    """Photos are stored under the campaign and the submission id; the participant's file name is not kept."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"submissions/{submission.campaign.slug}/{timezone.now():%Y/%m/%d}/{submission.id}.{suffix}"
+
+
+class Submission(models.Model):
+    """One upload: the photo, what the participant typed, and where the decision stands."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("received")
+        PROCESSING = "processing", _("processing")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+        MODERATION = "moderation", _("in moderation")
+
+    # The state machine: only services move a submission, and only along these edges.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.RECEIVED: frozenset({Status.PROCESSING}),
+        # Back to received: the sweep hands work of a dead worker to another one.
+        Status.PROCESSING: frozenset({Status.ACCEPTED, Status.REJECTED, Status.MODERATION, Status.RECEIVED}),
+        Status.MODERATION: frozenset({Status.ACCEPTED, Status.REJECTED}),
+        Status.ACCEPTED: frozenset(),
+        Status.REJECTED: frozenset(),
+    }
+    FINAL = frozenset({Status.ACCEPTED, Status.REJECTED})
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="submissions")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="submissions")
+    photo = models.FileField(_("photo"), upload_to=photo_upload_to, max_length=255)
+    photo_sha256 = models.CharField(max_length=64, db_index=True)
+    typed_amount = models.DecimalField(_("typed amount"), max_digits=12, decimal_places=2)
+    typed_card_last4 = models.CharField(
+        _("typed card last 4"), max_length=4, validators=[RegexValidator(r"^\d{4}$", _("Four digits."))]
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    # [{"code": ..., "details": {...}}]: codes are stable, messages are rendered in the reader's language.
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        indexes = [
+            models.Index(fields=["campaign", "status", "created_at"]),
+            models.Index(fields=["status", "updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.slug}/{self.id}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+
+class StatusTransition(models.Model):
+    """Every move of a submission: from where, to where, who or what moved it, and why."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(
+        max_length=12, choices=Submission.Status.choices, blank=True
+    )  # blank: created
+    to_status = models.CharField(max_length=12, choices=Submission.Status.choices)
+    actor = models.CharField(max_length=150, help_text="'system', 'worker', or the moderator's username")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.from_status} -> {self.to_status} by {self.actor}"
+
+
+class Recognition(models.Model):
+    """What the OCR read from a submission's photo: every field with its confidence, and all the lines."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="recognition")
+    engine = models.CharField(max_length=64)
+    kind = models.CharField(max_length=16)
+    kind_confidence = models.FloatField(default=0.0)
+    # Best values, as columns: duplicates and reports query them.
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    date = models.DateField(null=True, blank=True)
+    time = models.TimeField(null=True, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    payment_system = models.CharField(max_length=16, blank=True)
+    merchant = models.CharField(max_length=255, blank=True)
+    rrn = models.CharField(max_length=12, blank=True)
+    auth_code = models.CharField(max_length=6, blank=True)
+    terminal_id = models.CharField(max_length=8, blank=True)
+    # {"amount": {"value", "confidence", "candidates", "rules"}, ...}
+    fields = models.JSONField(default=dict)
+    # [{"text", "confidence", "box": [[x, y] * 4]}, ...], top to bottom as read
+    lines = models.JSONField(default=list)
+    full_text = models.TextField(blank=True)
+    timings_ms = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recognition")
+        verbose_name_plural = _("recognitions")
+
+    def __str__(self) -> str:
+        return f"{self.kind} read by {self.engine}"
+
+    def confidence(self, name: str) -> float:
+        return float(self.fields.get(name, {}).get("confidence", 0.0))

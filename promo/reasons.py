@@ -1,0 +1,65 @@
+"""Why a submission ended where it did: stable codes for machines, a message in Russian or English for people.
+
+A reason is stored as `{"code": ..., "details": {...}}`; its message is rendered in the reader's language when
+read, so the same decision speaks Russian to one participant and English to another.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES: dict[str, Any] = {
+    "slip_matches": _("The slip matches what you typed and was printed during the campaign."),
+    "not_a_slip": _(
+        "We could not find a slip in this photo. Photograph the card payment slip and try again."
+    ),
+    "amount_unread": _("We could not read the amount on the slip."),
+    "amount_mismatch": _("The amount on the slip (%(read)s) differs from the amount you typed (%(typed)s)."),
+    "below_min_amount": _("The amount %(amount)s is below the campaign minimum of %(minimum)s."),
+    "card_unread": _("We could not read the last four digits of the card on the slip."),
+    "card_mismatch": _("The card on the slip ends in %(read)s, not in %(typed)s as you typed."),
+    "date_unread": _("We could not read the date on the slip."),
+    "date_outside_period": _(
+        "The slip is dated %(date)s, outside the campaign period (%(starts)s to %(ends)s)."
+    ),
+    "payment_system_unread": _("We could not read which payment system the card belongs to."),
+    "payment_system_not_allowed": _("The slip was paid with %(system)s; this campaign accepts %(allowed)s."),
+    "receipt_not_slip": _("This looks like a shop receipt, not the card slip; a moderator will check it."),
+    "low_confidence": _("We are not sure we read the %(field)s correctly; a moderator will check it."),
+    "recognition_failed": _("We could not process the photo automatically; a moderator will check it."),
+    "moderator_accepted": _("A moderator checked the slip and accepted it."),
+    "moderator_rejected": _("A moderator checked the slip and rejected it: %(note)s"),
+}
+
+
+FIELD_LABELS: dict[str, Any] = {
+    "amount": _("amount"),
+    "card_last4": _("card number"),
+    "date": _("date"),
+    "payment_system": _("payment system"),
+}
+
+
+def reason(code: str, **details: Any) -> dict[str, Any]:
+    """A reason to store; details are the values its message needs, and evidence for the moderator."""
+    if code not in MESSAGES:
+        raise KeyError(f"unknown reason code: {code}")
+    return {"code": code, "details": {key: str(value) for key, value in details.items()}}
+
+
+def render(stored: Mapping[str, Any]) -> dict[str, str]:
+    """`{"code", "message"}` in the active language; a message never fails for a missing detail."""
+    code = stored["code"]
+    template = MESSAGES.get(code)
+    if template is None:
+        return {"code": code, "message": code}
+    text = str(template)  # a lazy translation, rendered in the active language
+    details = dict(stored.get("details", {}))
+    if "field" in details:
+        details["field"] = str(FIELD_LABELS.get(details["field"], details["field"]))
+    try:
+        message = text % details
+    except (KeyError, TypeError, ValueError):
+        message = text
+    return {"code": code, "message": message}

@@ -1,0 +1,40 @@
+"""Reads that views, the API and reports share."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from promo.models import Campaign, Recognition, Submission
+
+RECOGNIZED_FIELDS = (
+    "amount",
+    "date",
+    "time",
+    "card_last4",
+    "payment_system",
+    "merchant",
+    "rrn",
+    "auth_code",
+    "terminal_id",
+)
+
+
+def active_campaigns() -> QuerySet[Campaign]:
+    return Campaign.objects.filter(is_active=True).order_by("-starts_on", "name")
+
+
+def recognized_summary(submission: Submission) -> dict[str, Any] | None:
+    """What was read, field by field with its confidence; None until the photo has been read."""
+    try:
+        recognition: Recognition = submission.recognition
+    except Recognition.DoesNotExist:
+        return None
+    if recognition.error:
+        return None
+    out: dict[str, Any] = {"kind": recognition.kind}
+    for name in RECOGNIZED_FIELDS:
+        out[name] = recognition.fields.get(name, {}).get("value")
+    out["confidence"] = {"kind": recognition.kind_confidence} | {
+        name: recognition.confidence(name) for name in RECOGNIZED_FIELDS
+    }
+    return out

@@ -1,0 +1,84 @@
+"""API shapes: parse what a client sends, shape what it gets back. No rules live here."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from promo.amounts import parse_typed_amount
+from promo.contacts import normalize_contact
+from promo.models import Submission
+from promo.photos import validate_photo
+from promo.reasons import render
+from promo.selectors import recognized_summary
+
+
+def _django_to_drf(error: DjangoValidationError) -> serializers.ValidationError:
+    return serializers.ValidationError(error.messages)
+
+
+class TypedAmountField(serializers.Field):
+    """Accepts `1234.50`, `1234,50` or `1 234,50`; answers as a string with two decimals."""
+
+    def to_internal_value(self, data):
+        try:
+            return parse_typed_amount(data)
+        except DjangoValidationError as error:
+            raise _django_to_drf(error) from None
+
+    def to_representation(self, value):
+        return f"{value:.2f}"
+
+
+class SubmissionCreateSerializer(serializers.Serializer):
+    photo = serializers.FileField(help_text="Photo of the card-payment slip (JPEG, PNG, WEBP)")
+    amount = TypedAmountField(help_text="Purchase amount as typed by the participant, e.g. 1234.50")
+    card_last4 = serializers.RegexField(r"^\d{4}$", help_text="Last four digits of the card")
+    contact = serializers.CharField(max_length=254, help_text="Phone number or e-mail of the participant")
+
+    def validate_photo(self, photo):
+        try:
+            validate_photo(photo)
+        except DjangoValidationError as error:
+            raise _django_to_drf(error) from None
+        return photo
+
+    def validate_contact(self, contact):
+        try:
+            normalize_contact(contact)
+        except DjangoValidationError as error:
+            raise _django_to_drf(error) from None
+        return contact
+
+
+class SubmissionCreatedSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    url = serializers.URLField(help_text="Where to poll for the decision")
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    reasons = serializers.SerializerMethodField()
+    recognized = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Submission
+        fields = ["id", "status", "reasons", "recognized", "created_at", "decided_at"]
+
+    @extend_schema_field(ReasonSerializer(many=True))
+    def get_reasons(self, submission: Submission) -> list[dict[str, str]]:
+        return [render(stored) for stored in submission.reasons]
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_recognized(self, submission: Submission) -> dict | None:
+        return recognized_summary(submission)
+
+
+def submission_created_payload(submission: Submission, request) -> dict:
+    url = request.build_absolute_uri(reverse("api:submission-detail", kwargs={"pk": submission.pk}))
+    return {"id": str(submission.pk), "status": submission.status, "url": url}

@@ -1,0 +1,246 @@
+"""Workflows that change submissions. Views, serializers, tasks and admin actions call these and nothing else."""
+
+import logging
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from promo.contacts import normalize_contact
+from promo.decision import Decision, ReadFields, decide
+from promo.models import Campaign, Participant, Recognition, StatusTransition, Submission
+from promo.photos import sha256_of
+from promo.reasons import reason
+from recognition.engines import get_rapid_engine
+from recognition.pipeline import recognize
+from recognition.serialize import field_to_dict, lines_to_list
+from recognition.types import Reading
+
+logger = logging.getLogger(__name__)
+
+Status = Submission.Status
+
+
+class TransitionNotAllowed(Exception):
+    """A submission was asked to move along an edge its state machine does not have (or someone moved it first)."""
+
+
+def participant_get_or_create(*, contact: str) -> Participant:
+    kind, normalized = normalize_contact(contact)
+    participant, _ = Participant.objects.get_or_create(contact=normalized, defaults={"contact_kind": kind})
+    return participant
+
+
+def submission_create(
+    *, campaign: Campaign, contact: str, photo: UploadedFile, typed_amount: Decimal, typed_card_last4: str
+) -> Submission:
+    """Stores the upload and enqueues its processing once the row is committed (a worker must see it)."""
+    participant = participant_get_or_create(contact=contact)
+    with transaction.atomic():
+        submission = Submission.objects.create(
+            campaign=campaign,
+            participant=participant,
+            photo=photo,
+            photo_sha256=sha256_of(photo),
+            typed_amount=typed_amount,
+            typed_card_last4=typed_card_last4,
+        )
+        StatusTransition.objects.create(
+            submission=submission, from_status="", to_status=Status.RECEIVED, actor="participant"
+        )
+        transaction.on_commit(lambda: submission_enqueue(submission_id=submission.id))
+    return submission
+
+
+def submission_enqueue(*, submission_id: Any) -> None:
+    from promo.tasks import process_submission  # tasks import services; the cycle is broken here
+
+    process_submission.delay(str(submission_id))
+
+
+def submission_transition(
+    *,
+    submission: Submission,
+    to: str,
+    actor: str,
+    user: Any = None,
+    note: str = "",
+    reasons: list[dict[str, Any]] | None = None,
+) -> Submission:
+    """Moves a submission along its state machine, atomically and only from the state it was read in."""
+    if not submission.can_move_to(to):
+        raise TransitionNotAllowed(f"{submission.status} -> {to} is not allowed")
+    now = timezone.now()
+    changes: dict[str, Any] = {"status": to, "updated_at": now}
+    if to in Submission.FINAL or to == Status.MODERATION:
+        changes["decided_at"] = now
+    if to in Submission.FINAL:
+        changes["decided_by"] = user
+    if to == Status.PROCESSING:
+        changes["processing_started_at"] = now
+    if reasons is not None:
+        changes["reasons"] = reasons
+    with transaction.atomic():
+        moved = Submission.objects.filter(pk=submission.pk, status=submission.status).update(**changes)
+        if not moved:
+            raise TransitionNotAllowed(f"submission {submission.pk} is no longer {submission.status}")
+        StatusTransition.objects.create(
+            submission=submission,
+            from_status=submission.status,
+            to_status=to,
+            actor=actor,
+            user=user,
+            note=note,
+        )
+    for name, value in changes.items():
+        setattr(submission, name, value)
+    return submission
+
+
+def submission_claim(*, submission_id: Any) -> Submission | None:
+    """Takes a received submission for processing; None when another worker has it or it is done."""
+    submission = Submission.objects.select_related("campaign").filter(pk=submission_id).first()
+    if submission is None or submission.status != Status.RECEIVED:
+        return None
+    try:
+        submission_transition(submission=submission, to=Status.PROCESSING, actor="worker")
+    except TransitionNotAllowed:
+        return None
+    Submission.objects.filter(pk=submission.pk).update(attempts=submission.attempts + 1)
+    return submission
+
+
+def submission_process(*, submission_id: Any) -> Submission | None:
+    """Reads the photo and decides. Idempotent: a second run finds nothing to claim and does nothing."""
+    submission = submission_claim(submission_id=submission_id)
+    if submission is None:
+        return None
+    try:
+        with submission.photo.open("rb") as stored:
+            photo = stored.read()
+        reading = recognize(photo, engine=get_rapid_engine(settings.SLIPCHECK_OCR_THREADS))
+    except Exception as error:  # any failure to read still ends in the moderation queue, never in limbo
+        logger.exception("recognition failed for submission %s", submission.pk)
+        Recognition.objects.update_or_create(
+            submission=submission,
+            defaults={"engine": "", "kind": "", "error": f"{type(error).__name__}: {error}"},
+        )
+        return submission_transition(
+            submission=submission,
+            to=Status.MODERATION,
+            actor="worker",
+            reasons=[reason("recognition_failed")],
+        )
+    recognition = recognition_save(submission=submission, reading=reading)
+    return submission_decide(submission=submission, recognition=recognition)
+
+
+def recognition_save(*, submission: Submission, reading: Reading) -> Recognition:
+    values = {name: reading.value(name) for name in reading.fields}
+    recognition, _ = Recognition.objects.update_or_create(
+        submission=submission,
+        defaults={
+            "engine": reading.engine,
+            "kind": reading.kind,
+            "kind_confidence": reading.kind_confidence,
+            "amount": values["amount"],
+            "date": values["date"],
+            "time": values["time"],
+            "card_last4": values["card_last4"] or "",
+            "payment_system": values["payment_system"] or "",
+            "merchant": (values["merchant"] or "")[:255],
+            "rrn": values["rrn"] or "",
+            "auth_code": values["auth_code"] or "",
+            "terminal_id": values["terminal_id"] or "",
+            "fields": {name: field_to_dict(field) for name, field in reading.fields.items()},
+            "lines": lines_to_list(reading),
+            "full_text": reading.full_text,
+            "timings_ms": reading.timings_ms,
+            "error": "",
+        },
+    )
+    return recognition
+
+
+def read_fields_of(recognition: Recognition) -> ReadFields:
+    return ReadFields(
+        kind=recognition.kind,
+        amount=recognition.amount,
+        amount_confidence=recognition.confidence("amount"),
+        card_last4=recognition.card_last4 or None,
+        card_confidence=recognition.confidence("card_last4"),
+        date=recognition.date,
+        date_confidence=recognition.confidence("date"),
+        payment_system=recognition.payment_system or None,
+        payment_system_confidence=recognition.confidence("payment_system"),
+    )
+
+
+def submission_decide(*, submission: Submission, recognition: Recognition) -> Submission:
+    """Applies the automatic decision to a submission being processed."""
+    decision: Decision = decide(
+        rules=submission.campaign.rules(),
+        typed_amount=submission.typed_amount,
+        typed_card_last4=submission.typed_card_last4,
+        read=read_fields_of(recognition),
+    )
+    return submission_transition(
+        submission=submission,
+        to=decision.status,
+        actor="system",
+        note=", ".join(r["code"] for r in decision.reasons),
+        reasons=decision.reasons,
+    )
+
+
+def submissions_requeue_stuck(*, older_than: timedelta | None = None) -> list[str]:
+    """The database is the source of truth: work a lost message or a dead worker left behind is enqueued again.
+
+    A duplicate message is harmless: the claim lets one worker through and the others find nothing to do.
+    """
+    cutoff = timezone.now() - (older_than or timedelta(seconds=settings.SLIPCHECK_STUCK_AFTER_SECONDS))
+    stuck = list(
+        Submission.objects.filter(status=Status.RECEIVED, updated_at__lt=cutoff).values_list("id", flat=True)
+    )
+    for submission in Submission.objects.filter(status=Status.PROCESSING, processing_started_at__lt=cutoff):
+        try:
+            submission_transition(
+                submission=submission, to=Status.RECEIVED, actor="sweep", note="worker lost"
+            )
+        except TransitionNotAllowed:
+            continue  # finished meanwhile
+        stuck.append(submission.pk)
+    for submission_id in stuck:
+        submission_enqueue(submission_id=submission_id)
+    return [str(submission_id) for submission_id in stuck]
+
+
+def campaign_create_or_update(
+    *,
+    slug: str,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    timezone: str = "Europe/Moscow",
+    min_amount: Decimal = Decimal("0"),
+    payment_systems: list[str] | None = None,
+    currency: str = "RUB",
+) -> tuple[Campaign, bool]:
+    """Idempotent: running it twice with the same values changes nothing. Validates like the admin does."""
+    campaign = Campaign.objects.filter(slug=slug).first()
+    created = campaign is None
+    campaign = campaign or Campaign(slug=slug)
+    campaign.name = name
+    campaign.starts_on = starts_on
+    campaign.ends_on = ends_on
+    campaign.timezone = timezone
+    campaign.min_amount = min_amount
+    campaign.payment_systems = payment_systems or []
+    campaign.currency = currency
+    campaign.full_clean()
+    campaign.save()
+    return campaign, created

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from promo import views
+
+app_name = "promo"
+
+urlpatterns = [
+    path("", views.campaign_list, name="campaign-list"),
+    path("c/<slug:slug>/", views.upload, name="upload"),
+    path("s/<uuid:pk>/", views.status, name="status"),
+]

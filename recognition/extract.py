@@ -1,0 +1,287 @@
+"""Fields from OCR lines: labels, patterns and line positions in, candidates with confidences out.
+
+Pure functions: lines in, FieldReading out; no image, no engine, so every rule is a table test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from recognition.dates import find_dates, find_times
+from recognition.money import find_money
+from recognition.payment_systems import PRINTED_NAMES
+from recognition.text import has_label, label_end, skeleton
+from recognition.types import Candidate, FieldReading, OcrLine
+
+
+def labels(*printed: str) -> tuple[str, ...]:
+    """Labels as printed (either alphabet) turned into skeletons, so `Сумма` also matches PP-OCR's `CyMMa`."""
+    return tuple(dict.fromkeys(skeleton(text) for text in printed))
+
+
+AMOUNT_LABELS = labels(
+    "Сумма", "Сумма покупки", "Итог", "Итого", "К оплате", "Безналичными", "Оплачено",
+    "Total", "Grand total", "Total amount", "Amount", "Amt", "Sale", "Total due", "Nett total", "Net total",
+    "Total RM", "Total incl GST", "Rounded total", "Total sales",
+)  # fmt: skip
+CURRENCY_WORDS = labels("RUB", "Руб", "Ру", "Р", "USD", "EUR", "RM", "MYR")  # `Ру`: PP-OCR drops the `б`
+CURRENCY_SYMBOLS = ("$", "€", "₽")
+CARD_LABELS = labels("Карта", "Card", "PAN", "Card no", "Номер карты")
+RRN_LABELS = labels("RRN", "Ref", "Ref no", "Номер ссылки", "Ссылка", "Ссылки")
+AUTH_LABELS = labels(
+    "Auth", "Auth code", "Appr code", "Approval code", "Код авторизации", "Код авт", "Авторизации"
+)
+TERMINAL_LABELS = labels("Terminal", "Terminal ID", "TID", "Терминал", "Терм", "Term")
+DATE_LABELS = labels("Date", "Дата")
+SLIP_MARKERS = labels("Одобрено", "Approved", "Оплата", "Покупка", "Sale", "Purchase", "Чек", "Slip")
+
+# Amounts are never printed with more integer digits than this; a longer number is an id (RRN, terminal).
+MAX_AMOUNT_DIGITS = 9
+
+_CARD_MASKED = re.compile(
+    r"(?:[*xX•#]{2,}[\s*xX•#.-]*)(\d{4})(?!\d)|(?<!\d)\d{4,6}[*xX•#]{2,}[\s*xX•#]*(\d{4})(?!\d)"
+)
+_DIGITS = re.compile(r"(?<![0-9])\d+(?![0-9])")
+_ALNUM6 = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{6}(?![0-9A-Z])")
+
+
+def _after_label(line: OcrLine, labels: tuple[str, ...]) -> str | None:
+    """The text of a line after its label, or None when the line has no such label."""
+    if not has_label(skeleton(line.text), labels):
+        return None
+    end = label_end(line.text, labels)
+    return line.text[end:] if end is not None else line.text
+
+
+def _same_row(line: OcrLine, lines: list[OcrLine]) -> list[OcrLine]:
+    """Lines to the right of `line` on the same printed row (an amount printed apart from its label)."""
+    height = max(line.bottom - line.top, 1.0)
+    return [
+        other
+        for other in lines
+        if other is not line
+        and other.left >= line.right - height
+        and abs(other.middle_y - line.middle_y) < height * 0.6
+    ]
+
+
+def _next_line(index: int, lines: list[OcrLine]) -> list[OcrLine]:
+    return lines[index + 1 : index + 2]
+
+
+def _labelled_values(
+    lines: list[OcrLine],
+    labels: tuple[str, ...],
+    find: Callable[[str], Iterable[object]],
+    source: str,
+    weight: float = 1.0,
+) -> list[Candidate]:
+    """Values after a label on its line, else on the same row to its right, else on the next line."""
+    candidates: list[Candidate] = []
+    for index, line in enumerate(lines):
+        rest = _after_label(line, labels)
+        if rest is None:
+            continue
+        values = list(find(rest))
+        if values:
+            candidates += [
+                Candidate(v, line.confidence * 0.95 * weight, f"{source}: {line.text}") for v in values
+            ]
+            continue
+        for factor, neighbours in ((0.9, _same_row(line, lines)), (0.8, _next_line(index, lines))):
+            found = [(v, other) for other in neighbours for v in find(other.text)]
+            if found:
+                candidates += [
+                    Candidate(
+                        v,
+                        min(line.confidence, other.confidence) * factor,
+                        f"{source}: {line.text} | {other.text}",
+                    )
+                    for v, other in found
+                ]
+                break
+    return candidates
+
+
+def amounts_in(text: str) -> list[Decimal]:
+    """Valid money in a line, with dates and times blanked first so `21.11.26 14:32` is not three amounts."""
+    for span in [m.span for m in find_dates(text)] + [span for _, span in find_times(text)]:
+        text = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
+    return [value for value, _ in find_money(text) if value > 0 and len(str(int(value))) <= MAX_AMOUNT_DIGITS]
+
+
+def extract_amount(lines: list[OcrLine]) -> FieldReading:
+    """The total paid: a labelled amount first (the last total on a receipt), then one next to a currency mark."""
+    labelled = _labelled_values(lines, AMOUNT_LABELS, amounts_in, "label")
+    # On a receipt the grand total comes after subtotals; a slip has one amount line. Prefer later labels.
+    ranked = [Candidate(c.value, c.confidence * (0.97 + 0.03 * i / max(len(labelled), 1)), c.source)
+              for i, c in enumerate(labelled)]  # fmt: skip
+    # `Cya (Py): 1979,00`: a damaged label, but the currency mark still says money follows.
+    currency = _labelled_values(lines, CURRENCY_WORDS, amounts_in, "currency", weight=0.75)
+    currency += [
+        Candidate(value, line.confidence * 0.7, f"currency: {line.text}")
+        for line in lines
+        if any(symbol in line.text for symbol in CURRENCY_SYMBOLS)
+        for value in amounts_in(line.text)
+    ]
+    return FieldReading.from_candidates(ranked + currency)
+
+
+def extract_date(lines: list[OcrLine]) -> FieldReading:
+    """The transaction date: a date next to a time or a DATE label is the slip's own date."""
+    candidates = []
+    for line in lines:
+        has_time = bool(find_times(line.text))
+        labelled = has_label(skeleton(line.text), DATE_LABELS)
+        for match in find_dates(line.text):
+            factor = 0.95 if has_time or labelled else 0.8
+            candidates.append(
+                Candidate(match.value, line.confidence * factor * match.plausibility, f"date: {line.text}")
+            )
+    return FieldReading.from_candidates(candidates)
+
+
+def extract_time(lines: list[OcrLine]) -> FieldReading:
+    candidates = []
+    for line in lines:
+        has_date = bool(find_dates(line.text))
+        for value, _ in find_times(line.text):
+            factor = 0.95 if has_date else 0.85
+            candidates.append(Candidate(value, line.confidence * factor, f"time: {line.text}"))
+    return FieldReading.from_candidates(candidates)
+
+
+def extract_card_last4(lines: list[OcrLine]) -> FieldReading:
+    """The last four digits after a masked card number (`**** 1234`, `XXXXXXXXXXXX1234`, `427600******1234`)."""
+    candidates = []
+    for line in lines:
+        labelled = has_label(skeleton(line.text), CARD_LABELS)
+        for match in _CARD_MASKED.finditer(line.text):
+            digits = match.group(1) or match.group(2)
+            factor = 0.97 if labelled else 0.9
+            candidates.append(Candidate(digits, line.confidence * factor, f"card: {line.text}"))
+    return FieldReading.from_candidates(candidates)
+
+
+def extract_payment_system(lines: list[OcrLine]) -> FieldReading:
+    """A payment system printed as a whole word (fuzzy spotting of damaged names comes with the rules)."""
+    candidates = []
+    for line in lines:
+        words = skeleton(line.text)
+        for system, names in PRINTED_NAMES.items():
+            if has_label(words, names):
+                candidates.append(Candidate(system, line.confidence * 0.95, f"payment system: {line.text}"))
+    return FieldReading.from_candidates(candidates)
+
+
+def _labelled_pattern(
+    lines: list[OcrLine], labels: tuple[str, ...], pattern: re.Pattern[str], source: str
+) -> FieldReading:
+    def find(text: str) -> list[str]:
+        return [m.group(0) for m in pattern.finditer(text.upper().replace(" ", ""))] or [
+            m.group(0) for m in pattern.finditer(text.upper())
+        ]
+
+    return FieldReading.from_candidates(_labelled_values(lines, labels, find, source))
+
+
+def extract_rrn(lines: list[OcrLine]) -> FieldReading:
+    return _labelled_pattern(lines, RRN_LABELS, re.compile(r"(?<!\d)\d{12}(?!\d)"), "rrn")
+
+
+def extract_auth_code(lines: list[OcrLine]) -> FieldReading:
+    return _labelled_pattern(lines, AUTH_LABELS, _ALNUM6, "auth code")
+
+
+def extract_terminal_id(lines: list[OcrLine]) -> FieldReading:
+    return _labelled_pattern(lines, TERMINAL_LABELS, re.compile(r"(?<!\d)\d{8}(?!\d)"), "terminal")
+
+
+def extract_merchant(lines: list[OcrLine]) -> FieldReading:
+    """The shop's name: the first wordy line at the top that is not a label, a marker or a payment system."""
+    not_names = (
+        AMOUNT_LABELS + CARD_LABELS + RRN_LABELS + AUTH_LABELS + TERMINAL_LABELS + DATE_LABELS + SLIP_MARKERS
+    )
+    not_names += tuple(name for names in PRINTED_NAMES.values() for name in names)
+    for line in lines[:5]:
+        letters = sum(ch.isalpha() for ch in line.text)
+        wordy = letters >= 3 and letters >= 0.5 * len(line.text.replace(" ", ""))
+        if wordy and not has_label(skeleton(line.text), not_names):
+            return FieldReading.from_candidates(
+                [Candidate(line.text.strip(), line.confidence * 0.6, "top line")]
+            )
+    return FieldReading.empty()
+
+
+EXTRACTORS: dict[str, Callable[[list[OcrLine]], FieldReading]] = {
+    "amount": extract_amount,
+    "date": extract_date,
+    "time": extract_time,
+    "card_last4": extract_card_last4,
+    "payment_system": extract_payment_system,
+    "merchant": extract_merchant,
+    "rrn": extract_rrn,
+    "auth_code": extract_auth_code,
+    "terminal_id": extract_terminal_id,
+}
+
+
+def merge_rows(lines: list[OcrLine]) -> list[OcrLine]:
+    """Lines printed on one row joined left to right: engines often split `Сумма:   1979,00` in two boxes."""
+    rows: list[list[OcrLine]] = []
+    for line in sorted(lines, key=lambda line: line.top):
+        height = line.bottom - line.top
+        for row in rows:
+            top, bottom = min(r.top for r in row), max(r.bottom for r in row)
+            overlap = min(bottom, line.bottom) - max(top, line.top)
+            if overlap > 0.5 * min(height, bottom - top):
+                row.append(line)
+                break
+        else:
+            rows.append([line])
+    merged = []
+    for row in rows:
+        row.sort(key=lambda line: line.left)
+        left, right = min(r.left for r in row), max(r.right for r in row)
+        top, bottom = min(r.top for r in row), max(r.bottom for r in row)
+        merged.append(
+            OcrLine(
+                text=" ".join(r.text for r in row),
+                confidence=min(r.confidence for r in row),
+                box=((left, top), (right, top), (right, bottom), (left, bottom)),
+            )
+        )
+    return merged
+
+
+def extract_fields(lines: list[OcrLine]) -> dict[str, FieldReading]:
+    """Every field, read from printed rows top to bottom so that 'next line' means the printed next line."""
+    rows = merge_rows(lines)
+    return {name: extractor(rows) for name, extractor in EXTRACTORS.items()}
+
+
+# A slip is short; a shop receipt lists items. Longest slip seen in practice ~ 30 lines.
+MAX_SLIP_LINES = 30
+SLIP_FIELDS = ("card_last4", "payment_system", "rrn", "auth_code", "terminal_id")
+
+
+def classify_document(lines: list[OcrLine], fields: dict[str, FieldReading]) -> tuple[str, float]:
+    """`slip`, `receipt` or `other`, with a confidence: slip markers on a short document make a slip."""
+    readable = [
+        line for line in lines if line.confidence >= 0.6 and sum(ch.isalnum() for ch in line.text) >= 3
+    ]
+    key_fields = [name for name in ("amount", "date", "card_last4") if fields[name].value is not None]
+    if len(readable) < 3 and not key_fields:
+        return "other", 0.9 if not readable else 0.7
+    slip_evidence = sum(fields[name].value is not None for name in SLIP_FIELDS) + any(
+        has_label(skeleton(line.text), SLIP_MARKERS) for line in lines
+    )
+    if len(lines) > MAX_SLIP_LINES:
+        return "receipt", 0.8 if slip_evidence < 3 else 0.6
+    if slip_evidence >= 2:
+        return "slip", min(0.6 + 0.1 * slip_evidence, 0.95)
+    if key_fields:
+        return ("receipt", 0.6) if len(lines) > 15 else ("slip", 0.5)
+    return "other", 0.6

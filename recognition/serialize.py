@@ -1,0 +1,68 @@
+"""Readings as JSON: the same shape for the database, the API and the `recognize` command."""
+
+from datetime import date, time
+from decimal import Decimal
+from typing import Any
+
+from recognition.types import FIELD_NAMES, FieldReading, Reading
+
+
+def json_value(value: Any) -> Any:
+    """Amounts as strings (`"9982.83"`, never a float), dates ISO, times `HH:MM`."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def field_to_dict(reading: FieldReading) -> dict[str, Any]:
+    return {
+        "value": json_value(reading.value),
+        "confidence": round(reading.confidence, 4),
+        "candidates": [
+            {
+                "value": json_value(c.value),
+                "confidence": round(c.confidence, 4),
+                "source": c.source,
+                "rules": list(c.rules),
+            }
+            for c in reading.candidates
+        ],
+        "rules": list(reading.rules),
+    }
+
+
+def reading_to_eval_dict(reading: Reading, image: str) -> dict[str, Any]:
+    """One line of `recognize` output: the keys of docs/eval-format.md, plus confidences and time."""
+    out: dict[str, Any] = {"image": image, "kind": reading.kind}
+    for name in (
+        "amount",
+        "date",
+        "time",
+        "card_last4",
+        "payment_system",
+        "merchant",
+        "rrn",
+        "auth_code",
+        "terminal_id",
+    ):
+        out[name] = json_value(reading.value(name))
+    out["confidence"] = {"kind": round(reading.kind_confidence, 4)} | {
+        name: round(reading.confidence(name), 4) for name in FIELD_NAMES
+    }
+    out["ms"] = reading.timings_ms.get("total")
+    return out
+
+
+def lines_to_list(reading: Reading) -> list[dict[str, Any]]:
+    return [
+        {
+            "text": line.text,
+            "confidence": round(line.confidence, 4),
+            "box": [[round(x, 1), round(y, 1)] for x, y in line.box],
+        }
+        for line in reading.lines
+    ]

@@ -1,0 +1,114 @@
+"""What recognition hands to the rest of the system: lines read, fields with confidences, and timings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Point = tuple[float, float]
+Box = tuple[Point, Point, Point, Point]
+
+FIELD_NAMES = (
+    "amount",
+    "date",
+    "time",
+    "card_last4",
+    "payment_system",
+    "merchant",
+    "rrn",
+    "auth_code",
+    "terminal_id",
+)
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """One text line as an engine read it; box corners clockwise from top-left, in image pixels."""
+
+    text: str
+    confidence: float
+    box: Box
+
+    @property
+    def top(self) -> float:
+        return min(p[1] for p in self.box)
+
+    @property
+    def bottom(self) -> float:
+        return max(p[1] for p in self.box)
+
+    @property
+    def left(self) -> float:
+        return min(p[0] for p in self.box)
+
+    @property
+    def right(self) -> float:
+        return max(p[0] for p in self.box)
+
+    @property
+    def middle_y(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One possible value of a field, with where it came from so a moderator can check it."""
+
+    value: Any
+    confidence: float
+    source: str
+    rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldReading:
+    """The best candidate of a field plus the runners-up; `value` is None when nothing was read."""
+
+    value: Any
+    confidence: float
+    candidates: tuple[Candidate, ...] = ()
+    rules: tuple[str, ...] = ()
+
+    @classmethod
+    def empty(cls) -> FieldReading:
+        return cls(value=None, confidence=0.0)
+
+    @classmethod
+    def from_candidates(cls, candidates: list[Candidate], keep: int = 3) -> FieldReading:
+        """Best first; equal values are merged, keeping the most confident sighting."""
+        best_by_value: dict[Any, Candidate] = {}
+        for candidate in candidates:
+            known = best_by_value.get(candidate.value)
+            if known is None or candidate.confidence > known.confidence:
+                best_by_value[candidate.value] = candidate
+        ranked = sorted(best_by_value.values(), key=lambda c: c.confidence, reverse=True)[:keep]
+        if not ranked:
+            return cls.empty()
+        return cls(
+            value=ranked[0].value,
+            confidence=ranked[0].confidence,
+            candidates=tuple(ranked),
+            rules=ranked[0].rules,
+        )
+
+
+@dataclass
+class Reading:
+    """Everything read from one photo."""
+
+    kind: str
+    kind_confidence: float
+    fields: dict[str, FieldReading]
+    lines: list[OcrLine]
+    engine: str
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def value(self, name: str) -> Any:
+        return self.fields[name].value
+
+    def confidence(self, name: str) -> float:
+        return self.fields[name].confidence
+
+    @property
+    def full_text(self) -> str:
+        return "\n".join(line.text for line in self.lines)

@@ -1,0 +1,159 @@
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+
+from recognition.extract import classify_document, extract_fields
+from tests.recognition.lines import line, lines
+
+# What PP-OCR returns for a Russian slip: Cyrillic labels come back as Latin look-alikes.
+RU_SLIP_AS_READ = lines(
+    "OOO POMAWKA",
+    "TEPMNHAN: 10234567",
+    "21.11.26 14:32",
+    "OnJIATA",
+    "VISA",
+    "Kapta: **** **** **** 4821",
+    "CyMMa (Py6): 1 234,50",
+    "Koa aBTopn3aunn: 4A7B21",
+    "RRN: 123456789012",
+    "OAO6PEHO",
+)
+EN_SLIP = lines(
+    "CORNER COFFEE LTD",
+    "TERMINAL ID: 87654321",
+    "DATE: 11/21/26 TIME: 09:05",
+    "SALE",
+    "MASTERCARD",
+    "CARD: ************0042",
+    "AMOUNT: USD 1,999.00",
+    "AUTH CODE: 0A1B2C",
+    "RRN: 000123456789",
+    "APPROVED",
+)
+
+
+@pytest.mark.parametrize(
+    ("slip", "expected"),
+    [
+        (
+            RU_SLIP_AS_READ,
+            {
+                "amount": Decimal("1234.50"),
+                "date": date(2026, 11, 21),
+                "time": time(14, 32),
+                "card_last4": "4821",
+                "payment_system": "VISA",
+                "merchant": "OOO POMAWKA",
+                "rrn": "123456789012",
+                "auth_code": "4A7B21",
+                "terminal_id": "10234567",
+            },
+        ),
+        (
+            EN_SLIP,
+            {
+                "amount": Decimal("1999.00"),
+                "date": date(2026, 11, 21),
+                "time": time(9, 5),
+                "card_last4": "0042",
+                "payment_system": "MASTERCARD",
+                "merchant": "CORNER COFFEE LTD",
+                "rrn": "000123456789",
+                "auth_code": "0A1B2C",
+                "terminal_id": "87654321",
+            },
+        ),
+    ],
+)
+def test_slip_fields(slip, expected):
+    fields = extract_fields(slip)
+    assert {name: fields[name].value for name in expected} == expected
+    assert all(0 < fields[name].confidence <= 1 for name in expected)
+
+
+def test_amount_printed_apart_from_its_label_on_the_same_row():
+    read = [line("ИТОГ", 0, x=10, width=60), line("=2 480,00", 0, x=300, width=110), line("СПАСИБО", 1)]
+    assert extract_fields(read)["amount"].value == Decimal("2480.00")
+
+
+def test_amount_on_the_line_after_its_label():
+    assert extract_fields(lines("СУММА:", "777,70 RUB"))["amount"].value == Decimal("777.70")
+
+
+def test_subtotal_is_not_a_total_and_the_grand_total_wins():
+    read = lines("SUBTOTAL 90.00", "GST 5.40", "TOTAL 95.40", "CASH 100.00", "CHANGE 4.60")
+    assert extract_fields(read)["amount"].value == Decimal("95.40")
+
+
+def test_date_and_time_are_not_amounts():
+    read = lines("SALE", "21.11.26 14:32")
+    assert extract_fields(read)["amount"].value is None
+
+
+def test_ids_are_not_amounts():
+    read = lines("RRN: 123456789012", "TOTAL 123456789012")
+    assert extract_fields(read)["amount"].value is None
+
+
+def test_invalid_money_syntax_is_not_read_as_amount():
+    assert extract_fields(lines("TOTAL 1.23.45"))["amount"].value is None
+
+
+def test_amount_next_to_a_currency_mark_is_a_weaker_candidate_than_a_labelled_one():
+    fields = extract_fields(lines("1 000,00 RUB", "Сумма: 980,00"))
+    assert fields["amount"].value == Decimal("980.00")
+    assert [c.value for c in fields["amount"].candidates] == [Decimal("980.00"), Decimal("1000.00")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("**** **** **** 4821", "4821"),
+        ("Карта ** 4821", "4821"),
+        ("XXXXXXXXXXXX4821", "4821"),
+        ("427600******4821", "4821"),
+        ("CARD: #### 0042", "0042"),
+        ("4821", None),  # four bare digits are not a card tail
+        ("21.11.26 14:32", None),
+    ],
+)
+def test_card_last4(text, expected):
+    assert extract_fields(lines(text))["card_last4"].value == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("VISA", "VISA"),
+        ("Visa Electron", "VISA"),
+        ("MasterCard", "MASTERCARD"),
+        ("МИР", "MIR"),
+        ("MIR", "MIR"),
+        ("Maestro", "MAESTRO"),
+        ("AMERICAN EXPRESS", "AMEX"),
+        ("UnionPay", "UNIONPAY"),
+        ("JCB", "JCB"),
+        ("ADVISABLE", None),  # whole words only
+    ],
+)
+def test_payment_system(text, expected):
+    assert extract_fields(lines(text))["payment_system"].value == expected
+
+
+def test_merchant_skips_payment_system_and_labels():
+    fields = extract_fields(lines("VISA", "TOTAL 10.00", "ШАУРМА НА УГЛУ"))
+    assert fields["merchant"].value == "ШАУРМА НА УГЛУ"
+
+
+def test_classify_slip_receipt_and_other():
+    fields = extract_fields(RU_SLIP_AS_READ)
+    assert classify_document(RU_SLIP_AS_READ, fields)[0] == "slip"
+
+    items = [f"ТОВАР {n} 1 x 10,00 10,00" for n in range(40)]
+    receipt = lines("МАГАЗИН", *items, "ИТОГ =400,00", "21.11.26 14:32")
+    assert classify_document(receipt, extract_fields(receipt))[0] == "receipt"
+
+    assert classify_document([], extract_fields([]))[0] == "other"
+    noise = [line("~", 0, confidence=0.4), line("ll", 1, confidence=0.5)]
+    assert classify_document(noise, extract_fields(noise))[0] == "other"
