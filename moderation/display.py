@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from promo.models import Recognition, Submission
@@ -90,7 +90,7 @@ def reasons_html(submission: Submission) -> SafeString:
 def ocr_text_html(submission: Submission) -> SafeString:
     recognition = recognition_of(submission)
     if recognition is None:
-        return format_html("—")
+        return mark_safe("—")
     if recognition.error:
         return format_html("<pre>{}</pre>", recognition.error)
     lines = format_html_join(

@@ -47,11 +47,11 @@ _DIGITS = re.compile(r"(?<![0-9])\d+(?![0-9])")
 _ALNUM6 = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{6}(?![0-9A-Z])")
 
 
-def _after_label(line: OcrLine, labels: tuple[str, ...]) -> str | None:
-    """The text of a line after its label, or None when the line has no such label."""
+def _after_label(line: OcrLine, labels: tuple[str, ...], whole_line: bool = False) -> str | None:
+    """The text of a line after its label (or all of it), or None when the line has no such label."""
     if not has_label(skeleton(line.text), labels):
         return None
-    end = label_end(line.text, labels)
+    end = None if whole_line else label_end(line.text, labels)
     return line.text[end:] if end is not None else line.text
 
 
@@ -77,11 +77,13 @@ def _labelled_values(
     find: Callable[[str], Iterable[object]],
     source: str,
     weight: float = 1.0,
+    whole_line: bool = False,
 ) -> list[Candidate]:
-    """Values after a label on its line, else on the same row to its right, else on the next line."""
+    """Values after a label on its line (anywhere on it with whole_line), else on the same row to its right,
+    else on the next line."""
     candidates: list[Candidate] = []
     for index, line in enumerate(lines):
-        rest = _after_label(line, labels)
+        rest = _after_label(line, labels, whole_line)
         if rest is None:
             continue
         values = list(find(rest))
@@ -119,7 +121,7 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
     ranked = [Candidate(c.value, c.confidence * (0.97 + 0.03 * i / max(len(labelled), 1)), c.source)
               for i, c in enumerate(labelled)]  # fmt: skip
     # `Cya (Py): 1979,00`: a damaged label, but the currency mark still says money follows.
-    currency = _labelled_values(lines, CURRENCY_WORDS, amounts_in, "currency", weight=0.75)
+    currency = _labelled_values(lines, CURRENCY_WORDS, amounts_in, "currency", weight=0.75, whole_line=True)
     currency += [
         Candidate(value, line.confidence * 0.7, f"currency: {line.text}")
         for line in lines

@@ -20,7 +20,9 @@ def _media_root(settings, tmp_path):
 
 
 @functools.cache
-def generated_photo(seed: int, kind: str = "slip", locale: str | None = "ru", strength: float = 0.2) -> tuple[bytes, DocumentTruth]:
+def generated_photo(
+    seed: int, kind: str = "slip", locale: str | None = "ru", strength: float = 0.2
+) -> tuple[bytes, DocumentTruth]:
     """A phone-photo JPEG of a generated document, and what it says. Cached: rendering and reading cost time."""
     rng = random.Random(seed)
     truth = random_truth(rng, kind=kind, locale=locale, start=PERIOD[0], end=PERIOD[1])

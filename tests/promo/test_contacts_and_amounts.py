@@ -30,7 +30,13 @@ def test_normalize_contact_rejects(raw):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1234.50", "1234.50"), ("1234,5", "1234.50"), ("1 234,50", "1234.50"), ("99", "99.00"), (12.3, "12.30")],
+    [
+        ("1234.50", "1234.50"),
+        ("1234,5", "1234.50"),
+        ("1 234,50", "1234.50"),
+        ("99", "99.00"),
+        (12.3, "12.30"),
+    ],
 )
 def test_parse_typed_amount(raw, expected):
     assert parse_typed_amount(raw) == Decimal(expected)

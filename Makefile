@@ -1,0 +1,70 @@
+# The two commands of the README: `make run` serves the site, `make test` passes the suite. Both set up the
+# virtualenv from requirements.lock on a fresh machine and reuse it afterwards.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The services of the PostgreSQL + Redis + worker pass of `make test` (CI has them on this machine).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/slipcheck
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: setup run test test-sqlite test-services lint format worker messages lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_demo
+	@echo "Serving Slipcheck at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup lint test-sqlite test-services
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Embedded pass: SQLite, Celery tasks eager; the worker tests skip here and run in the services pass.
+test-sqlite: setup
+	$(BIN)/pytest
+
+# Services pass: the whole suite on PostgreSQL, with Redis and a real Celery worker. Skipped with a message
+# where the services are absent (a laptop); in CI (CI set) their absence is a failure.
+test-services: setup
+	@if DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python scripts/services_up.py; then \
+		DATABASE_URL=$(TEST_DATABASE_URL) SLIPCHECK_TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest; \
+	elif [ -n "$$CI" ]; then \
+		echo "CI is set but PostgreSQL/Redis are not reachable: failing rather than skipping"; exit 1; \
+	else \
+		echo "PostgreSQL or Redis not reachable: skipped the services pass (set TEST_DATABASE_URL/TEST_REDIS_URL)"; \
+	fi
+
+# Production-style worker for a local broker: make worker CELERY_BROKER_URL=redis://127.0.0.1:6379/0
+worker: setup
+	CELERY_TASK_ALWAYS_EAGER=0 $(BIN)/celery -A config worker --beat --loglevel=info
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: setup
+	$(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=var --no-location
+	$(BIN)/python manage.py compilemessages -l ru --ignore=.venv
+
+# After changing dependencies in pyproject.toml: install them into the venv, then pin what is installed.
+lock: setup
+	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

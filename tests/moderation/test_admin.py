@@ -1,0 +1,110 @@
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from promo.models import Submission
+from tests.factories import RecognitionFactory, SubmissionFactory
+
+Status = Submission.Status
+pytestmark = pytest.mark.django_db
+QUEUE = "/admin/moderation/queueitem/"
+
+
+@pytest.fixture
+def moderator(client):
+    user = User.objects.create_user("mod", password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_queueitem", "change_queueitem"]))
+    client.force_login(user)
+    return user
+
+
+def in_queue(**kwargs) -> Submission:
+    submission = SubmissionFactory(status=Status.MODERATION, reasons=[{"code": "amount_mismatch", "details": {"read": "1234.50", "typed": "1284.50"}}], **kwargs)  # fmt: skip
+    RecognitionFactory(submission=submission)
+    return submission
+
+
+def test_queue_shows_photo_typed_and_read_side_by_side(client, moderator):
+    submission = in_queue(typed_amount="1284.50")
+    SubmissionFactory(status=Status.ACCEPTED)  # decided ones are not in the queue
+    page = client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/moderation/photo/{submission.pk}/" in page
+    assert "1284.50" in page and "1234.50" in page  # typed and read
+    assert "amount_mismatch" in page
+    assert page.count('formaction="/admin/moderation/queueitem/') == 2  # accept and reject of one row
+
+
+def test_queue_query_count_does_not_grow_with_its_length(client, moderator):
+    in_queue()
+    with CaptureQueriesContext(connection) as one:
+        client.get(QUEUE)
+    for _ in range(10):
+        in_queue()
+    with CaptureQueriesContext(connection) as eleven:
+        client.get(QUEUE)
+    assert len(eleven) == len(one)
+
+
+def test_one_click_accept_and_reject(client, moderator):
+    accepted, rejected = in_queue(), in_queue()
+    client.post(f"{QUEUE}{accepted.pk}/accept/")
+    client.post(f"{QUEUE}{rejected.pk}/reject/", {"moderator_note": "someone else's slip"})
+    accepted.refresh_from_db()
+    rejected.refresh_from_db()
+    assert accepted.status == Status.ACCEPTED and accepted.decided_by == moderator
+    assert rejected.status == Status.REJECTED
+    assert rejected.reasons[0] == {"code": "moderator_rejected", "details": {"note": "someone else's slip"}}
+    last = rejected.transitions.last()
+    assert (last.actor, last.from_status, last.note) == ("mod", Status.MODERATION, "someone else's slip")
+
+
+def test_deciding_twice_changes_nothing(client, moderator):
+    submission = in_queue()
+    client.post(f"{QUEUE}{submission.pk}/accept/")
+    client.post(f"{QUEUE}{submission.pk}/reject/")
+    submission.refresh_from_db()
+    assert submission.status == Status.ACCEPTED
+
+
+def test_decisions_need_post_and_permission(client, moderator):
+    submission = in_queue()
+    assert client.get(f"{QUEUE}{submission.pk}/accept/").status_code == 405
+    viewer = User.objects.create_user("viewer", password="pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_queueitem"))
+    client.force_login(viewer)
+    assert client.post(f"{QUEUE}{submission.pk}/accept/").status_code == 403
+    submission.refresh_from_db()
+    assert submission.status == Status.MODERATION
+
+
+def test_bulk_actions(client, moderator):
+    first, second = in_queue(), in_queue()
+    client.post(QUEUE, {"action": "reject_selected", "_selected_action": [first.pk, second.pk]})
+    assert set(Submission.objects.values_list("status", flat=True)) == {Status.REJECTED}
+
+
+def test_change_page_has_the_comparison_and_the_buttons(client, moderator):
+    submission = in_queue()
+    page = client.get(f"{QUEUE}{submission.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Typed and read" in page and "confidence" in page
+    assert f"{QUEUE}{submission.pk}/accept/" in page and f"{QUEUE}{submission.pk}/reject/" in page
+
+
+def test_photos_are_for_staff_only(client):
+    submission = SubmissionFactory()
+    url = f"/moderation/photo/{submission.pk}/"
+    assert client.get(url).status_code == 302  # to the admin login
+    client.force_login(User.objects.create_user("participant", password="pw"))
+    assert client.get(url).status_code == 302
+    client.force_login(User.objects.create_user("staff", password="pw", is_staff=True))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"  # the JPEG itself
+
+
+def test_submissions_cannot_be_added_or_deleted_in_the_admin(admin_client):
+    submission = SubmissionFactory()
+    assert admin_client.get("/admin/promo/submission/add/").status_code == 403
+    assert admin_client.get(f"/admin/promo/submission/{submission.pk}/delete/").status_code == 403
+    assert admin_client.get(f"/admin/promo/submission/{submission.pk}/change/").status_code == 200

@@ -1,0 +1,140 @@
+import json
+from datetime import date
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from promo.models import Campaign, Submission
+from recognition.synthetic import DocumentTruth
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_create_campaign_is_idempotent_and_validates():
+    args = ["create_campaign", "summer", "--name", "Summer", "--starts", "2026-06-01", "--ends", "2026-08-31"]
+    assert "created" in run(
+        *args, "--min-amount", "500", "--payment-systems", "visa,MIR", "--timezone", "Asia/Omsk"
+    )
+    assert "updated" in run(
+        *args, "--min-amount", "500", "--payment-systems", "visa,MIR", "--timezone", "Asia/Omsk"
+    )
+    campaign = Campaign.objects.get()
+    assert (campaign.min_amount, campaign.payment_systems, campaign.timezone) == (
+        Decimal("500"),
+        ["VISA", "MIR"],
+        "Asia/Omsk",
+    )
+    assert campaign.starts_at.isoformat() == "2026-06-01T00:00:00+06:00"
+    with pytest.raises(CommandError, match=r"payment_systems: .*DINERS"):
+        run(*args, "--payment-systems", "DINERS")
+    with pytest.raises(CommandError, match=r"timezone: .*Mars"):
+        run(*args, "--timezone", "Mars/Olympus")
+    with pytest.raises(CommandError):
+        run("create_campaign", "x", "--name", "X", "--starts", "2026-06-01", "--ends", "2026-05-01")
+
+
+def write_photo(folder, name: str, photo: bytes) -> str:
+    (folder / name).write_bytes(photo)
+    return name
+
+
+# submit_batch commits each submission as the API does, so these tests need real transactions.
+@pytest.mark.django_db(transaction=True)
+def test_submit_batch_decides_every_line(tmp_path, campaign, slip, landscape):
+    photo, truth = slip
+    lines = [
+        {"image": write_photo(tmp_path, "slip.jpg", photo), "amount": str(truth.amount), "card_last4": truth.card_last4, "contact": "+79990000001"},
+        {"image": write_photo(tmp_path, "view.jpg", landscape), "amount": "10.00", "card_last4": "1234", "contact": "+79990000002"},
+    ]  # fmt: skip
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    printed = [
+        json.loads(line)
+        for line in run(
+            "submit_batch", "--campaign", campaign.slug, str(batch), "--timeout", "30"
+        ).splitlines()
+    ]
+    assert [(p["image"], p["status"]) for p in printed] == [
+        ("slip.jpg", "accepted"),
+        ("view.jpg", "rejected"),
+    ]
+    assert [r["code"] for r in printed[1]["reasons"]] == ["not_a_slip"]
+    assert all(
+        set(p) == {"image", "id", "status", "reasons", "seconds"} and p["seconds"] > 0 for p in printed
+    )
+    assert Submission.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submit_batch_reports_bad_lines_and_goes_on(tmp_path, campaign, landscape):
+    batch = tmp_path / "batch.jsonl"
+    good = {"image": write_photo(tmp_path, "view.jpg", landscape), "amount": "1", "card_last4": "1234", "contact": "+79990000002"}  # fmt: skip
+    batch.write_text("\n".join([json.dumps({"image": "missing.jpg"}), "not json", json.dumps({**good, "card_last4": "12"}), json.dumps(good)]))  # fmt: skip
+    out = StringIO()
+    with pytest.raises(CommandError, match="3 line"):
+        call_command("submit_batch", "--campaign", campaign.slug, str(batch), "--timeout", "30", stdout=out)
+    printed = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert "no such file" in printed[0]["error"]
+    assert printed[1]["line"] == 2
+    assert "card_last4" in printed[2]["error"]
+    assert printed[3]["status"] == "rejected"
+
+
+def test_recognize_prints_the_eval_format(tmp_path, slip):
+    photo, truth = slip
+    path = tmp_path / "slip.jpg"
+    path.write_bytes(photo)
+    (tmp_path / "broken.jpg").write_bytes(b"nope")
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 image"):
+        call_command("recognize", "--jsonl", str(path), str(tmp_path / "broken.jpg"), stdout=out)
+    read, broken = (json.loads(line) for line in out.getvalue().splitlines())
+    expected = truth.to_label(str(path))
+    for key in ("image", "kind", "date", "time", "card_last4", "payment_system"):
+        assert read[key] == expected[key], key
+    assert read["amount"] == f"{truth.amount:.2f}"  # a string, never a float
+    assert set(read["confidence"]) >= {
+        "kind",
+        "amount",
+        "date",
+        "time",
+        "card_last4",
+        "payment_system",
+        "merchant",
+    }
+    assert read["ms"] > 0
+    assert broken["image"].endswith("broken.jpg") and broken["error"]
+
+
+def test_recognize_reads_a_labels_file(tmp_path, slip):
+    (tmp_path / "a.jpg").write_bytes(slip[0])
+    (tmp_path / "labels.jsonl").write_text(json.dumps({"image": "a.jpg"}) + "\n")
+    printed = json.loads(run("recognize", "--jsonl", str(tmp_path / "labels.jsonl")))
+    assert printed["image"] == "a.jpg" and printed["kind"] == "slip"
+
+
+def test_setup_demo_prints_working_credentials(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    first = run("setup_demo")
+    password = first.split("password: ")[1].strip()
+    from django.contrib.auth import authenticate
+
+    assert authenticate(username="admin", password=password) is not None
+    assert password in run("setup_demo")  # the same credentials the second time
+    assert (
+        Campaign.objects.get(slug="demo").starts_on
+        <= date.today()
+        <= Campaign.objects.get(slug="demo").ends_on
+    )
+
+
+def test_truth_fixture_is_a_slip(slip):
+    assert isinstance(slip[1], DocumentTruth) and slip[1].kind == "slip"

@@ -1,0 +1,100 @@
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from promo.models import Submission
+from tests.factories import CampaignFactory, SubmissionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_goes_straight_to_the_only_campaign(client, campaign):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/c/{campaign.slug}/"
+
+
+def test_home_lists_campaigns_when_there_are_several(client, campaign):
+    other = CampaignFactory(name="Winter")
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert campaign.name in page and other.name in page
+
+
+def test_upload_page_is_a_phone_form_in_russian_by_default(client, campaign):
+    page = client.get(f"/c/{campaign.slug}/").content.decode()
+    assert 'name="viewport"' in page
+    assert 'enctype="multipart/form-data"' in page
+    assert "Последние 4 цифры карты" in page
+    assert 'capture="environment"' in page
+
+
+def test_upload_page_speaks_english_when_asked(client, campaign):
+    page = client.get(f"/c/{campaign.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Last 4 digits of the card" in page
+
+
+def test_language_switch_is_remembered(client, campaign):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Last 4 digits of the card" in client.get(f"/c/{campaign.slug}/").content.decode()
+
+
+def test_upload_through_the_page_reaches_a_decision(
+    client, campaign, slip, django_capture_on_commit_callbacks
+):
+    photo, truth = slip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/c/{campaign.slug}/",
+            {
+                "photo": SimpleUploadedFile("IMG_0001.jpg", photo, content_type="image/jpeg"),
+                "amount": str(truth.amount).replace(".", ","),
+                "card_last4": truth.card_last4,
+                "contact": "8 (999) 123-45-67",
+            },
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert response.status_code == 302
+    submission = Submission.objects.get()
+    assert response["Location"] == f"/s/{submission.pk}/"
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Your slip is accepted" in page
+    assert 'http-equiv="refresh"' not in page  # decided: the page stops reloading
+
+
+def test_form_errors_are_shown_next_to_the_fields(client, campaign):
+    response = client.post(
+        f"/c/{campaign.slug}/", {"amount": "abc", "card_last4": "12"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter the amount as on the slip" in page
+    assert "Enter the four digits printed after the asterisks." in page
+    assert "This field is required." in page
+    assert Submission.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "reasons", "refresh", "text"),
+    [
+        ("received", [], "2", "We are reading your slip"),
+        (
+            "moderation",
+            [{"code": "amount_unread", "details": {}}],
+            "60",
+            "We could not read the amount on the slip.",
+        ),
+        ("rejected", [{"code": "not_a_slip", "details": {}}], None, "Upload another photo"),
+    ],
+)
+def test_status_page_explains_and_refreshes_until_decided(client, status, reasons, refresh, text):
+    submission = SubmissionFactory(status=status, reasons=reasons)
+    page = client.get(f"/s/{submission.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert text in page
+    found = re.search(r'http-equiv="refresh" content="(\d+)"', page)
+    assert (found.group(1) if found else None) == refresh
+
+
+def test_unknown_campaign_and_submission_pages_are_404(client):
+    assert client.get("/c/nope/").status_code == 404
+    assert client.get("/s/00000000-0000-0000-0000-000000000000/").status_code == 404

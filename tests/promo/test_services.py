@@ -1,0 +1,149 @@
+from datetime import timedelta
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from promo import services
+from promo.models import StatusTransition, Submission
+from tests.factories import RecognitionFactory, SubmissionFactory
+
+Status = Submission.Status
+pytestmark = pytest.mark.django_db
+
+
+def upload(campaign, photo: bytes, amount: str, card: str, contact: str = "+7 999 000-00-01") -> Submission:
+    return services.submission_create(
+        campaign=campaign,
+        contact=contact,
+        photo=SimpleUploadedFile("photo.jpg", photo, content_type="image/jpeg"),
+        typed_amount=Decimal(amount),
+        typed_card_last4=card,
+    )
+
+
+def test_matching_slip_is_read_and_accepted(campaign, slip, django_capture_on_commit_callbacks):
+    photo, truth = slip
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = upload(campaign, photo, str(truth.amount), truth.card_last4)
+    submission.refresh_from_db()
+    assert submission.status == Status.ACCEPTED, submission.reasons
+    assert [r["code"] for r in submission.reasons] == ["slip_matches"]
+    recognition = submission.recognition
+    assert recognition.amount == truth.amount
+    assert recognition.card_last4 == truth.card_last4
+    assert recognition.date == truth.date
+    assert recognition.lines and recognition.full_text
+    assert recognition.timings_ms["total"] > 0
+    assert submission.participant.contact == "+79990000001"
+    assert list(submission.transitions.values_list("from_status", "to_status", "actor")) == [
+        ("", Status.RECEIVED, "participant"),
+        (Status.RECEIVED, Status.PROCESSING, "worker"),
+        (Status.PROCESSING, Status.ACCEPTED, "system"),
+    ]
+
+
+def test_wrong_typed_amount_goes_to_moderation_with_the_reason(
+    campaign, slip, django_capture_on_commit_callbacks
+):
+    photo, truth = slip
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = upload(campaign, photo, str(truth.amount + 1), truth.card_last4)
+    submission.refresh_from_db()
+    assert submission.status == Status.MODERATION
+    assert [r["code"] for r in submission.reasons] == ["amount_mismatch"]
+    assert submission.reasons[0]["details"] == {"read": str(truth.amount), "typed": str(truth.amount + 1)}
+
+
+def test_landscape_is_rejected_as_not_a_slip(campaign, landscape, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = upload(campaign, landscape, "100.00", "1234")
+    submission.refresh_from_db()
+    assert submission.status == Status.REJECTED
+    assert [r["code"] for r in submission.reasons] == ["not_a_slip"]
+
+
+def test_processing_is_enqueued_only_after_commit(campaign, slip, django_capture_on_commit_callbacks):
+    photo, truth = slip
+    with mock.patch("promo.tasks.process_submission.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            submission = upload(campaign, photo, str(truth.amount), truth.card_last4)
+        delay.assert_not_called()
+        for callback in callbacks:
+            callback()
+    delay.assert_called_once_with(str(submission.pk))
+
+
+def test_processing_twice_gives_one_result():
+    submission = SubmissionFactory()
+    reading_calls = []
+
+    def fake_recognize(photo, engine=None):
+        reading_calls.append(photo)
+        raise AssertionError("must not be reached twice")
+
+    with mock.patch("promo.services.recognize", side_effect=fake_recognize):
+        services.submission_process(submission_id=submission.pk)
+        assert services.submission_process(submission_id=submission.pk) is None
+    assert len(reading_calls) == 1
+    assert StatusTransition.objects.filter(submission=submission, to_status=Status.PROCESSING).count() == 1
+
+
+def test_recognition_failure_ends_in_moderation_not_limbo():
+    submission = SubmissionFactory()
+    with mock.patch("promo.services.recognize", side_effect=RuntimeError("engine crashed")):
+        services.submission_process(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Status.MODERATION
+    assert [r["code"] for r in submission.reasons] == ["recognition_failed"]
+    assert "engine crashed" in submission.recognition.error
+
+
+def test_transitions_outside_the_state_machine_are_refused():
+    submission = SubmissionFactory()
+    with pytest.raises(services.TransitionNotAllowed):
+        services.submission_transition(submission=submission, to=Status.ACCEPTED, actor="test")
+    services.submission_transition(submission=submission, to=Status.PROCESSING, actor="test")
+    services.submission_transition(submission=submission, to=Status.REJECTED, actor="test")
+    for target in Status.values:
+        with pytest.raises(services.TransitionNotAllowed):
+            services.submission_transition(submission=submission, to=target, actor="test")
+
+
+def test_a_stale_copy_cannot_move_a_submission_someone_else_moved():
+    submission = SubmissionFactory()
+    stale = Submission.objects.get(pk=submission.pk)
+    services.submission_transition(submission=submission, to=Status.PROCESSING, actor="worker-1")
+    with pytest.raises(services.TransitionNotAllowed):
+        services.submission_transition(submission=stale, to=Status.PROCESSING, actor="worker-2")
+
+
+def test_sweep_requeues_work_left_behind_and_nothing_else():
+    old = timezone.now() - timedelta(hours=1)
+    lost_message = SubmissionFactory()
+    dead_worker = SubmissionFactory(status=Status.PROCESSING)
+    fresh = SubmissionFactory()
+    decided = SubmissionFactory(status=Status.ACCEPTED)
+    Submission.objects.filter(pk__in=[lost_message.pk, decided.pk]).update(updated_at=old)
+    Submission.objects.filter(pk=dead_worker.pk).update(processing_started_at=old, updated_at=old)
+    with mock.patch("promo.tasks.process_submission.delay") as delay:
+        requeued = services.submissions_requeue_stuck(older_than=timedelta(minutes=10))
+    assert sorted(requeued) == sorted([str(lost_message.pk), str(dead_worker.pk)])
+    assert sorted(call.args[0] for call in delay.call_args_list) == sorted(requeued)
+    dead_worker.refresh_from_db()
+    assert dead_worker.status == Status.RECEIVED
+    assert fresh.status == Status.RECEIVED
+
+
+def test_decision_uses_what_was_read_and_the_campaign_rules():
+    submission = SubmissionFactory(
+        status=Status.PROCESSING, typed_amount=Decimal("1234.50"), typed_card_last4="4821"
+    )
+    submission.campaign.payment_systems = ["VISA"]
+    submission.campaign.save()
+    recognition = RecognitionFactory(submission=submission, payment_system="MIR")
+    services.submission_decide(submission=submission, recognition=recognition)
+    assert submission.status == Status.MODERATION
+    assert [r["code"] for r in submission.reasons] == ["payment_system_not_allowed"]

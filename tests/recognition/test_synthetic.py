@@ -1,0 +1,209 @@
+"""The synthetic evaluation set: deterministic, labelled in the eval format, and consistent with its pictures."""
+
+import json
+import random
+import re
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from recognition.synthetic import (
+    KINDS,
+    MAX_SIDE,
+    PAYMENT_SYSTEMS,
+    DocumentTruth,
+    document_lines,
+    generate,
+    photograph,
+    random_truth,
+    receipt_items,
+    render_document,
+    write_eval_set,
+)
+
+LABEL_KEYS = [
+    "image",
+    "kind",
+    "locale",
+    "amount",
+    "date",
+    "time",
+    "card_last4",
+    "payment_system",
+    "merchant",
+    "rrn",
+    "auth_code",
+    "terminal_id",
+]
+MIX = {"slip": 0.6, "receipt": 0.2, "other": 0.2}
+
+
+def _truths(kind: str, count: int = 150) -> list[DocumentTruth]:
+    rng = random.Random(f"truths-{kind}")
+    return [random_truth(rng, kind=kind) for _ in range(count)]
+
+
+def _check_label(label: dict) -> None:
+    assert list(label) == LABEL_KEYS
+    assert label["kind"] in KINDS
+    if label["kind"] == "other":
+        assert all(label[key] is None for key in LABEL_KEYS[2:])
+        return
+    assert label["locale"] in ("ru", "en")
+    assert isinstance(label["amount"], float) and label["amount"] > 0
+    assert Decimal(repr(label["amount"])).as_tuple().exponent >= -2
+    assert date.fromisoformat(label["date"])
+    assert re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", label["time"])
+    assert isinstance(label["merchant"], str) and label["merchant"]
+    if label["card_last4"] is not None:
+        assert re.fullmatch(r"\d{4}", label["card_last4"])
+        assert label["payment_system"] in PAYMENT_SYSTEMS
+    if label["kind"] == "slip":
+        assert re.fullmatch(r"[0-9A-Z]{6}", label["auth_code"])
+        assert re.fullmatch(r"\d{8}", label["terminal_id"])
+        assert label["card_last4"] is not None
+        assert label["rrn"] is None or re.fullmatch(r"\d{12}", label["rrn"])
+    else:
+        assert label["rrn"] is None and label["auth_code"] is None and label["terminal_id"] is None
+
+
+def test_same_seed_gives_same_labels_and_pixels():
+    first = list(generate(3, seed=11, kinds=MIX))
+    second = list(generate(3, seed=11, kinds=MIX))
+    assert [name for name, _, _ in first] == [name for name, _, _ in second]
+    assert [t.to_label(n) for n, _, t in first] == [t.to_label(n) for n, _, t in second]
+    for (_, a, _), (_, b, _) in zip(first, second, strict=True):
+        assert np.array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_other_seed_gives_other_documents_and_prefixes_are_stable():
+    three = list(generate(3, seed=5))
+    assert [t for _, _, t in generate(2, seed=5)] == [t for _, _, t in three[:2]]
+    assert [t for _, _, t in generate(3, seed=6)] != [t for _, _, t in three]
+
+
+def test_file_names_and_default_kind():
+    names = [name for name, _, truth in generate(2, seed=1)]
+    assert names == ["slip_0000.jpg", "slip_0001.jpg"]
+
+
+@pytest.mark.parametrize("kind", ["slip", "receipt", "other"])
+def test_labels_follow_the_eval_format(kind):
+    for truth in _truths(kind):
+        label = truth.to_label("x.jpg")
+        _check_label(label)
+        assert json.loads(json.dumps(label, ensure_ascii=False)) == label
+
+
+def test_receipts_sometimes_carry_a_card():
+    with_card = sum(truth.card_last4 is not None for truth in _truths("receipt"))
+    assert 10 < with_card < 90
+
+
+def test_dates_stay_in_range():
+    rng = random.Random(3)
+    start, end = date(2025, 2, 1), date(2025, 2, 3)
+    days = {random_truth(rng, start=start, end=end).date for _ in range(60)}
+    assert days == {date(2025, 2, 1), date(2025, 2, 2), date(2025, 2, 3)}
+
+
+def test_receipt_items_add_up_to_the_total():
+    rng = random.Random(8)
+    for locale in ("ru", "en"):
+        for _ in range(100):
+            total = Decimal(rng.randint(100, 2_000_000)) / 100
+            items = receipt_items(total, rng, locale=locale)
+            assert sum(item.total for item in items) == total
+            assert all(item.qty * item.price == item.total and item.total > 0 for item in items)
+
+
+def test_printed_receipt_shows_the_total():
+    for seed, truth in enumerate(_truths("receipt", 20)):
+        text = "\n".join(line.text for line in document_lines(truth, random.Random(seed)))
+        whole, cents = divmod(int(truth.amount * 100), 100)
+        printed = {
+            f"{g}{sep}{cents:02d}"
+            for g in (str(whole), f"{whole:,}", f"{whole:,}".replace(",", " "))
+            for sep in ",."
+        }
+        assert "ИТОГ" in text or "TOTAL" in text
+        assert any(p in text for p in printed), text
+
+
+def test_printed_slip_matches_its_truth():
+    for seed, truth in enumerate(_truths("slip", 40)):
+        lines = document_lines(truth, random.Random(seed))
+        text = "\n".join(line.text for line in lines)
+        assert 12 <= len(lines) <= 22
+        assert truth.terminal_id in text and truth.auth_code in text and truth.merchant in text
+        assert re.search(rf"[*X] ?{truth.card_last4}\b", text)
+        assert truth.time.strftime("%H:%M") in text or truth.locale == "en"
+        if truth.rrn:
+            assert truth.rrn in text
+
+
+def test_hand_made_truth_renders_deterministically():
+    truth = DocumentTruth(
+        "slip",
+        "ru",
+        Decimal("1234.50"),
+        date(2026, 11, 21),
+        None,
+        "0042",
+        "MIR",
+        "ООО РОМАШКА",
+        None,
+        None,
+        None,
+    )
+    text = "\n".join(line.text for line in document_lines(truth, random.Random(4)))
+    assert "0042" in text and "ООО РОМАШКА" in text and "234" in text and "21.11." in text
+    a, b = render_document(truth, random.Random(4)), render_document(truth, random.Random(4))
+    assert a.mode == "RGB" and 300 <= a.width <= 620 and a.height > a.width
+    assert np.array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_other_is_a_picture_without_fields():
+    truth = random_truth(random.Random(1), kind="other")
+    assert truth.to_label("other_0000.jpg") == {"image": "other_0000.jpg", "kind": "other"} | {
+        key: None for key in LABEL_KEYS[2:]
+    }
+    assert document_lines(truth, random.Random(1)) == []
+    assert render_document(truth, random.Random(1)).size == (640, 480)
+
+
+def test_photograph_is_rgb_and_bounded():
+    truth = _truths("slip", 1)[0]
+    clean = render_document(truth, random.Random(2))
+    for strength in (0.0, 1.0):
+        photo = photograph(clean, random.Random(2), strength=strength)
+        assert photo.mode == "RGB" and max(photo.size) <= MAX_SIDE
+        assert photo.width > clean.width and photo.height > clean.height
+
+
+def test_unknown_kind_is_rejected():
+    with pytest.raises(ValueError):
+        next(generate(1, seed=1, kinds={"cheque": 1.0}))
+    with pytest.raises(ValueError):
+        random_truth(random.Random(1), kind="cheque")
+
+
+def test_write_eval_set(tmp_path):
+    labels_path = write_eval_set(tmp_path / "a", 4, seed=2, kinds=MIX)
+    again = write_eval_set(tmp_path / "b", 4, seed=2, kinds=MIX)
+    lines = labels_path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4 and again.read_text(encoding="utf-8").splitlines() == lines
+    assert sorted(p.name for p in labels_path.parent.glob("*.jpg")) == sorted(
+        json.loads(line)["image"] for line in lines
+    )
+    for line in lines:
+        label = json.loads(line)
+        _check_label(label)
+        assert label["image"].startswith(label["kind"] + "_")
+        path = labels_path.parent / label["image"]
+        with Image.open(path) as image:
+            assert image.format == "JPEG" and image.mode == "RGB"
+        assert path.read_bytes() == (again.parent / label["image"]).read_bytes()
