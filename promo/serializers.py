@@ -17,6 +17,7 @@ def _django_to_drf(error: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(error.messages)
 
 
+@extend_schema_field({"type": "string", "example": "1234.50"})
 class TypedAmountField(serializers.Field):
     """Accepts `1234.50`, `1234,50` or `1 234,50`; answers as a string with two decimals."""
 
