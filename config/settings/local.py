@@ -6,3 +6,6 @@ from .base import env
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="local-only-insecure-key-do-not-use-in-production")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+
+# The embedded setup keeps its database, photos and the demo admin's password here; a fresh clone has none.
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
