@@ -153,9 +153,6 @@ class QueueAdmin(SubmissionAdminBase):
             *super().get_urls(),
         ]
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("moderation.change_queueitem")
-
     @admin.display(description=_("decision"))
     def decide_buttons(self, obj):
         # Buttons inside the change list's own form (it carries the CSRF token); formaction sends them here.

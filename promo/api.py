@@ -38,14 +38,7 @@ class SubmissionCreateApi(APIView):
         campaign = get_object_or_404(active_campaigns(), slug=slug)
         serializer = SubmissionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        submission = services.submission_create(
-            campaign=campaign,
-            contact=data["contact"],
-            photo=data["photo"],
-            typed_amount=data["amount"],
-            typed_card_last4=data["card_last4"],
-        )
+        submission = services.submission_create_from_input(campaign=campaign, data=serializer.validated_data)
         return Response(submission_created_payload(submission, request), status=status.HTTP_202_ACCEPTED)
 
 

@@ -5,18 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from promo.models import Campaign, Recognition, Submission
-
-RECOGNIZED_FIELDS = (
-    "amount",
-    "date",
-    "time",
-    "card_last4",
-    "payment_system",
-    "merchant",
-    "rrn",
-    "auth_code",
-    "terminal_id",
-)
+from recognition.types import FIELD_NAMES
 
 
 def active_campaigns() -> QuerySet[Campaign]:
@@ -32,9 +21,9 @@ def recognized_summary(submission: Submission) -> dict[str, Any] | None:
     if recognition.error:
         return None
     out: dict[str, Any] = {"kind": recognition.kind}
-    for name in RECOGNIZED_FIELDS:
+    for name in FIELD_NAMES:
         out[name] = recognition.fields.get(name, {}).get("value")
     out["confidence"] = {"kind": recognition.kind_confidence} | {
-        name: recognition.confidence(name) for name in RECOGNIZED_FIELDS
+        name: recognition.confidence(name) for name in FIELD_NAMES
     }
     return out

@@ -1,6 +1,7 @@
 """Workflows that change submissions. Views, serializers, tasks and admin actions call these and nothing else."""
 
 import logging
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -54,6 +55,17 @@ def submission_create(
         )
         transaction.on_commit(lambda: submission_enqueue(submission_id=submission.id))
     return submission
+
+
+def submission_create_from_input(*, campaign: Campaign, data: Mapping[str, Any]) -> Submission:
+    """For validated input of the API, the upload page and submit_batch, which all name the fields alike."""
+    return submission_create(
+        campaign=campaign,
+        contact=data["contact"],
+        photo=data["photo"],
+        typed_amount=data["amount"],
+        typed_card_last4=data["card_last4"],
+    )
 
 
 def submission_enqueue(*, submission_id: Any) -> None:

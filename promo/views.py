@@ -28,13 +28,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_object_or_404(active_campaigns(), slug=slug)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        submission = services.submission_create(
-            campaign=campaign,
-            contact=form.cleaned_data["contact"],
-            photo=form.cleaned_data["photo"],
-            typed_amount=form.cleaned_data["amount"],
-            typed_card_last4=form.cleaned_data["card_last4"],
-        )
+        submission = services.submission_create_from_input(campaign=campaign, data=form.cleaned_data)
         return redirect("promo:status", pk=submission.pk)
     return render(request, "promo/upload.html", {"campaign": campaign, "form": form})
 

@@ -55,18 +55,6 @@ def _after_label(line: OcrLine, labels: tuple[str, ...], whole_line: bool = Fals
     return line.text[end:] if end is not None else line.text
 
 
-def _same_row(line: OcrLine, lines: list[OcrLine]) -> list[OcrLine]:
-    """Lines to the right of `line` on the same printed row (an amount printed apart from its label)."""
-    height = max(line.bottom - line.top, 1.0)
-    return [
-        other
-        for other in lines
-        if other is not line
-        and other.left >= line.right - height
-        and abs(other.middle_y - line.middle_y) < height * 0.6
-    ]
-
-
 def _next_line(index: int, lines: list[OcrLine]) -> list[OcrLine]:
     return lines[index + 1 : index + 2]
 
@@ -79,8 +67,7 @@ def _labelled_values(
     weight: float = 1.0,
     whole_line: bool = False,
 ) -> list[Candidate]:
-    """Values after a label on its line (anywhere on it with whole_line), else on the same row to its right,
-    else on the next line."""
+    """Values after a label on its row (anywhere on it with whole_line), else on the next row."""
     candidates: list[Candidate] = []
     for index, line in enumerate(lines):
         rest = _after_label(line, labels, whole_line)
@@ -92,18 +79,11 @@ def _labelled_values(
                 Candidate(v, line.confidence * 0.95 * weight, f"{source}: {line.text}") for v in values
             ]
             continue
-        for factor, neighbours in ((0.9, _same_row(line, lines)), (0.8, _next_line(index, lines))):
-            found = [(v, other) for other in neighbours for v in find(other.text)]
-            if found:
-                candidates += [
-                    Candidate(
-                        v,
-                        min(line.confidence, other.confidence) * factor,
-                        f"{source}: {line.text} | {other.text}",
-                    )
-                    for v, other in found
-                ]
-                break
+        for other in _next_line(index, lines):
+            confidence = min(line.confidence, other.confidence) * 0.8 * weight
+            candidates += [
+                Candidate(v, confidence, f"{source}: {line.text} | {other.text}") for v in find(other.text)
+            ]
     return candidates
 
 

@@ -38,17 +38,7 @@ def field_to_dict(reading: FieldReading) -> dict[str, Any]:
 def reading_to_eval_dict(reading: Reading, image: str) -> dict[str, Any]:
     """One line of `recognize` output: the keys of docs/eval-format.md, plus confidences and time."""
     out: dict[str, Any] = {"image": image, "kind": reading.kind}
-    for name in (
-        "amount",
-        "date",
-        "time",
-        "card_last4",
-        "payment_system",
-        "merchant",
-        "rrn",
-        "auth_code",
-        "terminal_id",
-    ):
+    for name in FIELD_NAMES:
         out[name] = json_value(reading.value(name))
     out["confidence"] = {"kind": round(reading.kind_confidence, 4)} | {
         name: round(reading.confidence(name), 4) for name in FIELD_NAMES

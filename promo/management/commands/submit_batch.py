@@ -58,13 +58,8 @@ class Command(BaseCommand):
             serializer = SubmissionCreateSerializer(data={**data, "photo": File(handle, name=path.name)})
             if not serializer.is_valid():
                 return {"image": image, "error": serializer.errors}
-            valid = serializer.validated_data
-            submission = services.submission_create(
-                campaign=campaign,
-                contact=valid["contact"],
-                photo=valid["photo"],
-                typed_amount=valid["amount"],
-                typed_card_last4=valid["card_last4"],
+            submission = services.submission_create_from_input(
+                campaign=campaign, data=serializer.validated_data
             )
         submission = self.wait_for_decision(submission, timeout)
         seconds = (
