@@ -248,9 +248,16 @@ class ReceiptItem:
 class _Layout:
     """Collects lines for a paper ``cols`` characters wide, wrapping or splitting what does not fit."""
 
-    def __init__(self, cols: int) -> None:
+    def __init__(self, cols: int, paired: bool = False) -> None:
         self.cols = cols
+        self.paired = paired  # a slip's style: key and value justified apart, or one after the other
         self.lines: list[PrintedLine] = []
+
+    def kv(self, key: str, value: str, *, bold: bool = False, scale: float = 1.0) -> None:
+        if self.paired:
+            self.pair(key, value, bold=bold, scale=scale)
+        else:
+            self.add(f"{key} {value}", bold=bold, scale=scale)
 
     def width(self, scale: float) -> int:
         return int(self.cols / scale)
@@ -353,13 +360,8 @@ def _labelled(label: str, value: str) -> str:
 
 def _slip_ru(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
     lay = _Layout(rng.randint(28, 34))
-    paired = rng.random() < 0.6
-
-    def kv(key: str, value: str, *, bold: bool = False, scale: float = 1.0) -> None:
-        if paired:
-            lay.pair(key, value, bold=bold, scale=scale)
-        else:
-            lay.add(f"{key} {value}", bold=bold, scale=scale)
+    lay.paired = rng.random() < 0.6
+    kv = lay.kv
 
     lay.add(rng.choice(_RU_BANKS), "center", bold=True)
     if rng.random() < 0.5:
@@ -385,7 +387,7 @@ def _slip_ru(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
     if t.card_last4:
         mask = _card_mask(rng, t.card_last4, t.payment_system)
         prefix = "Карта:" if len(mask) < 10 else rng.choice(("Карта:", "Карта", ""))
-        if prefix and paired:
+        if prefix and lay.paired:
             lay.pair(prefix, mask)
         else:
             lay.add(f"{prefix} {mask}".strip())
@@ -420,13 +422,8 @@ def _slip_ru(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
 
 def _slip_en(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
     lay = _Layout(rng.randint(28, 34))
-    paired = rng.random() < 0.6
-
-    def kv(key: str, value: str, *, bold: bool = False, scale: float = 1.0) -> None:
-        if paired:
-            lay.pair(key, value, bold=bold, scale=scale)
-        else:
-            lay.add(f"{key} {value}", bold=bold, scale=scale)
+    lay.paired = rng.random() < 0.6
+    kv = lay.kv
 
     if t.merchant:
         lay.add(t.merchant, "center", bold=True)
@@ -456,7 +453,7 @@ def _slip_en(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
         lay.add(_system_name(rng, t.payment_system, "en"), rng.choice(("center", "left")), bold=True)
     if t.card_last4:
         mask = _card_mask(rng, t.card_last4, t.payment_system)
-        if paired:
+        if lay.paired:
             lay.pair("CARD:", mask)
         else:
             lay.add(f"CARD: {mask}")
