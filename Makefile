@@ -11,17 +11,29 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/slipcheck
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: setup run test test-sqlite test-services lint format worker messages lock clean
+.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
+
+# Tesseract's Russian and English data come from Debian (the tesserocr wheel brings libtesseract itself).
+TESSDATA_DEB := tesseract-ocr tesseract-ocr-rus tesseract-ocr-eng
+system-deps:
+	@if [ -f /usr/share/tesseract-ocr/5/tessdata/rus.traineddata ] && [ -f /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get install -y -q $(TESSDATA_DEB) >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q $(TESSDATA_DEB) >/dev/null); \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+		sudo apt-get install -y -q $(TESSDATA_DEB) >/dev/null || (sudo apt-get update -q >/dev/null && sudo apt-get install -y -q $(TESSDATA_DEB) >/dev/null); \
+	else \
+		echo "Tesseract rus/eng data missing and no root to install them: install $(TESSDATA_DEB) (recognition then runs on PP-OCR alone)"; \
+	fi
 
 $(STAMP): requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: system-deps $(STAMP)
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput

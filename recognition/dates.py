@@ -13,7 +13,9 @@ MONTHS = {
 
 _NUMERIC = re.compile(r"(?<!\d)(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?!\d)")
 _NAMED = re.compile(r"(?<!\d)(\d{1,2})[ .-]?([A-ZА-Я]{3})[A-ZА-Я]*[ .,-]*(\d{4}|\d{2})(?!\d)", re.IGNORECASE)
-_TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])[:.]([0-5]\d)(?::([0-5]\d))?(?!\d)")
+_TIME = re.compile(
+    r"(?<!\d)([01]?\d|2[0-3])[:.]([0-5]\d)(?::([0-5]\d))?(?!\d)(?:\s*([AaАаPpРр])\.?\s?[MmМм]\b)?"
+)
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,21 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def find_dates(text: str, *, min_year: int = 2000, max_year: int = 2099) -> list[DateMatch]:
-    """Every calendar-valid date in a line; an ambiguous `05/06/26` yields both readings, day-first preferred."""
+# OCR drops the space between a date and the time printed after it: `05.10.2615:13:44`.
+_GLUED_DATE_TIME = re.compile(r"(?<!\d)(\d{2}[./-]\d{2}[./-](?:\d{4}|\d{2}))(\d{1,2}:\d{2})")
+
+
+def unglue_date_time(text: str) -> tuple[str, bool]:
+    """The text with a space put back between a date and a time glued to it; whether the rule fired."""
+    repaired = _GLUED_DATE_TIME.sub(r"\1 \2", text)
+    return repaired, repaired != text
+
+
+def find_dates(
+    text: str, *, month_first: bool = False, min_year: int = 2000, max_year: int = 2099
+) -> list[DateMatch]:
+    """Every calendar-valid date in a line; an ambiguous `05/06/26` yields both readings, day-first preferred
+    unless the document is US-style (`month_first`)."""
     found: list[DateMatch] = []
     for m in _NUMERIC.finditer(text):
         a, sep, b, c = m.group(1), m.group(2), m.group(3), m.group(4)
@@ -50,12 +65,14 @@ def find_dates(text: str, *, min_year: int = 2000, max_year: int = 2099) -> list
             continue
         year = _year(c)
         day_first = _safe_date(year, int(b), int(a))
-        month_first = _safe_date(year, int(a), int(b)) if sep == "/" else None
-        if day_first and month_first and day_first != month_first:
-            found.append(DateMatch(day_first, span, 0.6))
-            found.append(DateMatch(month_first, span, 0.4))
-        elif day_first or month_first:
-            found.append(DateMatch(day_first or month_first, span, 1.0))  # type: ignore[arg-type]
+        as_month_first = _safe_date(year, int(a), int(b)) if sep == "/" else None
+        readings = [d for d in (day_first, as_month_first) if d]
+        if len(set(readings)) == 2:
+            preferred, other = readings if not month_first else readings[::-1]
+            found.append(DateMatch(preferred, span, 0.6))
+            found.append(DateMatch(other, span, 0.4))
+        elif readings:
+            found.append(DateMatch(readings[0], span, 1.0))
     for m in _NAMED.finditer(text):
         month = MONTHS.get(m.group(2).upper()[:3])
         if month:
@@ -66,7 +83,21 @@ def find_dates(text: str, *, min_year: int = 2000, max_year: int = 2099) -> list
 
 
 def find_times(text: str) -> list[tuple[time, tuple[int, int]]]:
-    """Times `HH:MM` or `HH:MM:SS` (seconds dropped: slips are matched to the minute)."""
-    return [
-        (time(int(m.group(1)), int(m.group(2))), m.span()) for m in _TIME.finditer(text) if ":" in m.group(0)
-    ]
+    """Times `HH:MM`, `HH:MM:SS` or `hh:MM PM` (seconds dropped: slips are matched to the minute)."""
+    found = []
+    for m in _TIME.finditer(text):
+        if ":" not in m.group(0):
+            continue
+        hour, meridiem = int(m.group(1)), (m.group(4) or "").upper()
+        if meridiem and not 1 <= hour <= 12:
+            continue
+        if meridiem in ("P", "Р"):
+            hour = hour % 12 + 12
+        elif meridiem in ("A", "А"):
+            hour = hour % 12
+        found.append((time(hour, int(m.group(2))), m.span()))
+    return found
+
+
+def uses_twelve_hour_clock(text: str) -> bool:
+    return any(m.group(4) for m in _TIME.finditer(text))

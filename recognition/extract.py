@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from recognition.dates import find_dates, find_times
+from recognition.dates import find_dates, find_times, unglue_date_time, uses_twelve_hour_clock
 from recognition.money import find_money
 from recognition.payment_systems import PRINTED_NAMES
 from recognition.text import has_label, label_end, skeleton
@@ -75,8 +75,14 @@ def _labelled_values(
             continue
         values = list(find(rest))
         if values:
+            # The value is printed last after its label (`Сумма (Руб): 1 119,00`, `TOTAL 2 x 5.00 10.00`).
             candidates += [
-                Candidate(v, line.confidence * 0.95 * weight, f"{source}: {line.text}") for v in values
+                Candidate(
+                    v,
+                    line.confidence * (0.95 if i == len(values) - 1 else 0.5) * weight,
+                    f"{source}: {line.text}",
+                )
+                for i, v in enumerate(values)
             ]
             continue
         for other in _next_line(index, lines):
@@ -111,27 +117,37 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
     return FieldReading.from_candidates(ranked + currency)
 
 
+def is_us_style(lines: list[OcrLine]) -> bool:
+    """US slips put the month first and use a 12-hour clock and dollars: evidence for reading `05/06/26`."""
+    return any(uses_twelve_hour_clock(line.text) or "$" in line.text or has_label(skeleton(line.text), ("USD",))
+               for line in lines)  # fmt: skip
+
+
 def extract_date(lines: list[OcrLine]) -> FieldReading:
     """The transaction date: a date next to a time or a DATE label is the slip's own date."""
     candidates = []
+    month_first = is_us_style(lines)
     for line in lines:
-        has_time = bool(find_times(line.text))
-        labelled = has_label(skeleton(line.text), DATE_LABELS)
-        for match in find_dates(line.text):
+        text, unglued = unglue_date_time(line.text)
+        rules = ("date_time_unglued",) if unglued else ()
+        has_time = bool(find_times(text))
+        labelled = has_label(skeleton(text), DATE_LABELS)
+        for match in find_dates(text, month_first=month_first):
             factor = 0.95 if has_time or labelled else 0.8
-            candidates.append(
-                Candidate(match.value, line.confidence * factor * match.plausibility, f"date: {line.text}")
-            )
+            confidence = line.confidence * factor * match.plausibility
+            candidates.append(Candidate(match.value, confidence, f"date: {line.text}", rules))
     return FieldReading.from_candidates(candidates)
 
 
 def extract_time(lines: list[OcrLine]) -> FieldReading:
     candidates = []
     for line in lines:
-        has_date = bool(find_dates(line.text))
-        for value, _ in find_times(line.text):
+        text, unglued = unglue_date_time(line.text)
+        rules = ("date_time_unglued",) if unglued else ()
+        has_date = bool(find_dates(text))
+        for value, _ in find_times(text):
             factor = 0.95 if has_date else 0.85
-            candidates.append(Candidate(value, line.confidence * factor, f"time: {line.text}"))
+            candidates.append(Candidate(value, line.confidence * factor, f"time: {line.text}", rules))
     return FieldReading.from_candidates(candidates)
 
 

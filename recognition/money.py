@@ -8,7 +8,10 @@ import re
 from decimal import Decimal
 
 # Candidates for an amount inside a line; parse_money decides whether each is valid money.
-_MONEY_TOKEN = re.compile(r"(?<![\d.,])\d[\d \u00a0.,']*\d(?![\d]|[.,]\d)|(?<![\d.,])\d(?![\d.,]*\d)")
+# A digit glued to a letter is part of a word or an id (`Py6`, `4EK4998`), not money.
+_MONEY_TOKEN = re.compile(r"(?<![\w.,])\d[\d \u00a0.,']*\d(?![\d]|[.,]\d)|(?<![\w.,])\d(?![\w]|[.,]*\d)")
+# Currency codes printed glued to the amount (`RM15.90`, `USD1,234.50`) are split off first.
+_GLUED_CURRENCY = re.compile(r"(?<![A-Za-z])(RM|USD|EUR|GBP|RUB|MYR|SGD)(?=\d)", re.IGNORECASE)
 
 _GROUPED = re.compile(r"^\d{1,3}(?P<sep>[ \u00a0.,'])\d{3}(?:(?P=sep)\d{3})*$")
 
@@ -50,6 +53,7 @@ def parse_money(token: str) -> Decimal | None:
 def find_money(text: str) -> list[tuple[Decimal, tuple[int, int]]]:
     """Every valid amount in a line of text, with its span, left to right."""
     found = []
+    text = _GLUED_CURRENCY.sub(r"\1 ", text)
     for match in _MONEY_TOKEN.finditer(text):
         token = match.group(0)
         value = parse_money(token)

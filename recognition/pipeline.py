@@ -1,34 +1,88 @@
-"""One photo in, one Reading out: load, read lines, extract fields, classify."""
+"""One photo in, one Reading out: load, find and read lines (PP-OCR), re-read them (Tesseract), extract fields
+from both readings, corroborate them field by field, classify the document."""
 
+from __future__ import annotations
+
+import re
 import time
+from dataclasses import replace
 
+import numpy as np
+
+from recognition.corroborate import corroborate
 from recognition.engines import OcrEngine, get_rapid_engine
+from recognition.engines.tesseract import TesseractLineReader, get_tesseract_reader
 from recognition.extract import classify_document, extract_fields
+from recognition.geometry import crop_line
 from recognition.images import load_photo
-from recognition.types import Reading
+from recognition.types import OcrLine, Reading
+
+# PP-OCR lines below this are noise for extraction; they are still re-read by the second engine, which often
+# reads the all-Cyrillic lines PP-OCR scores low (`ОДОБРЕНО`, `МИР`).
+MIN_PRIMARY_CONFIDENCE = 0.3
+# Digits are PP-OCR's strength: a confident line of digits and punctuation is not re-read.
+_DIGITS_ONLY = re.compile(r"^[\d\s.,:/*xX#-]+$")
 
 
-def recognize(photo: bytes, *, engine: OcrEngine | None = None) -> Reading:
-    """Reads a photo of a slip. Raises recognition.images.UnreadableImage for bytes that are not an image."""
+def needs_second_reading(line: OcrLine) -> bool:
+    return not (line.confidence >= 0.9 and _DIGITS_ONLY.match(line.text))
+
+
+def reread_lines(pixels: np.ndarray, lines: list[OcrLine], reader: TesseractLineReader) -> list[OcrLine]:
+    """Every line with the second engine's reading attached (where it was asked and read something)."""
+    reread = []
+    for line in lines:
+        if needs_second_reading(line):
+            second = reader.read_line(crop_line(pixels, line.box))
+            if second.text:
+                line = replace(line, alternative=second.text, alternative_confidence=second.confidence)
+        reread.append(line)
+    return reread
+
+
+def second_view(lines: list[OcrLine]) -> list[OcrLine]:
+    """The page as the second engine read it, PP-OCR's text standing in where it read nothing."""
+    return [
+        OcrLine(line.alternative, line.alternative_confidence, line.box) if line.alternative else line
+        for line in lines
+    ]
+
+
+def recognize(
+    photo: bytes, *, engine: OcrEngine | None = None, second: TesseractLineReader | bool | None = True
+) -> Reading:
+    """Reads a photo of a slip. Raises recognition.images.UnreadableImage for bytes that are not an image.
+
+    `second`: True for the process's Tesseract reader (when installed), a reader, or None/False for PP-OCR alone.
+    """
     engine = engine or get_rapid_engine()
+    reader = get_tesseract_reader() if second is True else (second or None)
     started = time.perf_counter()
     pixels = load_photo(photo)
     loaded = time.perf_counter()
     lines = engine.read(pixels)
     read = time.perf_counter()
-    fields = extract_fields(lines)
-    kind, kind_confidence = classify_document(lines, fields)
+    if reader is not None:
+        lines = reread_lines(pixels, lines, reader)
+    reread = time.perf_counter()
+    primary = [line for line in lines if line.confidence >= MIN_PRIMARY_CONFIDENCE]
+    fields = extract_fields(primary)
+    if reader is not None:
+        secondary = extract_fields(second_view(lines))
+        fields = {name: corroborate(fields[name], secondary[name]) for name in fields}
+    kind, kind_confidence = classify_document(primary, fields)
     done = time.perf_counter()
     return Reading(
         kind=kind,
         kind_confidence=kind_confidence,
         fields=fields,
         lines=lines,
-        engine=engine.name,
+        engine=engine.name + (f"+{reader.name}" if reader is not None else ""),
         timings_ms={
             "load": round((loaded - started) * 1000, 1),
             "ocr": round((read - loaded) * 1000, 1),
-            "extract": round((done - read) * 1000, 1),
+            "second_ocr": round((reread - read) * 1000, 1),
+            "extract": round((done - reread) * 1000, 1),
             "total": round((done - started) * 1000, 1),
         },
     )

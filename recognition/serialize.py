@@ -43,6 +43,9 @@ def reading_to_eval_dict(reading: Reading, image: str) -> dict[str, Any]:
     out["confidence"] = {"kind": round(reading.kind_confidence, 4)} | {
         name: round(reading.confidence(name), 4) for name in FIELD_NAMES
     }
+    out["rules"] = {
+        name: list(reading.fields[name].rules) for name in FIELD_NAMES if reading.fields[name].rules
+    }
     out["ms"] = reading.timings_ms.get("total")
     return out
 

@@ -345,9 +345,9 @@ def _ru_date(rng: random.Random, day: date | None) -> str:
     return day.strftime(style) if day is not None else ""
 
 
-def _en_date_time(rng: random.Random, day: date | None, at: time | None) -> tuple[str, str]:
+def _en_date_time(rng: random.Random, day: date | None, at: time | None, us: bool) -> tuple[str, str]:
     """US slips put the month first (11/21/26) and sometimes use a 12-hour clock; others day first."""
-    if rng.random() < 0.5:
+    if us:
         style, twelve = ("%m/%d/%y" if rng.random() < 0.6 else "%m/%d/%Y"), rng.random() < 0.25
     else:
         style, twelve = ("%d/%m/%Y" if rng.random() < 0.7 else "%d/%m/%y"), False
@@ -425,6 +425,8 @@ def _slip_en(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
     lay.paired = rng.random() < 0.6
     kv = lay.kv
 
+    # A US terminal prints dollars, month-first dates and sometimes a 12-hour clock; a UK or EU one, day first.
+    us = rng.random() < 0.5
     if t.merchant:
         lay.add(t.merchant, "center", bold=True)
     lay.add(_fill(rng, rng.choice(_EN_STREETS), 1500), "center")
@@ -437,7 +439,7 @@ def _slip_en(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
     if rng.random() < 0.8:
         kv(rng.choice(("MERCHANT ID:", "MID:")), _digits(rng, rng.randint(10, 15)))
     if t.date is not None or t.time is not None:
-        ds, ts = _en_date_time(rng, t.date, t.time)
+        ds, ts = _en_date_time(rng, t.date, t.time, us)
         both = f"{_labelled('DATE:', ds)} {_labelled('TIME:', ts)}".strip()
         style = rng.randrange(3)
         if style == 0 and len(both) <= lay.cols:
@@ -462,7 +464,7 @@ def _slip_en(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
     if t.amount is not None:
         group = "," if rng.random() < 0.35 else ""
         money = _money(t.amount, sep=".", group=group)
-        currency = rng.choice(("USD", "EUR", "GBP"))
+        currency = "USD" if us else rng.choice(("EUR", "GBP"))
         scale = 1.25 if rng.random() < 0.3 else 1.0
         style = rng.randrange(3)
         if style == 0:
@@ -678,7 +680,7 @@ def _receipt(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
             else:
                 lay.pair(_labelled("ДАТА", ds), _labelled("ВРЕМЯ", ts))
         else:
-            ds, ts = _en_date_time(rng, t.date, t.time)
+            ds, ts = _en_date_time(rng, t.date, t.time, rng.random() < 0.5)
             lay.pair(ds, ts)
     if ru:
         lay.add(f"ФН {_digits(rng, 16)}")

@@ -28,6 +28,9 @@ class OcrLine:
     text: str
     confidence: float
     box: Box
+    # The second engine's reading of the same box ("" when it was not asked or read nothing).
+    alternative: str = ""
+    alternative_confidence: float = 0.0
 
     @property
     def top(self) -> float:
@@ -58,6 +61,8 @@ class Candidate:
     confidence: float
     source: str
     rules: tuple[str, ...] = ()
+    # Positions in the value's text (e.g. "1979.00") that the engines read differently: unsure characters.
+    unsure: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,6 @@ import numpy as np
 
 from recognition.types import OcrLine
 
-# Lines below this score are still returned: a weak line is evidence with a low confidence, not nothing.
-MIN_LINE_SCORE = 0.3
-
 
 class RapidOcrEngine:
     name = "rapidocr-ppocr"
@@ -17,7 +14,7 @@ class RapidOcrEngine:
     def __init__(self, threads: int = 0) -> None:
         from rapidocr import RapidOCR  # heavy import: only when an engine is really built
 
-        params: dict[str, object] = {"Global.log_level": "error", "Global.text_score": MIN_LINE_SCORE}
+        params: dict[str, object] = {"Global.log_level": "error"}
         if threads > 0:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
             params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1
@@ -26,15 +23,27 @@ class RapidOcrEngine:
         self._lock = threading.Lock()
 
     def read(self, image: np.ndarray) -> list[OcrLine]:
+        """Every line the detector found, including those the recognizer read as nothing.
+
+        RapidOCR's own __call__ drops boxes whose text came out empty, and the Latin/Chinese recognizer reads
+        all-Cyrillic lines (`ОДОБРЕНО`, `МИР`) as exactly that; so its steps are run here without that filter.
+        """
+        from rapidocr.utils.process_img import map_boxes_to_original
+
         with self._lock:
-            result = self._ocr(image)
-        if result.txts is None or result.boxes is None:
+            resized, op_record = self._ocr.preprocess_img(image)
+            detected, _, recognized, _ = self._ocr.run_ocr_steps(resized, op_record)
+        if detected.boxes is None or len(detected.boxes) == 0:
             return []
+        boxes = map_boxes_to_original(detected.boxes, op_record, image.shape[0], image.shape[1])
+        texts = recognized.txts or ("",) * len(boxes)
+        scores = recognized.scores or (0.0,) * len(boxes)
         lines = []
-        for text, score, box in zip(result.txts, result.scores, result.boxes, strict=True):
+        for text, score, box in zip(texts, scores, boxes, strict=True):
             corners = tuple((float(x), float(y)) for x, y in box)
-            lines.append(OcrLine(text=text.strip(), confidence=float(score), box=corners))  # type: ignore[arg-type]
-        return [line for line in lines if line.text]
+            empty = not text.strip()
+            lines.append(OcrLine(text=text.strip(), confidence=0.0 if empty else float(score), box=corners))  # type: ignore[arg-type]
+        return lines
 
 
 @functools.cache

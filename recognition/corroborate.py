@@ -1,0 +1,87 @@
+"""Two engines' readings of one field, combined as classic cheque readers combine classifiers.
+
+Agreement raises the confidence, disagreement lowers it; which digits the engines disagreed on is kept, so a
+later repair (6<->8 and friends) may touch only characters nobody was sure of.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from recognition.serialize import json_value
+from recognition.types import Candidate, FieldReading
+
+Method = Literal["min", "avg", "bayes"]
+
+
+def combine_agreeing(first: float, second: float, method: Method = "bayes") -> float:
+    """Confidence that a value both engines read is right.
+
+    min: pessimistic, isolates errors; avg: robust to one engine's quirks; bayes: sharp when both are good
+    (two independent 90% readers agreeing are right ~99% of the time).
+    """
+    if method == "min":
+        return min(first, second)
+    if method == "avg":
+        return (first + second) / 2
+    agree = first * second
+    disagree = (1 - first) * (1 - second)
+    return agree / (agree + disagree) if agree + disagree else 0.0
+
+
+def combine_disagreeing(chosen: float, other: float) -> float:
+    """Confidence in the chosen value when the other engine read something else (Bayes over the two)."""
+    for_chosen = chosen * (1 - other)
+    for_other = (1 - chosen) * other
+    return for_chosen / (for_chosen + for_other) if for_chosen + for_other else 0.0
+
+
+def differing_positions(first: str, second: str) -> tuple[int, ...]:
+    """Character positions where two readings of equal length differ; all positions when lengths differ."""
+    if len(first) != len(second):
+        return tuple(range(max(len(first), len(second))))
+    return tuple(i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b)
+
+
+def corroborate(primary: FieldReading, secondary: FieldReading, method: Method = "bayes") -> FieldReading:
+    """One reading from two engines' readings of the same field."""
+    if secondary.value is None:
+        return primary
+    if primary.value is None:
+        return _with_rules(secondary, ("second_engine_only",))
+    if primary.value == secondary.value:
+        confidence = combine_agreeing(primary.confidence, secondary.confidence, method)
+        best = Candidate(primary.value, confidence, primary.candidates[0].source if primary.candidates else "",
+                         ("engines_agree",))  # fmt: skip
+        others = [c for c in (*primary.candidates[1:], *secondary.candidates[1:]) if c.value != primary.value]
+        return FieldReading.from_candidates([best, *others])
+    chosen, other = (
+        (primary, secondary) if primary.confidence >= secondary.confidence else (secondary, primary)
+    )
+    unsure = differing_positions(str(json_value(chosen.value)), str(json_value(other.value)))
+    confidence = combine_disagreeing(chosen.confidence, other.confidence)
+    best = Candidate(
+        chosen.value,
+        confidence,
+        chosen.candidates[0].source if chosen.candidates else "",
+        ("engines_disagree",),
+        unsure=unsure,
+    )
+    runner_up = Candidate(other.value, combine_disagreeing(other.confidence, chosen.confidence),
+                          other.candidates[0].source if other.candidates else "", ("engines_disagree",), unsure=unsure)  # fmt: skip
+    rest = [
+        c
+        for c in (*chosen.candidates[1:], *other.candidates[1:])
+        if c.value not in (chosen.value, other.value)
+    ]
+    return FieldReading.from_candidates([best, runner_up, *rest])
+
+
+def _with_rules(reading: FieldReading, rules: tuple[str, ...]) -> FieldReading:
+    candidates = list(reading.candidates)
+    if candidates:
+        first = candidates[0]
+        candidates[0] = Candidate(
+            first.value, first.confidence, first.source, first.rules + rules, first.unsure
+        )
+    return FieldReading.from_candidates(candidates)

@@ -1,0 +1,137 @@
+"""`manage.py evaluate_recognition DIR [--limit N] [--json OUT] [--chart PNG] [--fields a,b]`: how well
+Slipcheck reads a labelled folder (docs/eval-format.md). Scoring lives in recognition.evaluation."""
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from recognition.engines import get_rapid_engine
+from recognition.evaluation import (
+    DEFAULT_FIELDS,
+    SCORABLE_FIELDS,
+    field_title,
+    image_verdicts,
+    pair_up,
+    render_report,
+    summarize,
+)
+from recognition.images import UnreadableImage
+from recognition.pipeline import recognize
+from recognition.serialize import reading_to_eval_dict
+
+
+def field_list(text: str) -> tuple[str, ...]:
+    """`amount,date` -> ("amount", "date"), refusing names the labels cannot have."""
+    fields = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in fields if name not in SCORABLE_FIELDS]
+    if unknown or not fields:
+        raise CommandError(f"unknown fields {unknown}; known: {', '.join(SCORABLE_FIELDS)}")
+    return fields
+
+
+def read_labels(folder: Path, limit: int | None) -> list[dict[str, Any]]:
+    path = folder / "labels.jsonl"
+    if not path.is_file():
+        raise CommandError(f"{path} not found: DIR must be a labelled folder (docs/eval-format.md)")
+    labels = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return labels[:limit] if limit is not None else labels
+
+
+def write_chart(summary: dict[str, Any], path: Path) -> None:
+    """Accuracy and read rate side by side per field: the gap between them is the wrong reads."""
+    # Imported here: matplotlib is a tool of this report only, not of the site or the workers.
+    from matplotlib.figure import Figure
+
+    fields = [f for f, s in summary["fields"].items() if s["labelled"]]
+    accuracy = [summary["fields"][f]["accuracy"] * 100 for f in fields]
+    read_rate = [summary["fields"][f]["read_rate"] * 100 for f in fields]
+    positions = range(len(fields))
+    width = 0.4
+
+    figure = Figure(figsize=(max(7.0, 1.4 * len(fields) + 2), 5.2), dpi=110)
+    axes = figure.add_subplot()
+    for offset, values, label, color in (
+        (-width / 2, accuracy, "accuracy (correct / labelled)", "#2b7bba"),
+        (width / 2, read_rate, "read rate (something read / labelled)", "#bcbcbc"),
+    ):
+        bars = axes.bar([p + offset for p in positions], values, width, label=label, color=color)
+        axes.bar_label(bars, labels=[f"{v:.0f}%" for v in values], padding=2, fontsize=9)
+    axes.set_xticks(
+        list(positions),
+        [f"{field_title(f)}\nn={summary['fields'][f]['labelled']}" for f in fields],
+        fontsize=9,
+    )
+    axes.set_ylim(0, 112)  # room for the labels above a 100% bar
+    axes.set_yticks(range(0, 101, 20), [f"{v}%" for v in range(0, 101, 20)])
+    axes.grid(axis="y", alpha=0.3)
+    axes.set_axisbelow(True)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False, fontsize=9)
+    errors = f", {len(summary['errors'])} errors" if summary["errors"] else ""
+    axes.set_title(f"{summary['set']}: recognition per field (n={summary['scored']} images{errors})")
+    figure.tight_layout()
+    figure.savefig(path)
+
+
+class Command(BaseCommand):
+    help = (
+        "Score recognition on a labelled folder: accuracy, read rate and precision per field, timing, rules."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("folder", help="labelled folder: labels.jsonl + images")
+        parser.add_argument("--limit", type=int, help="only the first N label lines")
+        parser.add_argument("--json", dest="json_out", help="write predictions + summary to this file")
+        parser.add_argument("--chart", help="write a bar chart (PNG) of accuracy and read rate per field")
+        parser.add_argument(
+            "--fields",
+            type=field_list,
+            default=DEFAULT_FIELDS,
+            help=f"comma-separated, default {','.join(DEFAULT_FIELDS)}; known: {','.join(SCORABLE_FIELDS)}",
+        )
+
+    def handle(self, *args, **options):
+        folder = Path(options["folder"])
+        labels = read_labels(folder, options["limit"])
+        fields = options["fields"]
+        if options["chart"]:
+            try:  # fail before a long run, not after it
+                import matplotlib  # noqa: F401
+            except ImportError as error:
+                raise CommandError("--chart needs matplotlib (pip install matplotlib)") from error
+
+        started = time.perf_counter()
+        engine = get_rapid_engine(settings.SLIPCHECK_OCR_THREADS)
+        loaded = time.perf_counter()
+        predictions = []
+        for label in tqdm(labels, desc=folder.name, unit="img", file=sys.stderr, mininterval=1.0):
+            try:
+                reading = recognize((folder / label["image"]).read_bytes(), engine=engine)
+            except (OSError, UnreadableImage) as error:
+                predictions.append({"image": label["image"], "error": str(error)})
+                continue
+            predictions.append(reading_to_eval_dict(reading, label["image"]))
+        done = time.perf_counter()
+
+        summary = summarize(
+            labels,
+            predictions,
+            fields,
+            name=folder.resolve().name,
+            wall_s=done - started,
+            load_s=loaded - started,
+        )
+        self.stdout.write(render_report(summary), ending="")
+
+        if options["json_out"]:
+            pairs, _ = pair_up(labels, predictions)
+            document = {"folder": str(folder), "summary": summary, "images": image_verdicts(pairs, fields)}
+            Path(options["json_out"]).write_text(json.dumps(document, ensure_ascii=False, indent=1), "utf-8")
+        if options["chart"]:
+            write_chart(summary, Path(options["chart"]))
