@@ -30,10 +30,12 @@ def combine_agreeing(first: float, second: float, method: Method = "bayes") -> f
 
 
 def combine_disagreeing(chosen: float, other: float) -> float:
-    """Confidence in the chosen value when the other engine read something else (Bayes over the two)."""
+    """Confidence in the chosen value when the other engine read something else: Bayes over the two readings,
+    capped at the chosen engine's own confidence (a dissenting engine is never evidence for a value)."""
     for_chosen = chosen * (1 - other)
     for_other = (1 - chosen) * other
-    return for_chosen / (for_chosen + for_other) if for_chosen + for_other else 0.0
+    bayes = for_chosen / (for_chosen + for_other) if for_chosen + for_other else 0.0
+    return min(bayes, chosen)
 
 
 def differing_positions(first: str, second: str) -> tuple[int, ...]:

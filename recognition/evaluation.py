@@ -342,7 +342,8 @@ def render_report(summary: dict[str, Any]) -> str:
     out.append("")
 
     if summary["rules"]:
-        out.append(f"{'rules':<22}{'rule':<30}{'fired':>7}{'labelled':>10}{'correct':>9}{'':>8}")
+        out.append("rules (fired for the chosen value; correct where the field is labelled)")
+        out.append(f"  {'field':<20}{'rule':<30}{'fired':>7}{'labelled':>10}{'correct':>9}{'':>8}")
         for r in summary["rules"]:
             out.append(
                 f"  {r['field']:<20}{r['rule']:<30}{r['fired']:>7}{r['labelled']:>10}{r['correct']:>9}"

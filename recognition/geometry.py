@@ -9,7 +9,7 @@ LINE_HEIGHT = 48  # px of the line's own box: Tesseract reads best with capitals
 
 
 def crop_line(
-    image: np.ndarray, box: Box, *, height: int = LINE_HEIGHT, pad_y: float = 0.08, pad_x: float = 0.4
+    image: np.ndarray, box: Box, *, height: int = LINE_HEIGHT, pad_y: float = 0.08, pad_x: float = 0.1
 ) -> np.ndarray:
     """The quadrilateral `box` (clockwise from top-left) warped to an upright strip, then framed in paper.
 

@@ -2,7 +2,7 @@ from datetime import date, time
 
 import pytest
 
-from recognition.dates import find_dates, find_times
+from recognition.dates import find_dates, find_times, unglue_date_time
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,34 @@ def test_ambiguous_date_is_less_plausible_than_unambiguous():
 )
 def test_find_times(text, expected):
     assert [value for value, _ in find_times(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("01:06 PM", [time(13, 6)]),
+        ("12:30 AM", [time(0, 30)]),
+        ("12:30 PM", [time(12, 30)]),
+        ("01:06 РМ", [time(13, 6)]),  # Tesseract reads PM in Cyrillic letters
+        ("13:06 PM", []),
+    ],
+)
+def test_twelve_hour_clock(text, expected):
+    assert [value for value, _ in find_times(text)] == expected
+
+
+def test_us_documents_read_ambiguous_dates_month_first():
+    assert [m.value for m in find_dates("05/06/26", month_first=True)] == [date(2026, 5, 6), date(2026, 6, 5)]
+    assert [m.value for m in find_dates("21/11/26", month_first=True)] == [date(2026, 11, 21)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "fired"),
+    [
+        ("05.10.2615:13:44", "05.10.26 15:13:44", True),
+        ("05.10.202615:13", "05.10.2026 15:13", True),
+        ("05.10.26 15:13", "05.10.26 15:13", False),
+    ],
+)
+def test_unglue_date_time(text, expected, fired):
+    assert unglue_date_time(text) == (expected, fired)

@@ -1,0 +1,63 @@
+from decimal import Decimal
+
+import pytest
+
+from recognition.corroborate import combine_agreeing, combine_disagreeing, corroborate, differing_positions
+from recognition.types import Candidate, FieldReading
+
+
+def reading(value, confidence):
+    return (
+        FieldReading.from_candidates([Candidate(value, confidence, "test")])
+        if value is not None
+        else FieldReading.empty()
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "first", "second", "expected"),
+    [
+        ("bayes", 0.9, 0.9, 0.9878),
+        ("bayes", 0.6, 0.6, 0.6923),
+        ("min", 0.9, 0.7, 0.7),
+        ("avg", 0.9, 0.7, 0.8),
+    ],
+)
+def test_agreement_combinations(method, first, second, expected):
+    assert combine_agreeing(first, second, method) == pytest.approx(expected, abs=1e-4)
+
+
+def test_bayes_agreement_raises_and_disagreement_lowers():
+    assert combine_agreeing(0.8, 0.8) > 0.8
+    assert combine_disagreeing(0.95, 0.9) < 0.95
+    assert combine_disagreeing(0.95, 0.1) == pytest.approx(0.95)  # disagreement never raises confidence
+
+
+def test_agreeing_engines_raise_confidence():
+    combined = corroborate(reading(Decimal("119.00"), 0.8), reading(Decimal("119.00"), 0.7))
+    assert combined.value == Decimal("119.00")
+    assert combined.confidence > 0.8
+    assert combined.rules == ("engines_agree",)
+
+
+def test_disagreeing_engines_keep_both_and_mark_the_unsure_characters():
+    combined = corroborate(reading(Decimal("166.00"), 0.9), reading(Decimal("188.00"), 0.6))
+    assert combined.value == Decimal("166.00")
+    assert combined.confidence < 0.9
+    assert [c.value for c in combined.candidates] == [Decimal("166.00"), Decimal("188.00")]
+    assert combined.candidates[0].unsure == (1, 2)
+    assert combined.rules == ("engines_disagree",)
+
+
+def test_one_engine_alone():
+    only_second = corroborate(FieldReading.empty(), reading("MIR", 0.9))
+    assert (only_second.value, only_second.rules) == ("MIR", ("second_engine_only",))
+    assert corroborate(reading("VISA", 0.9), FieldReading.empty()).value == "VISA"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [("166.00", "188.00", (1, 2)), ("1234", "1234", ()), ("123", "1234", (0, 1, 2, 3))],
+)
+def test_differing_positions(first, second, expected):
+    assert differing_positions(first, second) == expected
