@@ -30,8 +30,8 @@ def tesseract():
 
 def test_rapid_keeps_the_lines_it_cannot_read():
     lines = get_rapid_engine().read(page("ОДОБРЕНО", "AMOUNT 12.50"))
-    cyrillic = [line for line in lines if line.top < 60]
-    latin = [line for line in lines if line.top > 60]
+    cyrillic = [line for line in lines if line.middle_y < 56]
+    latin = [line for line in lines if line.middle_y > 56]
     assert len(cyrillic) == 1  # RapidOCR alone drops this all-Cyrillic line
     assert cyrillic[0].confidence < 0.5
     assert " ".join(line.text for line in latin) == "AMOUNT 12.50"
@@ -39,8 +39,8 @@ def test_rapid_keeps_the_lines_it_cannot_read():
 
 def test_tesseract_reads_russian_on_a_straightened_line_crop(tesseract):
     pixels = page("Сумма (Руб): 1979,00", "ОДОБРЕНО")
-    lines = sorted(get_rapid_engine().read(pixels), key=lambda line: (line.top > 60, line.left))
-    read = [(line.top > 60, tesseract.read_line(crop_line(pixels, line.box))) for line in lines]
+    lines = sorted(get_rapid_engine().read(pixels), key=lambda line: (line.middle_y > 56, line.left))
+    read = [(line.middle_y > 56, tesseract.read_line(crop_line(pixels, line.box))) for line in lines]
     rows = [" ".join(r.text for second, r in read if second == row) for row in (False, True)]
     assert rows == ["Сумма (Руб): 1979,00", "ОДОБРЕНО"]  # however the detector split the rows into boxes
     assert all(0.5 < r.confidence <= 1 for _, r in read)
