@@ -134,7 +134,9 @@ def submission_process(*, submission_id: Any) -> Submission | None:
     try:
         with submission.photo.open("rb") as stored:
             photo = stored.read()
-        reading = recognize(photo, engine=get_rapid_engine(settings.SLIPCHECK_OCR_THREADS))
+        campaign = submission.campaign
+        years = tuple(range(campaign.starts_on.year, campaign.ends_on.year + 1))
+        reading = recognize(photo, engine=get_rapid_engine(settings.SLIPCHECK_OCR_THREADS), years=years)
     except Exception as error:  # any failure to read still ends in the moderation queue, never in limbo
         logger.exception("recognition failed for submission %s", submission.pk)
         Recognition.objects.update_or_create(

@@ -12,6 +12,7 @@ from decimal import Decimal
 from recognition.dates import find_dates, find_times, unglue_date_time, uses_twelve_hour_clock
 from recognition.money import find_money
 from recognition.payment_systems import PRINTED_NAMES
+from recognition.rules import repair_date_mask, search_card_tail, spot_payment_system
 from recognition.text import has_label, label_end, skeleton
 from recognition.types import Candidate, FieldReading, OcrLine
 
@@ -123,8 +124,9 @@ def is_us_style(lines: list[OcrLine]) -> bool:
                for line in lines)  # fmt: skip
 
 
-def extract_date(lines: list[OcrLine]) -> FieldReading:
-    """The transaction date: a date next to a time or a DATE label is the slip's own date."""
+def extract_date(lines: list[OcrLine], years: tuple[int, ...] = ()) -> FieldReading:
+    """The transaction date: a date next to a time or a DATE label is the slip's own date. With no readable
+    date, a date whose year the OCR broke is repaired to the campaign's year (`years`) when only it fits."""
     candidates = []
     month_first = is_us_style(lines)
     for line in lines:
@@ -136,6 +138,12 @@ def extract_date(lines: list[OcrLine]) -> FieldReading:
             factor = 0.95 if has_time or labelled else 0.8
             confidence = line.confidence * factor * match.plausibility
             candidates.append(Candidate(match.value, confidence, f"date: {line.text}", rules))
+    if not candidates and years:
+        for line in lines:
+            candidates += [
+                Candidate(value, line.confidence * 0.6, f"date: {line.text}", ("date_mask_repaired",))
+                for value in repair_date_mask(line.text, years)
+            ]
     return FieldReading.from_candidates(candidates)
 
 
@@ -160,17 +168,35 @@ def extract_card_last4(lines: list[OcrLine]) -> FieldReading:
             digits = match.group(1) or match.group(2)
             factor = 0.97 if labelled else 0.9
             candidates.append(Candidate(digits, line.confidence * factor, f"card: {line.text}"))
+    if not candidates:
+        # Not found line by line: the masked number may be split across boxes or broken by spaces and dots.
+        full_text = " ".join(line.text for line in lines)
+        confidence = min((line.confidence for line in lines), default=0.0) * 0.8
+        candidates = [
+            Candidate(d, confidence, "card tail search", ("card_tail_search",))
+            for d in search_card_tail(full_text)
+        ]
     return FieldReading.from_candidates(candidates)
 
 
 def extract_payment_system(lines: list[OcrLine]) -> FieldReading:
-    """A payment system printed as a whole word (fuzzy spotting of damaged names comes with the rules)."""
+    """A payment system printed as a whole word; failing that, a damaged one spotted by fuzzy matching."""
     candidates = []
     for line in lines:
         words = skeleton(line.text)
         for system, names in PRINTED_NAMES.items():
             if has_label(words, names):
                 candidates.append(Candidate(system, line.confidence * 0.95, f"payment system: {line.text}"))
+    if not candidates:
+        for line in lines:
+            spotted = spot_payment_system(skeleton(line.text))
+            if spotted:
+                confidence = line.confidence * spotted.score * 0.8
+                candidates.append(
+                    Candidate(
+                        spotted.system, confidence, f"payment system: {line.text}", ("payment_system_fuzzy",)
+                    )
+                )
     return FieldReading.from_candidates(candidates)
 
 
@@ -254,10 +280,14 @@ def merge_rows(lines: list[OcrLine]) -> list[OcrLine]:
     return merged
 
 
-def extract_fields(lines: list[OcrLine]) -> dict[str, FieldReading]:
-    """Every field, read from printed rows top to bottom so that 'next line' means the printed next line."""
+def extract_fields(lines: list[OcrLine], *, years: tuple[int, ...] = ()) -> dict[str, FieldReading]:
+    """Every field, read from printed rows top to bottom so that 'next line' means the printed next line.
+    `years`: the years a campaign accepts, for repairing a broken year (nothing else uses them)."""
     rows = merge_rows(lines)
-    return {name: extractor(rows) for name, extractor in EXTRACTORS.items()}
+    fields = {name: extractor(rows) for name, extractor in EXTRACTORS.items()}
+    if years and fields["date"].value is None:
+        fields["date"] = extract_date(rows, years)
+    return fields
 
 
 # A slip is short; a shop receipt lists items. Longest slip seen in practice ~ 30 lines.

@@ -49,11 +49,16 @@ def second_view(lines: list[OcrLine]) -> list[OcrLine]:
 
 
 def recognize(
-    photo: bytes, *, engine: OcrEngine | None = None, second: TesseractLineReader | bool | None = True
+    photo: bytes,
+    *,
+    engine: OcrEngine | None = None,
+    second: TesseractLineReader | bool | None = True,
+    years: tuple[int, ...] = (),
 ) -> Reading:
     """Reads a photo of a slip. Raises recognition.images.UnreadableImage for bytes that are not an image.
 
     `second`: True for the process's Tesseract reader (when installed), a reader, or None/False for PP-OCR alone.
+    `years`: the campaign's years, which let a date with a broken year be repaired.
     """
     engine = engine or get_rapid_engine()
     reader = get_tesseract_reader() if second is True else (second or None)
@@ -66,9 +71,9 @@ def recognize(
         lines = reread_lines(pixels, lines, reader)
     reread = time.perf_counter()
     primary = [line for line in lines if line.confidence >= MIN_PRIMARY_CONFIDENCE]
-    fields = extract_fields(primary)
+    fields = extract_fields(primary, years=years)
     if reader is not None:
-        secondary = extract_fields(second_view(lines))
+        secondary = extract_fields(second_view(lines), years=years)
         fields = {name: corroborate(fields[name], secondary[name]) for name in fields}
     kind, kind_confidence = classify_document(primary, fields)
     done = time.perf_counter()
