@@ -289,12 +289,20 @@ def _cell(score: dict[str, Any]) -> str:
 
 
 def _breakdown(title: str, groups: dict[str, dict[str, dict[str, Any]]], fields: Sequence[str]) -> list[str]:
-    """Rows are fields, columns the groups: fields stay readable however many kinds or locales there are."""
+    """Rows are fields, columns the groups: fields stay readable however many kinds or locales there are.
+
+    A single group would repeat the overall table, and a field no group labels is a row of dashes: both
+    are left out so the lines that remain are worth reading.
+    """
     if not groups:
         return []
+    if len(groups) == 1:
+        return [f"{title}: all {next(iter(groups))} (as above)", ""]
     width = 20
     lines = [f"{title:<22}" + "".join(f"{group:>{width}}" for group in groups)]
     for field in fields:
+        if not any(scores[field]["labelled"] for scores in groups.values()):
+            continue
         lines.append(
             f"  {field_title(field):<20}" + "".join(f"{_cell(s[field]):>{width}}" for s in groups.values())
         )
@@ -343,7 +351,7 @@ def render_report(summary: dict[str, Any]) -> str:
 
     if summary["rules"]:
         out.append("rules (fired for the chosen value; correct where the field is labelled)")
-        out.append(f"  {'field':<20}{'rule':<30}{'fired':>7}{'labelled':>10}{'correct':>9}{'':>8}")
+        out.append(f"  {'field':<20}{'rule':<30}{'fired':>7}{'labelled':>10}{'correct':>9}")
         for r in summary["rules"]:
             out.append(
                 f"  {r['field']:<20}{r['rule']:<30}{r['fired']:>7}{r['labelled']:>10}{r['correct']:>9}"

@@ -40,12 +40,37 @@ def reread_lines(pixels: np.ndarray, lines: list[OcrLine], reader: TesseractLine
     return reread
 
 
+# Digit runs that stand alone: a digit glued to letters (`py6` for руб) is a misread letter, not a digit.
+_DIGIT_RUN = re.compile(r"(?<![^\W\d_])\d+(?![^\W\d_])")
+
+
+def merge_digits(letters_from: str, digits_from: str) -> tuple[str, int]:
+    """`letters_from` with its digit runs replaced by those of `digits_from` when both have runs of the same
+    lengths, and how many digits differed. Tesseract reads the Cyrillic, PP-OCR the digits: each where strong."""
+    ours, theirs = _DIGIT_RUN.findall(letters_from), _DIGIT_RUN.findall(digits_from)
+    if not ours or [len(r) for r in ours] != [len(r) for r in theirs]:
+        return letters_from, 0
+    replacements = iter(theirs)
+    merged = _DIGIT_RUN.sub(lambda _: next(replacements), letters_from)
+    differing = sum(
+        a != b for run, other in zip(ours, theirs, strict=True) for a, b in zip(run, other, strict=True)
+    )
+    return merged, differing
+
+
 def second_view(lines: list[OcrLine]) -> list[OcrLine]:
-    """The page as the second engine read it, PP-OCR's text standing in where it read nothing."""
-    return [
-        OcrLine(line.alternative, line.alternative_confidence, line.box) if line.alternative else line
-        for line in lines
-    ]
+    """The page as the second engine read it, with PP-OCR's digits where the two agree on the digits' layout;
+    PP-OCR's text stands in where Tesseract read nothing. Digits the engines disagreed on cost confidence."""
+    view = []
+    for line in lines:
+        if not line.alternative:
+            view.append(line)
+            continue
+        text, differing = (line.alternative, 0)
+        if line.confidence >= 0.5:
+            text, differing = merge_digits(line.alternative, line.text)
+        view.append(OcrLine(text, line.alternative_confidence * 0.8**differing, line.box))
+    return view
 
 
 def recognize(

@@ -40,7 +40,9 @@ def repair_date_mask(text: str, years: tuple[int, ...]) -> list[date]:
 
 # Masks as printed (`*`, `X`, `#`, `•`) and as Tesseract reads `*` (`Ж`, `ж`, `К`, `к`).
 _MASK = "*xX#•ЖжКкKk"
-_CARD_TAIL = re.compile(rf"[{_MASK}]{{2,}}[\s{_MASK}.,:;-]*(\d)[\s.,-]?(\d)[\s.,-]?(\d)[\s.,-]?(\d)(?![\d.,]?\d)")
+_CARD_TAIL = re.compile(
+    rf"[{_MASK}]{{2,}}[\s{_MASK}.,:;-]*(\d)[\s.,-]?(\d)[\s.,-]?(\d)[\s.,-]?(\d)(?![\d.,]?\d)"
+)
 
 
 def search_card_tail(full_text: str) -> list[str]:

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from recognition.corroborate import combine_agreeing, combine_disagreeing, corroborate, differing_positions
+from recognition.pipeline import merge_digits
 from recognition.types import Candidate, FieldReading
 
 
@@ -61,3 +62,20 @@ def test_one_engine_alone():
 )
 def test_differing_positions(first, second, expected):
     assert differing_positions(first, second) == expected
+
+
+@pytest.mark.parametrize(
+    ("tesseract", "ppocr", "expected"),
+    [
+        (
+            "итого: 4 367,67 руб",
+            "4 867,67 py6",
+            ("итого: 4 867,67 руб", 1),
+        ),  # PP-OCR's digits, Tesseract's words
+        ("Сумма (Руб): 119,00", "(Py6): 119,00", ("Сумма (Руб): 119,00", 0)),
+        ("КОД: 12", "1234", ("КОД: 12", 0)),  # digit layouts differ: nothing merged
+        ("Карта", "Kapτa", ("Карта", 0)),
+    ],
+)
+def test_merge_digits_takes_each_engine_where_it_is_strong(tesseract, ppocr, expected):
+    assert merge_digits(tesseract, ppocr) == expected

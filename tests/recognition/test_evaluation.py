@@ -197,6 +197,8 @@ def test_summary_is_json_ready_and_report_has_every_section():
     for text in ("set tiny: 5 images, 4 scored, errors: 1", "merchant (loose)", "accuracy by kind",
                  "accuracy by locale", "kind confusion", "median 150 ms", "total_label"):  # fmt: skip
         assert text in report
+    single = render_report(summarize(LABELS[:1], PREDICTIONS[:1], name="one"))
+    assert "accuracy by locale: all ru (as above)" in single
     amount_line = next(line for line in report.splitlines() if line.strip().startswith("amount"))
     assert amount_line.split()[1:5] == ["1/3", "33.3%", "66.7%", "50.0%"]
 
