@@ -90,7 +90,7 @@ def recognize(
     started = time.perf_counter()
     pixels = load_photo(photo)
     loaded = time.perf_counter()
-    lines = engine.read(pixels)
+    lines, pixels, turned = engine.read_upright(pixels)
     read = time.perf_counter()
     if reader is not None:
         lines = reread_lines(pixels, lines, reader)
@@ -108,6 +108,7 @@ def recognize(
         fields=fields,
         lines=lines,
         engine=engine.name + (f"+{reader.name}" if reader is not None else ""),
+        steps=(f"turned_{turned}",) if turned else (),
         timings_ms={
             "load": round((loaded - started) * 1000, 1),
             "ocr": round((read - loaded) * 1000, 1),

@@ -107,6 +107,8 @@ class Reading:
     lines: list[OcrLine]
     engine: str
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # Preprocessing that changed the photo before reading (e.g. "turned_180"), for moderators and benchmarks.
+    steps: tuple[str, ...] = ()
 
     def value(self, name: str) -> Any:
         return self.fields[name].value

@@ -11,3 +11,7 @@ class OcrEngine(Protocol):
     name: str
 
     def read(self, image: np.ndarray) -> list[OcrLine]: ...
+
+    def read_upright(self, image: np.ndarray) -> tuple[list[OcrLine], np.ndarray, int]:
+        """Lines, the upright pixels they refer to, and the counter-clockwise turn (degrees) applied."""
+        ...

@@ -23,7 +23,32 @@ class RapidOcrEngine:
         self._lock = threading.Lock()
 
     def read(self, image: np.ndarray) -> list[OcrLine]:
-        """Every line the detector found, including those the recognizer read as nothing.
+        return self._read(image)[0]
+
+    def read_upright(self, image: np.ndarray) -> tuple[list[OcrLine], np.ndarray, int]:
+        """Lines of a page photographed sideways or upside down, read after turning the page upright.
+
+        Returns the lines, the upright pixels (boxes refer to them) and the counter-clockwise turn applied.
+        Sideways: most boxes stand taller than wide. Upside down: PP-OCR's line classifier turns most lines by
+        180 degrees. Each costs one more pass, paid only by such photos.
+        """
+        lines, flipped = self._read(image)
+        turn = 0
+        if (
+            lines
+            and sum(line.bottom - line.top > 1.5 * (line.right - line.left) for line in lines)
+            > len(lines) / 2
+        ):
+            image, turn = np.ascontiguousarray(np.rot90(image, 1)), 90
+            lines, flipped = self._read(image)
+        if lines and flipped > len(lines) / 2:
+            image, turn = np.ascontiguousarray(np.rot90(image, 2)), (turn + 180) % 360
+            lines, _ = self._read(image)
+        return lines, image, turn
+
+    def _read(self, image: np.ndarray) -> tuple[list[OcrLine], int]:
+        """Every line the detector found, including those the recognizer read as nothing, and how many lines
+        the classifier found upside down.
 
         RapidOCR's own __call__ drops boxes whose text came out empty, and the Latin/Chinese recognizer reads
         all-Cyrillic lines (`ОДОБРЕНО`, `МИР`) as exactly that; so its steps are run here without that filter.
@@ -32,9 +57,10 @@ class RapidOcrEngine:
 
         with self._lock:
             resized, op_record = self._ocr.preprocess_img(image)
-            detected, _, recognized, _ = self._ocr.run_ocr_steps(resized, op_record)
+            detected, classified, recognized, _ = self._ocr.run_ocr_steps(resized, op_record)
         if detected.boxes is None or len(detected.boxes) == 0:
-            return []
+            return [], 0
+        flipped = sum(label == "180" for label, _ in classified.cls_res or ())
         boxes = map_boxes_to_original(detected.boxes, op_record, image.shape[0], image.shape[1])
         texts = recognized.txts or ("",) * len(boxes)
         scores = recognized.scores or (0.0,) * len(boxes)
@@ -43,7 +69,7 @@ class RapidOcrEngine:
             corners = tuple((float(x), float(y)) for x, y in box)
             empty = not text.strip()
             lines.append(OcrLine(text=text.strip(), confidence=0.0 if empty else float(score), box=corners))  # type: ignore[arg-type]
-        return lines
+        return lines, flipped
 
 
 @functools.cache

@@ -52,3 +52,13 @@ def test_crop_line_straightens_a_tilted_box():
     box = ((50.0, 80.0), (250.0, 60.0), (252.0, 90.0), (52.0, 110.0))
     strip = crop_line(pixels, box, height=48)
     assert strip.shape[0] == 48 and strip.shape[1] > 3 * strip.shape[0]
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_a_page_photographed_sideways_or_upside_down_is_read_upright(turns):
+    pixels = page("TOTAL 1979.00", "CARD **** 4821", "DATE 21.11.26")
+    lines, upright, turned = get_rapid_engine().read_upright(np.ascontiguousarray(np.rot90(pixels, turns)))
+    assert (turned + 90 * turns) % 360 == 0
+    assert upright.shape == pixels.shape
+    top_to_bottom = [line.text for line in sorted(lines, key=lambda line: line.top)]
+    assert "1979.00" in top_to_bottom[0] and "21.11.26" in top_to_bottom[-1]
