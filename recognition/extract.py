@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from recognition.dates import find_dates, find_times, unglue_date_time, uses_twelve_hour_clock
+from recognition.dates import find_dates, find_times, unglue_date_time
 from recognition.money import find_money
 from recognition.payment_systems import PRINTED_NAMES
 from recognition.rules import repair_date_mask, search_card_tail, spot_payment_system
@@ -27,6 +27,20 @@ AMOUNT_LABELS = labels(
     "Total", "Grand total", "Total amount", "Amount", "Amt", "Sale", "Total due", "Nett total", "Net total",
     "Total RM", "Total incl GST", "Rounded total", "Total sales",
 )  # fmt: skip
+# Amount lines that name the total paid, and those that name something else (a total of another thing).
+STRONG_TOTAL_LABELS = labels(
+    "Итого", "Итог", "К оплате", "Всего к оплате", "Grand total", "Total amount", "Total amt", "Total incl",
+    "Incl", "Inclusive", "Rounded total", "Total rounded", "Amt rounded", "Net amt", "Nett total", "Net total",
+    "Total due", "Amount due", "Total RM", "Total payable", "Сумма",
+)  # fmt: skip
+NOT_TOTAL_LABELS = labels(
+    "Sub total", "Subtotal", "Sub ttl", "Подытог", "Excl", "Excluding", "Excluded", "Total GST", "GST", "НДС",
+    "Tax", "Total qty", "Qty", "Total item", "Items", "Item", "Discount", "Скидка", "Savings", "Change", "Сдача",
+    "Rounding", "Комиссия", "Cash", "Наличными", "Tendered", "Payment", "Получено", "Deposit",
+)  # fmt: skip
+SUMMARY_HEADINGS = labels("GST summary", "Tax summary", "Tax code", "Сводка НДС")
+CASH_LABELS = labels("Cash", "Tendered", "Cash tendered", "Payment", "Наличными", "Получено", "Оплачено")
+CHANGE_LABELS = labels("Change", "Change due", "Сдача")
 CURRENCY_WORDS = labels("RUB", "Руб", "Ру", "Р", "USD", "EUR", "RM", "MYR")  # `Ру`: PP-OCR drops the `б`
 CURRENCY_SYMBOLS = ("$", "€", "₽")
 CARD_LABELS = labels("Карта", "Card", "PAN", "Card no", "Номер карты")
@@ -65,7 +79,7 @@ def _labelled_values(
     labels: tuple[str, ...],
     find: Callable[[str], Iterable[object]],
     source: str,
-    weight: float = 1.0,
+    weight: float | Callable[[int, OcrLine], float] = 1.0,
     whole_line: bool = False,
 ) -> list[Candidate]:
     """Values after a label on its row (anywhere on it with whole_line), else on the next row."""
@@ -74,20 +88,21 @@ def _labelled_values(
         rest = _after_label(line, labels, whole_line)
         if rest is None:
             continue
+        weigh = weight(index, line) if callable(weight) else weight
         values = list(find(rest))
         if values:
             # The value is printed last after its label (`Сумма (Руб): 1 119,00`, `TOTAL 2 x 5.00 10.00`).
             candidates += [
                 Candidate(
                     v,
-                    line.confidence * (0.95 if i == len(values) - 1 else 0.5) * weight,
+                    line.confidence * (0.95 if i == len(values) - 1 else 0.5) * weigh,
                     f"{source}: {line.text}",
                 )
                 for i, v in enumerate(values)
             ]
             continue
         for other in _next_line(index, lines):
-            confidence = min(line.confidence, other.confidence) * 0.8 * weight
+            confidence = min(line.confidence, other.confidence) * 0.8 * weigh
             candidates += [
                 Candidate(v, confidence, f"{source}: {line.text} | {other.text}") for v in find(other.text)
             ]
@@ -101,9 +116,31 @@ def amounts_in(text: str) -> list[Decimal]:
     return [value for value, _ in find_money(text) if value > 0 and len(str(int(value))) <= MAX_AMOUNT_DIGITS]
 
 
+def total_label_weight(index: int, line: OcrLine, lines: list[OcrLine]) -> float:
+    """How much a labelled amount line looks like the total paid, rather than a subtotal, tax, cash or count.
+
+    `Total incl. GST`, `Итого`, `К оплате` are the total; `Sub total`, `Total GST`, `Total qty`, `Cash`,
+    `Change` are not; rows of a tax summary table after its heading are not either.
+    """
+    words = skeleton(line.text)
+    if any(has_label(skeleton(row.text), SUMMARY_HEADINGS) for row in lines[:index]):
+        return 0.3
+    if has_label(words, STRONG_TOTAL_LABELS):
+        return 1.0
+    if has_label(words, NOT_TOTAL_LABELS):
+        return 0.35
+    return 0.85
+
+
 def extract_amount(lines: list[OcrLine]) -> FieldReading:
-    """The total paid: a labelled amount first (the last total on a receipt), then one next to a currency mark."""
-    labelled = _labelled_values(lines, AMOUNT_LABELS, amounts_in, "label")
+    """The total paid: a labelled amount first (the last total on a receipt), then one next to a currency mark.
+
+    Corroborated with the rest of the document: a value printed on several total lines, or equal to cash
+    tendered minus change, is more likely the total.
+    """
+    labelled = _labelled_values(
+        lines, AMOUNT_LABELS, amounts_in, "label", weight=lambda i, line: total_label_weight(i, line, lines)
+    )
     # On a receipt the grand total comes after subtotals; a slip has one amount line. Prefer later labels.
     ranked = [Candidate(c.value, c.confidence * (0.97 + 0.03 * i / max(len(labelled), 1)), c.source)
               for i, c in enumerate(labelled)]  # fmt: skip
@@ -115,13 +152,32 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
         if any(symbol in line.text for symbol in CURRENCY_SYMBOLS)
         for value in amounts_in(line.text)
     ]
-    return FieldReading.from_candidates(ranked + currency)
+    return FieldReading.from_candidates(corroborate_total(ranked + currency, lines))
+
+
+def corroborate_total(candidates: list[Candidate], lines: list[OcrLine]) -> list[Candidate]:
+    """Raises the candidates the document confirms: printed on two or more lines, or cash minus change."""
+    cash = [v for c in _labelled_values(lines, CASH_LABELS, amounts_in, "cash") for v in [c.value]]
+    change = [v for c in _labelled_values(lines, CHANGE_LABELS, amounts_in, "change") for v in [c.value]]
+    tendered_minus_change = {a - b for a in cash for b in change if a > b}
+    lines_of = {}
+    for candidate in candidates:
+        lines_of.setdefault(candidate.value, set()).add(candidate.source)
+    confirmed = []
+    for candidate in candidates:
+        confidence, rules = candidate.confidence, candidate.rules
+        if len(lines_of[candidate.value]) >= 2:
+            confidence, rules = 1 - (1 - confidence) * 0.7, (*rules, "total_repeated")
+        if candidate.value in tendered_minus_change:
+            confidence, rules = 1 - (1 - confidence) * 0.5, (*rules, "total_is_cash_minus_change")
+        confirmed.append(Candidate(candidate.value, confidence, candidate.source, rules, candidate.unsure))
+    return confirmed
 
 
 def is_us_style(lines: list[OcrLine]) -> bool:
-    """US slips put the month first and use a 12-hour clock and dollars: evidence for reading `05/06/26`."""
-    return any(uses_twelve_hour_clock(line.text) or "$" in line.text or has_label(skeleton(line.text), ("USD",))
-               for line in lines)  # fmt: skip
+    """US slips print dollars and put the month first: evidence for reading `05/06/26`. (A 12-hour clock is no
+    evidence: Malaysian receipts print PM and day-first dates.)"""
+    return any("$" in line.text or has_label(skeleton(line.text), ("USD",)) for line in lines)
 
 
 def extract_date(lines: list[OcrLine], years: tuple[int, ...] = ()) -> FieldReading:
