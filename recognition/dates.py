@@ -12,7 +12,9 @@ MONTHS = {
 }  # fmt: skip
 
 _NUMERIC = re.compile(r"(?<!\d)(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?!\d)")
-_NAMED = re.compile(r"(?<!\d)(\d{1,2})[ .-]?([A-ZА-Я]{3})[A-ZА-Я]*[ .,-]*(\d{4}|\d{2})(?!\d)", re.IGNORECASE)
+_NAMED = re.compile(
+    r"(?<!\d)(\d{1,2})[ ./-]?([A-ZА-Я]{3})[A-ZА-Я]*[ .,/-]*(\d{4}|\d{2})(?!\d)", re.IGNORECASE
+)
 _TIME = re.compile(
     r"(?<!\d)([01]?\d|2[0-3])[:.]([0-5]\d)(?::([0-5]\d))?(?!\d)(?:\s*([AaАаPpРр])\.?\s?[MmМм]\b)?"
 )

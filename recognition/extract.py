@@ -31,13 +31,16 @@ AMOUNT_LABELS = labels(
 STRONG_TOTAL_LABELS = labels(
     "Итого", "Итог", "К оплате", "Всего к оплате", "Grand total", "Total amount", "Total amt", "Total incl",
     "Incl", "Inclusive", "Rounded total", "Total rounded", "Amt rounded", "Net amt", "Nett total", "Net total",
-    "Total due", "Amount due", "Total RM", "Total payable", "Сумма",
+    "Total due", "Amount due", "Total RM", "Total payable", "Payable", "Сумма",
 )  # fmt: skip
+# Never the total paid, whatever else the line says (`Sub Total (RM)`, `Total Excl. GST`, `Total Paid`).
 NOT_TOTAL_LABELS = labels(
-    "Sub total", "Subtotal", "Sub ttl", "Подытог", "Excl", "Excluding", "Excluded", "Total GST", "GST", "НДС",
-    "Tax", "Total qty", "Qty", "Total item", "Items", "Item", "Discount", "Скидка", "Savings", "Change", "Сдача",
-    "Rounding", "Комиссия", "Cash", "Наличными", "Tendered", "Payment", "Получено", "Deposit",
+    "Sub total", "Subtotal", "Sub ttl", "Sub", "Подытог", "Excl", "Excluding", "Excluded", "Taxable", "Supplies",
+    "Total qty", "Qty", "Total item", "Items", "Item", "Item count", "Discount", "Скидка", "Savings", "Change",
+    "Сдача", "Комиссия", "Tendered", "Paid", "Paid amount", "Accepted", "Получено", "Deposit", "Balance",
 )  # fmt: skip
+# Usually not the total, unless the line also names the total (`Total Sales (Inclusive of GST)`).
+WEAK_TOTAL_LABELS = labels("GST", "Tax", "НДС", "Cash", "Наличными", "Rounding", "Payment")
 SUMMARY_HEADINGS = labels("GST summary", "Tax summary", "Tax code", "Сводка НДС")
 CASH_LABELS = labels("Cash", "Tendered", "Cash tendered", "Payment", "Наличными", "Получено", "Оплачено")
 CHANGE_LABELS = labels("Change", "Change due", "Сдача")
@@ -125,10 +128,12 @@ def total_label_weight(index: int, line: OcrLine, lines: list[OcrLine]) -> float
     words = skeleton(line.text)
     if any(has_label(skeleton(row.text), SUMMARY_HEADINGS) for row in lines[:index]):
         return 0.3
+    if has_label(words, NOT_TOTAL_LABELS):
+        return 0.3
     if has_label(words, STRONG_TOTAL_LABELS):
         return 1.0
-    if has_label(words, NOT_TOTAL_LABELS):
-        return 0.35
+    if has_label(words, WEAK_TOTAL_LABELS):
+        return 0.4
     return 0.85
 
 
@@ -288,7 +293,9 @@ def extract_merchant(lines: list[OcrLine]) -> FieldReading:
     for line in lines[:5]:
         letters = sum(ch.isalpha() for ch in line.text)
         wordy = letters >= 3 and letters >= 0.5 * len(line.text.replace(" ", ""))
-        if wordy and not has_label(skeleton(line.text), not_names):
+        # Russian slips open with the acquiring bank (`ПАО СБЕРБАНК`, PP-OCR's `CEPBAHK`): not the shop.
+        bank = any(part in skeleton(line.text).replace(" ", "") for part in ("6AHK", "BAHK", "BANK"))
+        if wordy and not bank and not has_label(skeleton(line.text), not_names):
             return FieldReading.from_candidates(
                 [Candidate(line.text.strip(), line.confidence * 0.6, "top line")]
             )

@@ -8,8 +8,8 @@ import re
 from decimal import Decimal
 
 # Candidates for an amount inside a line; parse_money decides whether each is valid money.
-# A digit glued to a letter is part of a word or an id (`Py6`, `4EK4998`), not money.
-_MONEY_TOKEN = re.compile(r"(?<![\w.,])\d[\d \u00a0.,']*\d(?![\d]|[.,]\d)|(?<![\w.,])\d(?![\w]|[.,]*\d)")
+# A digit glued to a letter is part of a word or an id (`Py6`, `4EK4998`), not money; `@15.90` is a unit price.
+_MONEY_TOKEN = re.compile(r"(?<![\w.,@])\d[\d \u00a0.,']*\d(?![\d]|[.,]\d)|(?<![\w.,@])\d(?![\w]|[.,]*\d)")
 # Currency codes printed glued to the amount (`RM15.90`, `USD1,234.50`) are split off first.
 _GLUED_CURRENCY = re.compile(r"(?<![A-Za-z])(RM|USD|EUR|GBP|RUB|MYR|SGD)(?=\d)", re.IGNORECASE)
 

@@ -157,3 +157,43 @@ def test_classify_slip_receipt_and_other():
     assert classify_document([], extract_fields([]))[0] == "other"
     noise = [line("~", 0, confidence=0.4), line("ll", 1, confidence=0.5)]
     assert classify_document(noise, extract_fields(noise))[0] == "other"
+
+
+@pytest.mark.parametrize(
+    ("receipt", "total"),
+    [
+        # the total after tax, not the subtotal before it nor the tax
+        (
+            ("(Excluded GST) Sub Total (RM) : 313.50", "Total GST (RM) : 18.81", "Total (RM) : 332.30"),
+            "332.30",
+        ),
+        (
+            (
+                "Total Sales (Excluding GST) : 95.17",
+                "Total GST 5.71",
+                "Total Sales (Inclusive of GST) : 100.90",
+            ),
+            "100.90",
+        ),
+        # the tax summary table at the bottom is not the total
+        (("TOTAL 57.80", "GST Summary Amount(RM) Tax(RM)", "Total: 54.53 3.27"), "57.80"),
+        # cash handed over and change are not the total; cash minus change confirms it
+        (("TOTAL 24.00", "Paid Amount 50.00", "CHANGE 26.00"), "24.00"),
+        (("Total Savings -1.10", "Total 9.90"), "9.90"),
+        # a unit price after @ is not an amount
+        (("Net Amt : 53.55", "(S) @15.90"), "53.55"),
+    ],
+)
+def test_receipt_total_among_other_totals(receipt, total):
+    assert extract_fields(lines(*receipt))["amount"].value == Decimal(total)
+
+
+def test_cash_minus_change_confirms_the_total():
+    amount = extract_fields(lines("TOTAL 15.90", "SUBTOTAL 15.00", "CASH 50.00", "CHANGE 34.10"))["amount"]
+    assert amount.value == Decimal("15.90")
+    assert "total_is_cash_minus_change" in amount.rules
+
+
+def test_the_acquiring_bank_is_not_the_merchant():
+    assert extract_fields(lines("ПАО СБЕРБАНК", "ООО РОМАШКА", "ОПЛАТА"))["merchant"].value == "ООО РОМАШКА"
+    assert extract_fields(lines("CEPBAHK", "AUCHAN"))["merchant"].value == "AUCHAN"
