@@ -29,23 +29,24 @@ AMOUNT_LABELS = labels(
 )  # fmt: skip
 # Amount lines that name the total paid, and those that name something else (a total of another thing).
 STRONG_TOTAL_LABELS = labels(
-    "Итого", "Итог", "К оплате", "Всего к оплате", "Grand total", "Total amount", "Total amt", "Total incl",
-    "Incl", "Inclusive", "Rounded total", "Total rounded", "Amt rounded", "Net amt", "Nett total", "Net total",
-    "Total due", "Amount due", "Total RM", "Total payable", "Payable", "Сумма",
+    "Итого", "Итог", "К оплате", "Всего к оплате", "Grand total", "Total amount", "Total amt", "Rounded total",
+    "Total rounded", "Amt rounded", "Rounded", "After rounding", "After adj", "Net amt", "Nett total",
+    "Net total", "Total due", "Amount due", "Total RM", "Total payable", "Payable", "To be paid", "Сумма",
 )  # fmt: skip
 # Never the total paid, whatever else the line says (`Sub Total (RM)`, `Total Excl. GST`, `Total Paid`).
 NOT_TOTAL_LABELS = labels(
     "Sub total", "Subtotal", "Sub ttl", "Sub", "Подытог", "Excl", "Excluding", "Excluded", "Taxable", "Supplies",
-    "Total qty", "Qty", "Total item", "Items", "Item", "Item count", "Discount", "Скидка", "Savings", "Change",
-    "Сдача", "Комиссия", "Tendered", "Paid", "Paid amount", "Accepted", "Получено", "Deposit", "Balance",
+    "Total qty", "Qty", "Quantity", "Total item", "Items", "Item", "Item count", "Discount", "Скидка", "Savings",
+    "Change", "Сдача", "Комиссия", "Tendered", "Accepted", "Получено", "Deposit", "Balance",
 )  # fmt: skip
 # Usually not the total, unless the line also names the total (`Total Sales (Inclusive of GST)`).
-WEAK_TOTAL_LABELS = labels("GST", "Tax", "НДС", "Cash", "Наличными", "Rounding", "Payment")
+WEAK_TOTAL_LABELS = labels("GST", "Tax", "НДС", "Cash", "Наличными", "Rounding", "Payment", "Paid", "Credit")
 SUMMARY_HEADINGS = labels("GST summary", "Tax summary", "Tax code", "Сводка НДС")
 CASH_LABELS = labels("Cash", "Tendered", "Cash tendered", "Payment", "Наличными", "Получено", "Оплачено")
 CHANGE_LABELS = labels("Change", "Change due", "Сдача")
 CURRENCY_WORDS = labels("RUB", "Руб", "Ру", "Р", "USD", "EUR", "RM", "MYR")  # `Ру`: PP-OCR drops the `б`
-CURRENCY_SYMBOLS = ("$", "€", "₽")
+# A currency sign counts only against a number: `$12.50`, `12,50 ₽`, `€ 12.50` (a lone `$` is often a misread S).
+_CURRENCY_SYMBOL_AMOUNT = re.compile(r"[$€₽]\s?\d|\d\s?[€₽]")
 CARD_LABELS = labels("Карта", "Card", "PAN", "Card no", "Номер карты")
 RRN_LABELS = labels("RRN", "Ref", "Ref no", "Номер ссылки", "Ссылка", "Ссылки")
 AUTH_LABELS = labels(
@@ -119,6 +120,12 @@ def amounts_in(text: str) -> list[Decimal]:
     return [value for value, _ in find_money(text) if value > 0 and len(str(int(value))) <= MAX_AMOUNT_DIGITS]
 
 
+def is_summary_heading(text: str) -> bool:
+    """`GST Summary`, `GSTSummary`, `Tax code`: the heading of a tax table printed under the total."""
+    squeezed = skeleton(text).replace(" ", "")
+    return any(heading.replace(" ", "") in squeezed for heading in SUMMARY_HEADINGS)
+
+
 def total_label_weight(index: int, line: OcrLine, lines: list[OcrLine]) -> float:
     """How much a labelled amount line looks like the total paid, rather than a subtotal, tax, cash or count.
 
@@ -126,7 +133,7 @@ def total_label_weight(index: int, line: OcrLine, lines: list[OcrLine]) -> float
     `Change` are not; rows of a tax summary table after its heading are not either.
     """
     words = skeleton(line.text)
-    if any(has_label(skeleton(row.text), SUMMARY_HEADINGS) for row in lines[:index]):
+    if any(is_summary_heading(row.text) for row in lines[:index]):
         return 0.3
     if has_label(words, NOT_TOTAL_LABELS):
         return 0.3
@@ -149,12 +156,19 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
     # On a receipt the grand total comes after subtotals; a slip has one amount line. Prefer later labels.
     ranked = [Candidate(c.value, c.confidence * (0.97 + 0.03 * i / max(len(labelled), 1)), c.source)
               for i, c in enumerate(labelled)]  # fmt: skip
-    # `Cya (Py): 1979,00`: a damaged label, but the currency mark still says money follows.
-    currency = _labelled_values(lines, CURRENCY_WORDS, amounts_in, "currency", weight=0.75, whole_line=True)
+
+    # `Cya (Py): 1979,00`: a damaged label, but the currency mark still says money follows; on a receipt, item
+    # and tax-summary lines carry currency marks too, so the same label classes weigh them.
+    def currency_weight(index: int, line: OcrLine) -> float:
+        return 0.75 * min(total_label_weight(index, line, lines) / 0.85, 1.0)
+
+    currency = _labelled_values(
+        lines, CURRENCY_WORDS, amounts_in, "currency", weight=currency_weight, whole_line=True
+    )
     currency += [
-        Candidate(value, line.confidence * 0.7, f"currency: {line.text}")
-        for line in lines
-        if any(symbol in line.text for symbol in CURRENCY_SYMBOLS)
+        Candidate(value, line.confidence * 0.93 * currency_weight(index, line), f"currency: {line.text}")
+        for index, line in enumerate(lines)
+        if _CURRENCY_SYMBOL_AMOUNT.search(line.text)
         for value in amounts_in(line.text)
     ]
     return FieldReading.from_candidates(corroborate_total(ranked + currency, lines))
