@@ -93,10 +93,14 @@ def ocr_text_html(submission: Submission) -> SafeString:
         return mark_safe("—")
     if recognition.error:
         return format_html("<pre>{}</pre>", recognition.error)
+    # PP-OCR's reading, then Tesseract's where it re-read the line (it reads the Cyrillic PP-OCR cannot).
     lines = format_html_join(
         "\n",
-        "{}  <span style='color:#888'>({})</span>",
-        ((line["text"], f"{line['confidence']:.2f}") for line in recognition.lines),
+        "{}  <span style='color:#888'>({})</span>  <span style='color:#2451b3'>{}</span>",
+        (
+            (line["text"], f"{line['confidence']:.2f}", line.get("second_text", ""))
+            for line in recognition.lines
+        ),
     )
     return format_html(
         "<pre style='white-space:pre-wrap'>{}</pre><p>{} · {}</p>",

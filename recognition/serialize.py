@@ -28,6 +28,9 @@ def field_to_dict(reading: FieldReading) -> dict[str, Any]:
                 "confidence": round(c.confidence, 4),
                 "source": c.source,
                 "rules": list(c.rules),
+                "unsure": list(
+                    c.unsure
+                ),  # characters the engines disagreed on: the only ones a repair may touch
             }
             for c in reading.candidates
         ],
@@ -57,6 +60,8 @@ def lines_to_list(reading: Reading) -> list[dict[str, Any]]:
             "text": line.text,
             "confidence": round(line.confidence, 4),
             "box": [[round(x, 1), round(y, 1)] for x, y in line.box],
+            "second_text": line.alternative,
+            "second_confidence": round(line.alternative_confidence, 4),
         }
         for line in reading.lines
     ]
