@@ -29,15 +29,20 @@ AMOUNT_LABELS = labels(
 )  # fmt: skip
 # Amount lines that name the total paid, and those that name something else (a total of another thing).
 STRONG_TOTAL_LABELS = labels(
-    "Итого", "Итог", "К оплате", "Всего к оплате", "Grand total", "Total amount", "Total amt", "Rounded total",
-    "Total rounded", "Amt rounded", "Rounded", "After rounding", "After adj", "Net amt", "Nett total",
-    "Net total", "Total due", "Amount due", "Total RM", "Total payable", "Payable", "To be paid", "Сумма",
+    "Итого", "Итог", "К оплате", "Всего к оплате", "Grand total", "Total amount", "Total amt", "Total incl",
+    "Incl", "Inclusive", "Net amt", "Nett total", "Net total", "Total due", "Amount due", "Total RM", "Сумма",
+)  # fmt: skip
+# The total after cash rounding, or what is left to pay: printed after the total it rounds, and the one paid.
+FINAL_TOTAL_LABELS = labels(
+    "Rounded total", "Total rounded", "Amt rounded", "Rounded", "After rounding", "After adj", "Total payable",
+    "Payable", "To be paid", "Amount payable",
 )  # fmt: skip
 # Never the total paid, whatever else the line says (`Sub Total (RM)`, `Total Excl. GST`, `Total Paid`).
 NOT_TOTAL_LABELS = labels(
     "Sub total", "Subtotal", "Sub ttl", "Sub", "Подытог", "Excl", "Excluding", "Excluded", "Taxable", "Supplies",
     "Total qty", "Qty", "Quantity", "Total item", "Items", "Item", "Item count", "Discount", "Скидка", "Savings",
-    "Change", "Сдача", "Комиссия", "Tendered", "Accepted", "Получено", "Deposit", "Balance",
+    "Change", "Сдача", "Комиссия", "Tendered", "Accepted", "Получено", "Deposit", "Balance", "Included",
+    "Description", "Price", "Unit price", "U P",
 )  # fmt: skip
 # Usually not the total, unless the line also names the total (`Total Sales (Inclusive of GST)`).
 WEAK_TOTAL_LABELS = labels("GST", "Tax", "НДС", "Cash", "Наличными", "Rounding", "Payment", "Paid", "Credit")
@@ -133,12 +138,14 @@ def total_label_weight(index: int, line: OcrLine, lines: list[OcrLine]) -> float
     `Change` are not; rows of a tax summary table after its heading are not either.
     """
     words = skeleton(line.text)
-    if any(is_summary_heading(row.text) for row in lines[:index]):
+    if any(is_summary_heading(row.text) for row in lines[: index + 1]):
         return 0.3
     if has_label(words, NOT_TOTAL_LABELS):
         return 0.3
-    if has_label(words, STRONG_TOTAL_LABELS):
+    if has_label(words, FINAL_TOTAL_LABELS):
         return 1.0
+    if has_label(words, STRONG_TOTAL_LABELS):
+        return 0.95
     if has_label(words, WEAK_TOTAL_LABELS):
         return 0.4
     return 0.85
@@ -160,7 +167,7 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
     # `Cya (Py): 1979,00`: a damaged label, but the currency mark still says money follows; on a receipt, item
     # and tax-summary lines carry currency marks too, so the same label classes weigh them.
     def currency_weight(index: int, line: OcrLine) -> float:
-        return 0.75 * min(total_label_weight(index, line, lines) / 0.85, 1.0)
+        return 0.75 * min(total_label_weight(index, line, lines) / 0.85, 1.0)  # a plain line: 0.75
 
     currency = _labelled_values(
         lines, CURRENCY_WORDS, amounts_in, "currency", weight=currency_weight, whole_line=True
