@@ -26,7 +26,10 @@ def combine_agreeing(first: float, second: float, method: Method = "bayes") -> f
         return (first + second) / 2
     agree = first * second
     disagree = (1 - first) * (1 - second)
-    return agree / (agree + disagree) if agree + disagree else 0.0
+    bayes = agree / (agree + disagree) if agree + disagree else 0.0
+    # Field confidences are not calibrated probabilities: a weak second reading of the same value is still
+    # agreement, never evidence against it (plain Bayes would pull 0.56 and 0.21 down to 0.25).
+    return max(bayes, first, second)
 
 
 def combine_disagreeing(chosen: float, other: float) -> float:

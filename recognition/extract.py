@@ -197,7 +197,23 @@ def corroborate_total(candidates: list[Candidate], lines: list[OcrLine]) -> list
         if candidate.value in tendered_minus_change:
             confidence, rules = 1 - (1 - confidence) * 0.5, (*rules, "total_is_cash_minus_change")
         confirmed.append(Candidate(candidate.value, confidence, candidate.source, rules, candidate.unsure))
-    return confirmed
+    return prefer_cash_rounded(confirmed)
+
+
+def prefer_cash_rounded(candidates: list[Candidate]) -> list[Candidate]:
+    """Where cash is rounded to 5 cents (Malaysia, and others), a receipt prints the exact total and then the
+    rounded one, which is what was paid: 45.34 then 45.35. When the best candidate has a printed neighbour
+    within 2 cents that is a multiple of 5 cents, that neighbour is the total."""
+    if not candidates:
+        return candidates
+    best = max(candidates, key=lambda c: c.confidence)
+    for candidate in candidates:
+        close = Decimal("0") < abs(candidate.value - best.value) <= Decimal("0.02")
+        if close and candidate.value % Decimal("0.05") == 0 and best.value % Decimal("0.05") != 0:
+            rounded = Candidate(candidate.value, min(best.confidence + 0.01, 1.0), candidate.source,
+                                (*candidate.rules, "total_cash_rounded"), candidate.unsure)  # fmt: skip
+            return [rounded if c is candidate else c for c in candidates]
+    return candidates
 
 
 def is_us_style(lines: list[OcrLine]) -> bool:

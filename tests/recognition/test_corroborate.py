@@ -79,3 +79,7 @@ def test_differing_positions(first, second, expected):
 )
 def test_merge_digits_takes_each_engine_where_it_is_strong(tesseract, ppocr, expected):
     assert merge_digits(tesseract, ppocr) == expected
+
+
+def test_a_weak_agreeing_reading_never_lowers_confidence():
+    assert combine_agreeing(0.56, 0.21) == pytest.approx(0.56)

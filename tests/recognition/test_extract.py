@@ -197,3 +197,14 @@ def test_cash_minus_change_confirms_the_total():
 def test_the_acquiring_bank_is_not_the_merchant():
     assert extract_fields(lines("ПАО СБЕРБАНК", "ООО РОМАШКА", "ОПЛАТА"))["merchant"].value == "ООО РОМАШКА"
     assert extract_fields(lines("CEPBAHK", "AUCHAN"))["merchant"].value == "AUCHAN"
+
+
+def test_the_cash_rounded_total_is_the_one_paid():
+    amount = extract_fields(lines("Total Sales (Inclusive GST) RM 45.34", "Rounding 0.01", "Total RM 45.35"))[
+        "amount"
+    ]
+    assert amount.value == Decimal("45.35")
+    assert "total_cash_rounded" in amount.rules or amount.candidates[0].value == Decimal("45.35")
+    exact = extract_fields(lines("TOTAL 45.30", "CASH 45.31"))["amount"]
+    assert exact.value == Decimal("45.30")  # a total already in 5 cents needs no rounding: nothing to prefer
+    assert "total_cash_rounded" not in exact.rules
