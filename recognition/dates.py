@@ -99,7 +99,3 @@ def find_times(text: str) -> list[tuple[time, tuple[int, int]]]:
             hour = hour % 12
         found.append((time(hour, int(m.group(2))), m.span()))
     return found
-
-
-def uses_twelve_hour_clock(text: str) -> bool:
-    return any(m.group(4) for m in _TIME.finditer(text))

@@ -92,8 +92,6 @@ def spot_payment_system(words: str) -> SpottedSystem | None:
 
 # Pairs an OCR confuses, both ways. 6<->8 most of all on thermal print.
 CONFUSABLE = {frozenset(pair) for pair in ("68", "38", "08", "56", "17", "49")}
-# Letters read where digits were printed.
-LETTER_AS_DIGIT = {"O": "0", "D": "0", "I": "1", "L": "1", "S": "5", "Z": "2", "B": "8"}
 
 
 @dataclass(frozen=True)
@@ -120,8 +118,3 @@ def compare_amount_with_typed(read: Decimal, typed: Decimal, unsure: tuple[int, 
             return AmountComparison(False, False)
         repaired.append(position)
     return AmountComparison(True, True, tuple(repaired))
-
-
-def digits_from_letters(text: str) -> str:
-    """`1O5,S0` -> `105,50`: letters an OCR reads for digits, inside a token that is otherwise numeric."""
-    return "".join(LETTER_AS_DIGIT.get(ch.upper(), ch) for ch in text)
