@@ -57,7 +57,7 @@ def corroborate(primary: FieldReading, secondary: FieldReading, method: Method =
     if primary.value == secondary.value:
         confidence = combine_agreeing(primary.confidence, secondary.confidence, method)
         best = Candidate(primary.value, confidence, primary.candidates[0].source if primary.candidates else "",
-                         ("engines_agree",))  # fmt: skip
+                         _merged_rules(primary, secondary, "engines_agree"))  # fmt: skip
         others = [c for c in (*primary.candidates[1:], *secondary.candidates[1:]) if c.value != primary.value]
         return FieldReading.from_candidates([best, *others])
     chosen, other = (
@@ -69,7 +69,7 @@ def corroborate(primary: FieldReading, secondary: FieldReading, method: Method =
         chosen.value,
         confidence,
         chosen.candidates[0].source if chosen.candidates else "",
-        ("engines_disagree",),
+        (*chosen.rules, "engines_disagree"),
         unsure=unsure,
     )
     runner_up = Candidate(other.value, combine_disagreeing(other.confidence, chosen.confidence),
@@ -80,6 +80,11 @@ def corroborate(primary: FieldReading, secondary: FieldReading, method: Method =
         if c.value not in (chosen.value, other.value)
     ]
     return FieldReading.from_candidates([best, runner_up, *rest])
+
+
+def _merged_rules(first: FieldReading, second: FieldReading, verdict: str) -> tuple[str, ...]:
+    """The repairs either engine's reading needed, then how the engines compared."""
+    return (*dict.fromkeys((*first.rules, *second.rules)), verdict)
 
 
 def _with_rules(reading: FieldReading, rules: tuple[str, ...]) -> FieldReading:
