@@ -53,14 +53,24 @@ class RapidOcrEngine:
         RapidOCR's own __call__ drops boxes whose text came out empty, and the Latin/Chinese recognizer reads
         all-Cyrillic lines (`ОДОБРЕНО`, `МИР`) as exactly that; so its steps are run here without that filter.
         """
+        from rapidocr.main import RapidOCRError
         from rapidocr.utils.process_img import map_boxes_to_original
 
         with self._lock:
             resized, op_record = self._ocr.preprocess_img(image)
-            detected, classified, recognized, _ = self._ocr.run_ocr_steps(resized, op_record)
+            try:
+                crops, detected = self._ocr.detect_and_crop(resized, op_record)
+            except RapidOCRError:  # no text found at all
+                return [], 0
+            # The line classifier only counts lines it finds upside down, to detect an upside-down page. Its
+            # per-line flips are not applied: it flips lines of digits and asterisks on upright slips, and
+            # `****6938` upside down reads `8369****`.
+            _, classified = self._ocr.cls_and_rotate(crops)
+            recognized = self._ocr.recognize_txt(crops)
         if detected.boxes is None or len(detected.boxes) == 0:
             return [], 0
-        flipped = sum(label == "180" for label, _ in classified.cls_res or ())
+        threshold = self._ocr.cfg.Cls.cls_thresh
+        flipped = sum(label == "180" and score > threshold for label, score in classified.cls_res or ())
         boxes = map_boxes_to_original(detected.boxes, op_record, image.shape[0], image.shape[1])
         texts = recognized.txts or ("",) * len(boxes)
         scores = recognized.scores or (0.0,) * len(boxes)
