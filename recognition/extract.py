@@ -186,9 +186,10 @@ def corroborate_total(candidates: list[Candidate], lines: list[OcrLine]) -> list
     cash = [v for c in _labelled_values(lines, CASH_LABELS, amounts_in, "cash") for v in [c.value]]
     change = [v for c in _labelled_values(lines, CHANGE_LABELS, amounts_in, "change") for v in [c.value]]
     tendered_minus_change = {a - b for a in cash for b in change if a > b}
-    lines_of = {}
+    lines_of: dict[Decimal, set[str]] = {}
     for candidate in candidates:
-        lines_of.setdefault(candidate.value, set()).add(candidate.source)
+        # The same line seen as labelled and as carrying a currency mark is one line, not a repetition.
+        lines_of.setdefault(candidate.value, set()).add(candidate.source.split(": ", 1)[-1])
     confirmed = []
     for candidate in candidates:
         confidence, rules = candidate.confidence, candidate.rules
