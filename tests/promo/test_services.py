@@ -80,7 +80,7 @@ def test_processing_twice_gives_one_result():
     submission = SubmissionFactory()
     reading_calls = []
 
-    def fake_recognize(photo, engine=None):
+    def fake_recognize(photo, **options):
         reading_calls.append(photo)
         raise AssertionError("must not be reached twice")
 
