@@ -49,7 +49,9 @@ WEAK_TOTAL_LABELS = labels("GST", "Tax", "НДС", "Cash", "Наличными",
 SUMMARY_HEADINGS = labels("GST summary", "Tax summary", "Tax code", "Сводка НДС")
 CASH_LABELS = labels("Cash", "Tendered", "Cash tendered", "Payment", "Наличными", "Получено", "Оплачено")
 CHANGE_LABELS = labels("Change", "Change due", "Сдача")
-CURRENCY_WORDS = labels("RUB", "Руб", "Ру", "USD", "EUR", "RM", "MYR")  # `Ру`: PP-OCR drops the `б`; a lone `Р` is too often a Latin P
+CURRENCY_WORDS = labels(
+    "RUB", "Руб", "Ру", "USD", "EUR", "RM", "MYR"
+)  # `Ру`: PP-OCR drops the `б`; a lone `Р` is too often a Latin P
 # A currency sign counts only against a number: `$12.50`, `12,50 ₽`, `€ 12.50` (a lone `$` is often a misread S).
 _CURRENCY_SYMBOL_AMOUNT = re.compile(r"[$€₽]\s?\d|\d\s?[€₽]")
 CARD_LABELS = labels("Карта", "Card", "PAN", "Card no", "Номер карты")
