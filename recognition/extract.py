@@ -387,10 +387,10 @@ def extract_fields(lines: list[OcrLine], *, years: tuple[int, ...] = ()) -> dict
     """Every field, read from printed rows top to bottom so that 'next line' means the printed next line.
     `years`: the years a campaign accepts, for repairing a broken year (nothing else uses them)."""
     rows = merge_rows(lines)
-    fields = {name: extractor(rows) for name, extractor in EXTRACTORS.items()}
-    if years and fields["date"].value is None:
-        fields["date"] = extract_date(rows, years)
-    return fields
+    return {
+        name: extract_date(rows, years) if name == "date" else extractor(rows)
+        for name, extractor in EXTRACTORS.items()
+    }
 
 
 # A slip is short; a shop receipt lists items. Longest slip seen in practice ~ 30 lines.

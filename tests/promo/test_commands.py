@@ -7,7 +7,6 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from promo.models import Campaign, Submission
-from recognition.synthetic import DocumentTruth
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +133,3 @@ def test_setup_demo_prints_working_credentials(settings, tmp_path):
         <= date.today()
         <= Campaign.objects.get(slug="demo").ends_on
     )
-
-
-def test_truth_fixture_is_a_slip(slip):
-    assert isinstance(slip[1], DocumentTruth) and slip[1].kind == "slip"
