@@ -5,15 +5,18 @@ Pure functions: lines in, FieldReading out; no image, no engine, so every rule i
 
 from __future__ import annotations
 
+import math
 import re
+import statistics
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from recognition.dates import find_dates, find_times, unglue_date_time
 from recognition.money import find_money
 from recognition.payment_systems import PRINTED_NAMES
 from recognition.rules import repair_date_mask, search_card_tail, spot_payment_system
-from recognition.text import has_label, label_end, skeleton
+from recognition.text import has_label, label_end, skeleton, text_for_search
 from recognition.types import Candidate, FieldReading, OcrLine
 
 
@@ -70,6 +73,11 @@ _CARD_MASKED = re.compile(
     r"(?:[*xX•#]{2,}[\s*xX•#.-]*)(\d{4})(?!\d)|(?<!\d)\d{4,6}[*xX•#]{2,}[\s*xX•#]*(\d{4})(?!\d)"
 )
 _DIGITS = re.compile(r"(?<![0-9])\d+(?![0-9])")
+# A currency word glued to the amount before it (`6053,00py6`): PP-OCR drops the space.
+_GLUED_CURRENCY_AFTER = re.compile(r"(?<=\d)(?=(?:PY6|PYB|PY|RUB)(?![0-9A-Z]))")
+# A currency code glued to the word before it (`RoundingRM 13.60`): matched on the text as printed, since the
+# case change is what shows where the word ends.
+_GLUED_CURRENCY_BEFORE = re.compile(r"(?<=[a-z])(?=(?:RM|RUB|USD|EUR|MYR)\s?\d)")
 _ALNUM6 = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{6}(?![0-9A-Z])")
 
 
@@ -92,8 +100,10 @@ def _labelled_values(
     source: str,
     weight: float | Callable[[int, OcrLine], float] = 1.0,
     whole_line: bool = False,
+    has_value: Callable[[str], bool] = lambda rest: False,
 ) -> list[Candidate]:
-    """Values after a label on its row (anywhere on it with whole_line), else on the next row."""
+    """Values after a label on its row (anywhere on it with whole_line), else on the next row unless the label's
+    row already has a value that `find` does not count (`has_value`)."""
     candidates: list[Candidate] = []
     for index, line in enumerate(lines):
         rest = _after_label(line, labels, whole_line)
@@ -112,6 +122,10 @@ def _labelled_values(
                 for i, v in enumerate(values)
             ]
             continue
+        if has_value(rest):
+            # The line has its value, just not one that counts (`0 руб.`): the next line holds something else
+            # (the auth code), not this label's value.
+            continue
         for other in _next_line(index, lines):
             confidence = min(line.confidence, other.confidence) * 0.8 * weigh
             candidates += [
@@ -120,11 +134,21 @@ def _labelled_values(
     return candidates
 
 
-def amounts_in(text: str) -> list[Decimal]:
+def _money_in(text: str) -> list[Decimal]:
     """Valid money in a line, with dates and times blanked first so `21.11.26 14:32` is not three amounts."""
     for span in [m.span for m in find_dates(text)] + [span for _, span in find_times(text)]:
         text = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
-    return [value for value, _ in find_money(text) if value > 0 and len(str(int(value))) <= MAX_AMOUNT_DIGITS]
+    return [value for value, _ in find_money(text)]
+
+
+def has_money(text: str) -> bool:
+    """Valid money anywhere in the text, whether or not it counts as an amount (`0,00` does not)."""
+    return bool(_money_in(text))
+
+
+def amounts_in(text: str) -> list[Decimal]:
+    """Money in a line that can be an amount paid: positive, and not an id's worth of digits."""
+    return [value for value in _money_in(text) if value > 0 and len(str(int(value))) <= MAX_AMOUNT_DIGITS]
 
 
 def is_summary_heading(text: str) -> bool:
@@ -160,7 +184,12 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
     tendered minus change, is more likely the total.
     """
     labelled = _labelled_values(
-        lines, AMOUNT_LABELS, amounts_in, "label", weight=lambda i, line: total_label_weight(i, line, lines)
+        lines,
+        AMOUNT_LABELS,
+        amounts_in,
+        "label",
+        weight=lambda i, line: total_label_weight(i, line, lines),
+        has_value=has_money,
     )
     # On a receipt the grand total comes after subtotals; a slip has one amount line. Prefer later labels.
     ranked = [Candidate(c.value, c.confidence * (0.97 + 0.03 * i / max(len(labelled), 1)), c.source)
@@ -172,7 +201,13 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
         return 0.75 * min(total_label_weight(index, line, lines) / 0.85, 1.0)  # a plain line: 0.75
 
     currency = _labelled_values(
-        lines, CURRENCY_WORDS, amounts_in, "currency", weight=currency_weight, whole_line=True
+        [unglue_currency(line) for line in lines],
+        CURRENCY_WORDS,
+        amounts_in,
+        "currency",
+        weight=currency_weight,
+        whole_line=True,
+        has_value=has_money,
     )
     currency += [
         Candidate(value, line.confidence * 0.93 * currency_weight(index, line), f"currency: {line.text}")
@@ -181,6 +216,21 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
         for value in amounts_in(line.text)
     ]
     return FieldReading.from_candidates(corroborate_total(ranked + currency, lines))
+
+
+def unglue_currency(line: OcrLine) -> OcrLine:
+    """`6053,00py6` as `6053,00 py6` and `RoundingRM 13.60` as `Rounding RM 13.60`, so the currency word is
+    seen as one."""
+    cuts = sorted(
+        {m.start() for m in _GLUED_CURRENCY_AFTER.finditer(text_for_search(line.text))}
+        | {m.start() for m in _GLUED_CURRENCY_BEFORE.finditer(line.text)}
+    )
+    if not cuts:
+        return line
+    text = line.text
+    for cut in reversed(cuts):
+        text = text[:cut] + " " + text[cut:]
+    return replace(line, text=text)
 
 
 def corroborate_total(candidates: list[Candidate], lines: list[OcrLine]) -> list[Candidate]:
@@ -355,28 +405,52 @@ EXTRACTORS: dict[str, Callable[[list[OcrLine]], FieldReading]] = {
 }
 
 
+def page_angle(lines: list[OcrLine]) -> float:
+    """The photo's text direction in radians: the median slope of the top edges of the wide boxes (a short box's
+    slope is mostly noise). 0 when no box is wide enough."""
+    angles = []
+    for line in lines:
+        (x0, y0), (x1, y1), _, (x3, y3) = line.box
+        width, height = math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
+        if width > 2 * height > 0:
+            angles.append(math.atan2(y1 - y0, x1 - x0))
+    return statistics.median(angles) if angles else 0.0
+
+
 def merge_rows(lines: list[OcrLine]) -> list[OcrLine]:
-    """Lines printed on one row joined left to right: engines often split `Сумма:   1979,00` in two boxes."""
-    rows: list[list[OcrLine]] = []
-    for line in sorted(lines, key=lambda line: line.top):
-        height = line.bottom - line.top
+    """Lines printed on one row joined left to right: engines often split `Сумма:   1979,00` in two boxes.
+
+    Rows are found along the text's own direction: on a photo taken a few degrees off, the value at the right
+    end of a row sits higher or lower than its label by more than half a line."""
+    angle = page_angle(lines)
+    cos, sin = math.cos(angle), math.sin(angle)
+
+    def across(line: OcrLine) -> tuple[float, float]:
+        v = [-x * sin + y * cos for x, y in line.box]
+        return min(v), max(v)
+
+    def along(line: OcrLine) -> float:
+        return min(x * cos + y * sin for x, y in line.box)
+
+    rows: list[list[tuple[OcrLine, float, float]]] = []
+    for line, top, bottom in sorted(((line, *across(line)) for line in lines), key=lambda t: t[1]):
         for row in rows:
-            top, bottom = min(r.top for r in row), max(r.bottom for r in row)
-            overlap = min(bottom, line.bottom) - max(top, line.top)
-            if overlap > 0.5 * min(height, bottom - top):
-                row.append(line)
+            row_top, row_bottom = min(r[1] for r in row), max(r[2] for r in row)
+            overlap = min(row_bottom, bottom) - max(row_top, top)
+            if overlap > 0.5 * min(bottom - top, row_bottom - row_top):
+                row.append((line, top, bottom))
                 break
         else:
-            rows.append([line])
+            rows.append([(line, top, bottom)])
     merged = []
     for row in rows:
-        row.sort(key=lambda line: line.left)
-        left, right = min(r.left for r in row), max(r.right for r in row)
-        top, bottom = min(r.top for r in row), max(r.bottom for r in row)
+        members = sorted((r[0] for r in row), key=along)
+        left, right = min(r.left for r in members), max(r.right for r in members)
+        top, bottom = min(r.top for r in members), max(r.bottom for r in members)
         merged.append(
             OcrLine(
-                text=" ".join(r.text for r in row),
-                confidence=min(r.confidence for r in row),
+                text=" ".join(r.text for r in members),
+                confidence=min(r.confidence for r in members),
                 box=((left, top), (right, top), (right, bottom), (left, bottom)),
             )
         )

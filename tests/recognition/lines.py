@@ -1,5 +1,7 @@
 """OCR lines for tests: what an engine would return, without running one."""
 
+import math
+
 from recognition.types import OcrLine
 
 
@@ -16,3 +18,11 @@ def line(
 
 def lines(*texts: str) -> list[OcrLine]:
     return [line(text, row) for row, text in enumerate(texts)]
+
+
+def tilted(text: str, row: int, *, x: float, width: float, degrees: float) -> OcrLine:
+    """`line(...)` on a page photographed `degrees` off level (turned about the page's top-left corner)."""
+    upright = line(text, row, x=x, width=width)
+    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    box = tuple((px * cos - py * sin, px * sin + py * cos) for px, py in upright.box)
+    return OcrLine(text=text, confidence=upright.confidence, box=box)

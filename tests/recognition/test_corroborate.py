@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 
 from recognition.corroborate import combine_agreeing, combine_disagreeing, corroborate, differing_positions
-from recognition.pipeline import merge_digits
-from recognition.types import Candidate, FieldReading
+from recognition.pipeline import merge_digits, needs_second_reading
+from recognition.types import Candidate, FieldReading, OcrLine
 
 
 def reading(value, confidence):
@@ -83,3 +83,16 @@ def test_merge_digits_takes_each_engine_where_it_is_strong(tesseract, ppocr, exp
 
 def test_a_weak_agreeing_reading_never_lowers_confidence():
     assert combine_agreeing(0.56, 0.21) == pytest.approx(0.56)
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "reread"),
+    [
+        ("=9009,00", 0.99, False),
+        ("1 234,50", 0.95, False),
+        ("1 234,50", 0.6, True),
+        ("ИТОГ =9009,00", 0.99, True),
+    ],
+)
+def test_only_confident_lines_of_digits_skip_the_second_engine(text, confidence, reread):
+    assert needs_second_reading(OcrLine(text, confidence, ((0, 0), (9, 0), (9, 9), (0, 9)))) is reread

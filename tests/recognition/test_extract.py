@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from recognition.extract import classify_document, extract_fields
-from tests.recognition.lines import line, lines
+from tests.recognition.lines import line, lines, tilted
 
 # What PP-OCR returns for a Russian slip: Cyrillic labels come back as Latin look-alikes.
 RU_SLIP_AS_READ = lines(
@@ -75,6 +75,44 @@ def test_slip_fields(slip, expected):
 def test_amount_printed_apart_from_its_label_on_the_same_row():
     read = [line("ИТОГ", 0, x=10, width=60), line("=2 480,00", 0, x=300, width=110), line("СПАСИБО", 1)]
     assert extract_fields(read)["amount"].value == Decimal("2480.00")
+
+
+@pytest.mark.parametrize("degrees", [-5, -2, 0, 2, 5])
+def test_rows_are_found_along_the_text_on_a_tilted_photo(degrees):
+    # The value at the right end of a row sits a line higher or lower than its label at 5 degrees.
+    read = [
+        tilted(text, row, x=x, width=width, degrees=degrees)
+        for text, row, x, width in [
+            ("ОПЛАТА", 0, 10, 90), ("Сумма (Руб):", 1, 10, 150), ("95,04", 1, 330, 70),
+            ("Комиссия:", 2, 10, 120), ("0,00", 2, 340, 60), ("ОДОБРЕНО", 3, 10, 110),
+        ]
+    ]  # fmt: skip
+    assert extract_fields(read)["amount"].value == Decimal("95.04")
+
+
+def test_a_currency_word_glued_to_the_amount():
+    assert extract_fields(lines("TO: 6053,00py6"))["amount"].value == Decimal("6053.00")
+
+
+def test_a_currency_code_glued_to_the_word_before_it():
+    read = lines(
+        "Total Sales (Inclusive GST) RM 13.58",
+        "Rounding Adjustment RM 0.02",
+        "RoundingRM 13.60",
+        "CASH RM 20.00",
+        "CHANGE RM 6.40",
+    )
+    assert extract_fields(read)["amount"].value == Decimal("13.60")
+
+
+def test_a_total_misread_as_a_time_takes_the_amount_below():
+    # `RM5:00` is no money (a time, if anything): the value printed under the label is the one to read.
+    assert extract_fields(lines("TOTAL RM5:00", "RM5.00"))["amount"].value == Decimal("5.00")
+
+
+def test_a_line_with_a_misread_value_does_not_take_the_next_lines_number():
+    # `0 руб.` is a value (none is valid money here); the auth code under it is not the amount.
+    assert extract_fields(lines("0 руб.", "32897"))["amount"].value is None
 
 
 def test_amount_on_the_line_after_its_label():
