@@ -9,19 +9,21 @@ from dataclasses import replace
 
 import numpy as np
 
+from recognition.cards import redact_lines
 from recognition.corroborate import corroborate
 from recognition.engines import OcrEngine, get_rapid_engine
 from recognition.engines.tesseract import TesseractLineReader, get_tesseract_reader
 from recognition.extract import classify_document, extract_fields
 from recognition.geometry import crop_line
 from recognition.images import load_photo
+from recognition.quality import photo_quality
 from recognition.types import OcrLine, Reading
 
 # PP-OCR lines below this are noise for extraction; they are still re-read by the second engine, which often
 # reads the all-Cyrillic lines PP-OCR scores low (`ОДОБРЕНО`, `МИР`).
 MIN_PRIMARY_CONFIDENCE = 0.3
 # Digits are PP-OCR's strength: a confident line of digits and punctuation is not re-read.
-_DIGITS_ONLY = re.compile(r"^[\d\s.,:/*xX#-]+$")
+_DIGITS_ONLY = re.compile(r"^[\d\s.,:/*xX#=-]+$")
 
 
 def needs_second_reading(line: OcrLine) -> bool:
@@ -95,12 +97,15 @@ def recognize(
     if reader is not None:
         lines = reread_lines(pixels, lines, reader)
     reread = time.perf_counter()
+    # Nothing below, nor anything kept or logged, may see a full card number.
+    lines, full_card_number = redact_lines(lines)
     primary = [line for line in lines if line.confidence >= MIN_PRIMARY_CONFIDENCE]
     fields = extract_fields(primary, years=years)
     if reader is not None:
         secondary = extract_fields(second_view(lines), years=years)
         fields = {name: corroborate(fields[name], secondary[name]) for name in fields}
     kind, kind_confidence = classify_document(primary, fields)
+    quality = photo_quality(pixels).as_dict()
     done = time.perf_counter()
     return Reading(
         kind=kind,
@@ -109,6 +114,8 @@ def recognize(
         lines=lines,
         engine=engine.name + (f"+{reader.name}" if reader is not None else ""),
         steps=(f"turned_{turned}",) if turned else (),
+        quality=quality,
+        full_card_number=full_card_number,
         timings_ms={
             "load": round((loaded - started) * 1000, 1),
             "ocr": round((read - loaded) * 1000, 1),

@@ -109,6 +109,10 @@ class Reading:
     timings_ms: dict[str, float] = field(default_factory=dict)
     # Preprocessing that changed the photo before reading (e.g. "turned_180"), for moderators and benchmarks.
     steps: tuple[str, ...] = ()
+    # Brightness and sharpness of the photo (recognition.quality.PhotoQuality.as_dict()).
+    quality: dict[str, Any] = field(default_factory=dict)
+    # A full card number was printed on the photo; it is masked in `lines`, the photo itself needs redaction.
+    full_card_number: bool = False
 
     def value(self, name: str) -> Any:
         return self.fields[name].value

@@ -1,0 +1,68 @@
+"""Full card numbers printed on a photo: found, then masked in everything that is kept.
+
+A slip normally prints the card masked (`**** 1234`); an unmasked number (a badly configured terminal, a photo
+of the card itself) must never reach the database or a log. Recognition masks it before anything leaves the
+pipeline and says it did, so the submission goes to a moderator who redacts the photo.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from recognition.text import skeleton
+from recognition.types import OcrLine
+
+# 13-19 digits, optionally in groups split by one space, dot or dash (`4111 1111 1111 1111`).
+_DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ .-]?\d){12,18}(?![\d])")
+# Issuer prefixes of the payment systems we know: MIR 2200-2204, Mastercard 2221-2720 and 51-55, VISA 4,
+# Amex 34/37, JCB 35, Maestro 50/56-69, UnionPay 62. Fiscal ids (ФН 9999..., 7...) and RRNs start otherwise.
+_CARD_PREFIX = re.compile(r"^(?:2[2-7]|3[4-7]|4|5[0-9]|6[0-9])")
+# Lines where a long digit run is an id of something else: the fiscal drive, the cash register, the tax payer.
+_NOT_A_CARD_LABELS = ("ФН", "ФП", "ФД", "ФПД", "РН", "РНМ", "ЗН", "ККТ", "ИНН", "RRN", "AID", "MID", "TID")
+_NOT_A_CARD = tuple(skeleton(label) for label in _NOT_A_CARD_LABELS)
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def full_card_numbers(text: str) -> list[tuple[int, int]]:
+    """Spans of full card numbers in one line: 13-19 Luhn-valid digits with a card issuer's prefix."""
+    words = f" {skeleton(text)} "
+    if any(f" {label} " in words for label in _NOT_A_CARD):
+        return []
+    spans = []
+    for match in _DIGIT_RUN.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        if 13 <= len(digits) <= 19 and _CARD_PREFIX.match(digits) and luhn_valid(digits):
+            spans.append(match.span())
+    return spans
+
+
+def mask_card_numbers(text: str) -> tuple[str, bool]:
+    """The text with every full card number masked but its last four digits (`************1234`)."""
+    spans = full_card_numbers(text)
+    for start, end in reversed(spans):
+        digits = re.sub(r"\D", "", text[start:end])
+        text = text[:start] + "*" * (len(digits) - 4) + digits[-4:] + text[end:]
+    return text, bool(spans)
+
+
+def redact_lines(lines: list[OcrLine]) -> tuple[list[OcrLine], bool]:
+    """Lines with full card numbers masked in both engines' readings, and whether any was found."""
+    redacted, found = [], False
+    for line in lines:
+        text, in_text = mask_card_numbers(line.text)
+        alternative, in_alternative = mask_card_numbers(line.alternative)
+        if in_text or in_alternative:
+            line = replace(line, text=text, alternative=alternative)
+            found = True
+        redacted.append(line)
+    return redacted, found

@@ -1,0 +1,61 @@
+import cv2
+import numpy as np
+import pytest
+
+from recognition.cards import full_card_numbers, luhn_valid, mask_card_numbers, redact_lines
+from recognition.images import load_photo
+from recognition.quality import photo_quality
+from recognition.types import OcrLine
+from tests.conftest import generated_photo
+
+
+@pytest.mark.parametrize(
+    ("digits", "valid"),
+    [
+        ("4111111111111111", True),
+        ("4111111111111112", False),
+        ("2200000000000004", True),
+        ("79927398713", True),
+    ],
+)
+def test_luhn(digits, valid):
+    assert luhn_valid(digits) is valid
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Карта: 4111 1111 1111 1111", "Карта: ************1111"),
+        ("CARD 2200000000000004 MIR", "CARD ************0004 MIR"),
+        ("4111-1111-1111-1111", "************1111"),
+        # Masked already, not Luhn-valid, an RRN, a fiscal drive number: left alone.
+        ("Карта: **** **** **** 1111", "Карта: **** **** **** 1111"),
+        ("4111 1111 1111 1112", "4111 1111 1111 1112"),
+        ("RRN: 123456789012", "RRN: 123456789012"),
+        ("ФН 4111111111111111", "ФН 4111111111111111"),
+        ("1524656245152509", "1524656245152509"),
+    ],
+)
+def test_full_card_numbers_are_masked_but_their_last_four(text, masked):
+    assert mask_card_numbers(text) == (masked, masked != text)
+
+
+def test_redaction_covers_both_engines_readings():
+    box = ((0, 0), (10, 0), (10, 5), (0, 5))
+    lines, found = redact_lines(
+        [
+            OcrLine("4111111111111111", 0.9, box, alternative="4111 1111 1111 1111"),
+            OcrLine("ИТОГ 10,00", 0.9, box),
+        ]
+    )
+    assert found
+    assert "4111111111111111" not in lines[0].text and "4111 1111" not in lines[0].alternative
+    assert lines[0].text.endswith("1111") and lines[1].text == "ИТОГ 10,00"
+    assert not full_card_numbers(lines[0].text)
+
+
+def test_quality_tells_a_legible_photo_from_a_blurred_or_dark_one():
+    pixels = load_photo(generated_photo(11, "slip", "ru")[0])
+    assert not photo_quality(pixels).poor
+    assert photo_quality(cv2.GaussianBlur(pixels, (0, 0), 4)).too_blurred
+    assert photo_quality((pixels * 0.12).astype(np.uint8)).too_dark
