@@ -26,6 +26,9 @@ class CampaignAdmin(admin.ModelAdmin):
         "timezone",
         "min_amount",
         "payment_systems",
+        "min_confidence",
+        "max_accepted_per_day",
+        "max_accepted_per_campaign",
         "is_active",
     ]
     list_filter = ["is_active"]
@@ -56,12 +59,13 @@ class SubmissionAdminBase(admin.ModelAdmin):
 
     list_display = ["created_at", "campaign", "participant", "thumbnail", "typed_amount", "typed_card_last4", "read_amount", "read_card", "status", "reason_codes"]  # fmt: skip
     list_select_related = ["campaign", "participant", "recognition"]
-    list_filter = ["status", "campaign", "recognition__kind"]
+    list_filter = ["status", "campaign", "recognition__kind", "needs_redaction"]
     search_fields = ["=id", "participant__contact", "typed_card_last4", "recognition__rrn"]
     date_hierarchy = "created_at"
-    readonly_fields = ["large_photo", "comparison", "reason_list", "ocr_text", "campaign", "participant", "status", "created_at", "decided_at", "decided_by", "photo_sha256", "attempts"]  # fmt: skip
+    readonly_fields = ["large_photo", "comparison", "reason_list", "earlier_submission", "checks_table", "ocr_text", "campaign", "participant", "status", "created_at", "decided_at", "decided_by", "photo_sha256", "needs_redaction", "attempts"]  # fmt: skip
     fieldsets = [
-        (None, {"fields": [("large_photo", "comparison"), "reason_list"]}),
+        (None, {"fields": [("large_photo", "comparison"), "reason_list", "earlier_submission"]}),
+        (_("Checks of the automatic decision"), {"fields": ["checks_table"]}),
         (
             _("Submission"),
             {
@@ -73,6 +77,7 @@ class SubmissionAdminBase(admin.ModelAdmin):
                     "decided_at",
                     "decided_by",
                     "photo_sha256",
+                    "needs_redaction",
                     "attempts",
                 ]
             },
@@ -103,6 +108,14 @@ class SubmissionAdminBase(admin.ModelAdmin):
     def reason_list(self, obj):
         return display.reasons_html(obj)
 
+    @admin.display(description=_("earlier submission"))
+    def earlier_submission(self, obj):
+        return display.earlier_submission_html(obj)
+
+    @admin.display(description=_("checks"))
+    def checks_table(self, obj):
+        return display.checks_html(obj)
+
     @admin.display(description=_("OCR text"))
     def ocr_text(self, obj):
         return display.ocr_text_html(obj)
@@ -132,7 +145,7 @@ class QueueAdmin(SubmissionAdminBase):
     """The moderation queue, oldest first, with one-click Accept and Reject on every row."""
 
     list_display = ["created_at", "campaign", "thumbnail", "comparison", "reason_list", "decide_buttons"]
-    list_filter = ["campaign", "recognition__kind"]
+    list_filter = ["campaign", "recognition__kind", "needs_redaction"]
     list_per_page = 25
     date_hierarchy = None
     actions = ["accept_selected", "reject_selected"]

@@ -1,5 +1,7 @@
 """HTML fragments for the admin: the photo, and what was typed beside what was read."""
 
+import json
+
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -80,11 +82,12 @@ def comparison_html(submission: Submission) -> SafeString:
 
 
 def reasons_html(submission: Submission) -> SafeString:
-    return format_html_join(
+    reasons = format_html_join(
         "",
         "<div><code>{}</code> {}</div>",
         ((r["code"], r["message"]) for r in map(render, submission.reasons)),
     )
+    return format_html("{}{}", redaction_html(submission), reasons)
 
 
 def ocr_text_html(submission: Submission) -> SafeString:
@@ -107,4 +110,62 @@ def ocr_text_html(submission: Submission) -> SafeString:
         lines,
         recognition.engine,
         ", ".join(f"{k} {v:.0f} ms" for k, v in recognition.timings_ms.items()),
+    )
+
+
+_OUTCOME_STYLE = {
+    "pass": "color:#1a7f37",
+    "fail": "color:#b42318;font-weight:bold",
+    "unsure": "color:#b54708;font-weight:bold",
+    "skipped": "color:#888",
+}
+
+
+def checks_html(submission: Submission) -> SafeString:
+    """Every check of the automatic decision, in order, with its outcome and the evidence it saw."""
+    if not submission.checks:
+        return mark_safe("—")
+    rows = (
+        (
+            check["check"],
+            _OUTCOME_STYLE.get(check["outcome"], ""),
+            check["outcome"],
+            check.get("code", ""),
+            json.dumps(check.get("evidence", {}), ensure_ascii=False, default=str),
+        )
+        for check in submission.checks
+    )
+    body = format_html_join(
+        "",
+        "<tr><th>{}</th><td style='{}'>{}</td><td><code>{}</code></td><td style='font-size:90%'>{}</td></tr>",
+        rows,
+    )
+    return format_html("<table><tbody>{}</tbody></table>", body)
+
+
+def earlier_submission_html(submission: Submission) -> SafeString:
+    """The submission this one duplicates, beside it: its photo, status and what its participant typed."""
+    earlier = submission.duplicate_of
+    if earlier is None:
+        return mark_safe("—")
+    return format_html(
+        "<div><b>{}</b> <a href='{}'>{}</a><br>{} · {} · {} {} / {}</div>{}",
+        _("Submitted earlier:"),
+        reverse("admin:promo_submission_change", args=[earlier.pk]),
+        earlier.pk,
+        earlier.created_at.strftime("%Y-%m-%d %H:%M"),
+        earlier.get_status_display(),
+        _("typed"),
+        earlier.typed_amount,
+        earlier.typed_card_last4,
+        photo_html(earlier, 500),
+    )
+
+
+def redaction_html(submission: Submission) -> SafeString:
+    if not submission.needs_redaction:
+        return mark_safe("")
+    return format_html(
+        "<div style='background:#fde8e8;padding:4px'><b>{}</b></div>",
+        _("A full card number is on this photo: hide it before anyone else sees the photo."),
     )

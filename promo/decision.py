@@ -1,5 +1,8 @@
-"""The automatic decision: accept only what the photo proves, reject what is plainly not a slip, ask people
-about the rest. Plain functions over explicit values, so each rule is a table test.
+"""The automatic decision: accept only what the photo proves, reject what plainly fails, ask people about the rest.
+
+The checks (promo.checks) each say pass, fail or unsure with a reason; this module holds what they look at
+(`Facts`, `CampaignRules`) and turns their results into accept / reject / moderation under the campaign's
+policy. Plain values in, plain values out, so every rule is a table test.
 """
 
 from __future__ import annotations
@@ -7,27 +10,98 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from promo.reasons import reason
 
-# Below this a value read is not trusted enough to accept on it, even when it equals what was typed.
+PASS, FAIL, UNSURE, SKIPPED = "pass", "fail", "unsure", "skipped"
+Outcome = Literal["pass", "fail", "unsure", "skipped"]
+
+# Below this a value read is not trusted enough to accept on it, even when it equals what was typed. A campaign
+# may choose its own operating point (`evaluate_decisions --sweep` shows what each costs).
 MIN_FIELD_CONFIDENCE = 0.6
+
+REJECT, MODERATE = "reject", "moderation"
+# What a failed check does unless the campaign says otherwise. A confident mismatch is rejected with what was
+# read, so an honest typo is fixed by the participant in seconds rather than by a moderator in hours.
+DEFAULT_POLICY: dict[str, str] = {
+    "not_a_slip": REJECT,
+    "receipt_not_slip": REJECT,
+    "photo_unreadable": REJECT,
+    "duplicate_photo": REJECT,
+    "duplicate_slip": REJECT,
+    "amount_mismatch": REJECT,
+    "card_mismatch": REJECT,
+    "date_before_start": REJECT,
+    "date_after_end": REJECT,
+    "date_in_future": REJECT,
+    "below_min_amount": REJECT,
+    "payment_system_not_allowed": REJECT,
+    "limit_per_day": REJECT,
+    "limit_per_campaign": REJECT,
+}
+# Whatever else fails, these go to a person: a full card number on the photo must be redacted by someone.
+ALWAYS_MODERATED = frozenset({"full_card_number"})
 
 
 @dataclass(frozen=True)
-class ReadFields:
-    """What recognition read, as the decision needs it (best value and its confidence per field)."""
+class Candidate:
+    value: Any
+    confidence: float
+    unsure: tuple[int, ...] = ()  # characters of the value the engines disagreed on
 
-    kind: str
-    amount: Decimal | None = None
-    amount_confidence: float = 0.0
-    card_last4: str | None = None
-    card_confidence: float = 0.0
-    date: date | None = None
-    date_confidence: float = 0.0
-    payment_system: str | None = None
-    payment_system_confidence: float = 0.0
+
+@dataclass(frozen=True)
+class FieldRead:
+    """One field as recognition read it: the best value first, then the runners-up."""
+
+    candidates: tuple[Candidate, ...] = ()
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def value(self) -> Any:
+        return self.candidates[0].value if self.candidates else None
+
+    @property
+    def confidence(self) -> float:
+        return self.candidates[0].confidence if self.candidates else 0.0
+
+    @classmethod
+    def of(cls, value: Any, confidence: float = 0.95, *others: Any) -> FieldRead:
+        """A reading for tests and benchmarks: a value and its confidence, then runner-up values."""
+        if value is None:
+            return cls()
+        return cls((Candidate(value, confidence), *(Candidate(o, confidence / 3) for o in others)))
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    kind: str  # "file" (same bytes), "photo" (same picture re-encoded/cropped), "slip" (same slip, new photo)
+    submission_id: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the checks look at for one submission."""
+
+    typed_amount: Decimal
+    typed_card_last4: str
+    today: date  # in the campaign's time zone
+    kind: str = "slip"
+    amount: FieldRead = FieldRead()
+    card_last4: FieldRead = FieldRead()
+    date: FieldRead = FieldRead()
+    payment_system: FieldRead = FieldRead()
+    photo_too_dark: bool = False
+    photo_too_blurred: bool = False
+    full_card_number: bool = False
+    duplicates: tuple[DuplicateMatch, ...] = ()
+    accepted_today: int = 0  # this participant's accepted submissions in the campaign, today
+    accepted_in_campaign: int = 0
 
 
 @dataclass(frozen=True)
@@ -36,62 +110,68 @@ class CampaignRules:
     ends_on: date
     min_amount: Decimal = Decimal("0")
     payment_systems: tuple[str, ...] = ()
+    min_confidence: float = MIN_FIELD_CONFIDENCE
+    max_accepted_per_day: int | None = None
+    max_accepted_per_campaign: int | None = None
+    # reason code -> "reject" | "moderation", over DEFAULT_POLICY
+    policy: tuple[tuple[str, str], ...] = ()
+
+    def on_failure(self, code: str) -> str:
+        return dict(self.policy).get(code) or DEFAULT_POLICY.get(code, MODERATE)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: str
+    outcome: Outcome
+    code: str = ""  # the reason code, for a failure or a doubt
+    details: dict[str, Any] = field(default_factory=dict)  # what the participant's message needs
+    evidence: dict[str, Any] = field(default_factory=dict)  # what the moderator needs
+
+    def as_reason(self) -> dict[str, Any]:
+        return reason(self.code, **self.details)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "outcome": self.outcome,
+            "code": self.code,
+            "details": {key: str(value) for key, value in self.details.items()},
+            "evidence": {key: _jsonable(value) for key, value in self.evidence.items()},
+        }
 
 
 @dataclass(frozen=True)
 class Decision:
     status: str  # "accepted" | "rejected" | "moderation"
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
 
 
-def decide(
-    *, rules: CampaignRules, typed_amount: Decimal, typed_card_last4: str, read: ReadFields
-) -> Decision:
-    if read.kind == "other":
-        return Decision("rejected", [reason("not_a_slip")])
-    problems: list[dict[str, Any]] = []
-    if read.kind == "receipt":
-        problems.append(reason("receipt_not_slip"))
+def decide(results: list[CheckResult], rules: CampaignRules) -> Decision:
+    """Accept when every check passed; reject on a failure the campaign rejects; otherwise ask a person."""
+    checks = [result.as_dict() for result in results]
+    failed = [r for r in results if r.outcome == FAIL]
+    unsure = [r for r in results if r.outcome == UNSURE]
+    held = [r for r in failed + unsure if r.code in ALWAYS_MODERATED]
+    rejecting = [r for r in failed if rules.on_failure(r.code) == REJECT]
+    if held:
+        others = [r for r in failed + unsure if r not in held]
+        return Decision("moderation", [r.as_reason() for r in held + others], checks)
+    if rejecting:
+        return Decision("rejected", [r.as_reason() for r in rejecting], checks)
+    if failed or unsure:
+        return Decision("moderation", [r.as_reason() for r in failed + unsure], checks)
+    return Decision("accepted", [reason("slip_matches")], checks)
 
-    if read.amount is None:
-        problems.append(reason("amount_unread"))
-    elif read.amount != typed_amount:
-        problems.append(reason("amount_mismatch", read=read.amount, typed=typed_amount))
-    elif read.amount_confidence < MIN_FIELD_CONFIDENCE:
-        problems.append(reason("low_confidence", field="amount"))
-    elif read.amount < rules.min_amount:
-        problems.append(reason("below_min_amount", amount=read.amount, minimum=rules.min_amount))
 
-    if read.card_last4 is None:
-        problems.append(reason("card_unread"))
-    elif read.card_last4 != typed_card_last4:
-        problems.append(reason("card_mismatch", read=read.card_last4, typed=typed_card_last4))
-    elif read.card_confidence < MIN_FIELD_CONFIDENCE:
-        problems.append(reason("low_confidence", field="card_last4"))
-
-    if read.date is None:
-        problems.append(reason("date_unread"))
-    elif not rules.starts_on <= read.date <= rules.ends_on:
-        problems.append(
-            reason(
-                "date_outside_period", date=read.date.isoformat(), starts=rules.starts_on, ends=rules.ends_on
-            )
-        )
-    elif read.date_confidence < MIN_FIELD_CONFIDENCE:
-        problems.append(reason("low_confidence", field="date"))
-
-    if rules.payment_systems:
-        if read.payment_system is None:
-            problems.append(reason("payment_system_unread"))
-        elif read.payment_system not in rules.payment_systems:
-            problems.append(
-                reason(
-                    "payment_system_not_allowed",
-                    system=read.payment_system,
-                    allowed=", ".join(rules.payment_systems),
-                )
-            )
-
-    if problems:
-        return Decision("moderation", problems)
-    return Decision("accepted", [reason("slip_matches")])
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value

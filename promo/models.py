@@ -2,17 +2,17 @@
 
 import uuid
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from promo.decision import CampaignRules
+from promo.decision import DEFAULT_POLICY, MIN_FIELD_CONFIDENCE, MODERATE, REJECT, CampaignRules
 from recognition.payment_systems import PAYMENT_SYSTEMS
 
 
@@ -27,6 +27,24 @@ def validate_payment_systems(value: list[str]) -> None:
         raise ValidationError(
             _("Unknown payment systems: %(unknown)s (known: %(known)s)"),
             params={"unknown": ", ".join(unknown), "known": ", ".join(PAYMENT_SYSTEMS)},
+        )
+
+
+def validate_failure_policy(value: dict[str, str]) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError(_("A mapping of reason code to 'reject' or 'moderation'."))
+    unknown = sorted(set(value) - set(DEFAULT_POLICY))
+    bad = sorted(code for code, action in value.items() if action not in (REJECT, MODERATE))
+    if unknown or bad:
+        raise ValidationError(
+            _(
+                "Unknown reason codes: %(unknown)s; actions other than reject/moderation for: %(bad)s (codes: %(known)s)"
+            ),
+            params={
+                "unknown": ", ".join(unknown) or "-",
+                "bad": ", ".join(bad) or "-",
+                "known": ", ".join(DEFAULT_POLICY),
+            },
         )
 
 
@@ -53,6 +71,22 @@ class Campaign(models.Model):
         _("allowed payment systems"), default=list, blank=True, validators=[validate_payment_systems]
     )
     is_active = models.BooleanField(_("accepting uploads"), default=True)
+    min_confidence = models.FloatField(
+        _("minimum confidence"),
+        default=MIN_FIELD_CONFIDENCE,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("A field read with less confidence goes to moderation (evaluate_decisions --sweep)."),
+    )
+    max_accepted_per_day = models.PositiveIntegerField(
+        _("accepted slips per participant per day"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    max_accepted_per_campaign = models.PositiveIntegerField(
+        _("accepted slips per participant"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    # {"amount_mismatch": "moderation", ...}: what a failed check does, over promo.decision.DEFAULT_POLICY.
+    failure_policy = models.JSONField(
+        _("on failure"), default=dict, blank=True, validators=[validate_failure_policy]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,7 +122,14 @@ class Campaign(models.Model):
             ends_on=self.ends_on,
             min_amount=self.min_amount,
             payment_systems=tuple(self.payment_systems),
+            min_confidence=self.min_confidence,
+            max_accepted_per_day=self.max_accepted_per_day,
+            max_accepted_per_campaign=self.max_accepted_per_campaign,
+            policy=tuple(sorted(self.failure_policy.items())),
         )
+
+    def today(self) -> date:
+        return timezone.now().astimezone(self.tz).date()
 
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
@@ -161,6 +202,25 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Every check of the decision, in order: [{"check", "outcome", "code", "details", "evidence"}].
+    checks = models.JSONField(_("checks"), default=list, blank=True)
+    # A full card number was read on the photo (masked in what was stored): a moderator must redact the photo.
+    needs_redaction = models.BooleanField(_("needs redaction"), default=False, db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("duplicate of"),
+    )
+    # 64-bit perceptual hash of the photo (signed, as the database stores it) and its four 16-bit bands, each
+    # indexed with the campaign: a near-duplicate shares a band within a small Hamming radius (promo.duplicates).
+    photo_phash = models.BigIntegerField(null=True, blank=True)
+    phash_band0 = models.IntegerField(null=True, blank=True)
+    phash_band1 = models.IntegerField(null=True, blank=True)
+    phash_band2 = models.IntegerField(null=True, blank=True)
+    phash_band3 = models.IntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -169,6 +229,14 @@ class Submission(models.Model):
         indexes = [
             models.Index(fields=["campaign", "status", "created_at"]),
             models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["campaign", "photo_sha256"], name="submission_campaign_sha"),
+            models.Index(
+                fields=["participant", "campaign", "status", "created_at"], name="submission_participant"
+            ),
+            *(
+                models.Index(fields=["campaign", f"phash_band{i}"], name=f"submission_phash_band{i}")
+                for i in range(4)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -229,12 +297,18 @@ class Recognition(models.Model):
     lines = models.JSONField(default=list)
     full_text = models.TextField(blank=True)
     timings_ms = models.JSONField(default=dict)
+    # {"brightness", "sharpness", "too_dark", "too_blurred"} (recognition.quality)
+    quality = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("recognition")
         verbose_name_plural = _("recognitions")
+        indexes = [
+            models.Index(fields=["date", "amount"], name="recognition_date_amount"),
+            models.Index(fields=["rrn"], name="recognition_rrn"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} read by {self.engine}"

@@ -20,12 +20,28 @@ MESSAGES: dict[str, Any] = {
     "card_unread": _("We could not read the last four digits of the card on the slip."),
     "card_mismatch": _("The card on the slip ends in %(read)s, not in %(typed)s as you typed."),
     "date_unread": _("We could not read the date on the slip."),
+    # Kept for decisions stored before the date check said which side of the period a slip fell on.
     "date_outside_period": _(
         "The slip is dated %(date)s, outside the campaign period (%(starts)s to %(ends)s)."
     ),
+    "date_before_start": _("The slip is dated %(date)s, before the campaign started on %(starts)s."),
+    "date_after_end": _("The slip is dated %(date)s, after the campaign ended on %(ends)s."),
+    "date_in_future": _("The slip is dated %(date)s, which is in the future. Check the photo and try again."),
     "payment_system_unread": _("We could not read which payment system the card belongs to."),
     "payment_system_not_allowed": _("The slip was paid with %(system)s; this campaign accepts %(allowed)s."),
-    "receipt_not_slip": _("This looks like a shop receipt, not the card slip; a moderator will check it."),
+    "receipt_not_slip": _(
+        "This looks like a shop receipt. Photograph the card slip on its own and try again."
+    ),
+    "photo_unreadable": _(
+        "The photo is too blurred or too dark to read. Take it again in good light, holding the phone steady."
+    ),
+    "duplicate_photo": _("This photo has already been submitted."),
+    "duplicate_slip": _("This slip has already been submitted."),
+    "limit_per_day": _("You have reached the limit of %(limit)s accepted slips per day. Try again tomorrow."),
+    "limit_per_campaign": _("You have reached the limit of %(limit)s accepted slips in this campaign."),
+    "full_card_number": _(
+        "The photo shows a full card number; a moderator will check the slip and hide the number."
+    ),
     "low_confidence": _("We are not sure we read the %(field)s correctly; a moderator will check it."),
     "recognition_failed": _("We could not process the photo automatically; a moderator will check it."),
     "moderator_accepted": _("A moderator checked the slip and accepted it."),

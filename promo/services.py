@@ -1,8 +1,8 @@
 """Workflows that change submissions. Views, serializers, tasks and admin actions call these and nothing else."""
 
 import logging
-from collections.abc import Mapping
-from datetime import date, timedelta
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -10,9 +10,12 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 
+from promo.checks import run_checks
 from promo.contacts import normalize_contact
-from promo.decision import Decision, ReadFields, decide
+from promo.decision import Candidate, Decision, DuplicateMatch, Facts, FieldRead, decide
+from promo.duplicates import find_same_file, find_same_photo, find_same_slip, hash_columns, photo_hash
 from promo.models import Campaign, Participant, Recognition, StatusTransition, Submission
 from promo.photos import sha256_of
 from promo.reasons import reason
@@ -134,6 +137,7 @@ def submission_process(*, submission_id: Any) -> Submission | None:
     try:
         with submission.photo.open("rb") as stored:
             photo = stored.read()
+        submission_store_photo_hash(submission=submission, photo=photo)
         campaign = submission.campaign
         years = tuple(range(campaign.starts_on.year, campaign.ends_on.year + 1))
         reading = recognize(photo, engine=get_rapid_engine(settings.SLIPCHECK_OCR_THREADS), years=years)
@@ -153,7 +157,21 @@ def submission_process(*, submission_id: Any) -> Submission | None:
     return submission_decide(submission=submission, recognition=recognition)
 
 
+def submission_store_photo_hash(*, submission: Submission, photo: bytes) -> None:
+    """Stored before the slow reading, so a copy uploaded a moment later already finds it."""
+    try:
+        columns = hash_columns(photo_hash(photo))
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return  # not an image PIL reads: recognition will say so
+    Submission.objects.filter(pk=submission.pk).update(**columns)
+    for name, value in columns.items():
+        setattr(submission, name, value)
+
+
 def recognition_save(*, submission: Submission, reading: Reading) -> Recognition:
+    if reading.full_card_number:
+        Submission.objects.filter(pk=submission.pk).update(needs_redaction=True)
+        submission.needs_redaction = True
     values = {name: reading.value(name) for name in reading.fields}
     recognition, _ = Recognition.objects.update_or_create(
         submission=submission,
@@ -174,41 +192,96 @@ def recognition_save(*, submission: Submission, reading: Reading) -> Recognition
             "lines": lines_to_list(reading),
             "full_text": reading.full_text,
             "timings_ms": reading.timings_ms,
+            "quality": reading.quality,
             "error": "",
         },
     )
     return recognition
 
 
-def read_fields_of(recognition: Recognition) -> ReadFields:
-    return ReadFields(
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "amount": Decimal,
+    "date": date.fromisoformat,
+    "card_last4": str,
+    "payment_system": str,
+}
+
+
+def field_read_of(recognition: Recognition, name: str) -> FieldRead:
+    """A field's candidates as stored (values as JSON) turned back into values the checks compare."""
+    parse = _PARSERS[name]
+    stored_field = recognition.fields.get(name, {})
+    candidates = []
+    for stored in stored_field.get("candidates") or [stored_field]:
+        if stored.get("value") in (None, ""):
+            continue
+        candidates.append(
+            Candidate(parse(stored["value"]), float(stored["confidence"]), tuple(stored.get("unsure", ())))
+        )
+    return FieldRead(tuple(candidates))
+
+
+def duplicates_of(*, submission: Submission, recognition: Recognition) -> tuple[DuplicateMatch, ...]:
+    min_confidence = submission.campaign.min_confidence
+    found = (
+        find_same_file(submission),
+        find_same_photo(submission, recognition, min_confidence),
+        find_same_slip(submission, recognition, min_confidence),
+    )
+    return tuple(match for match in found if match is not None)
+
+
+def facts_of(*, submission: Submission, recognition: Recognition) -> Facts:
+    campaign = submission.campaign
+    today = campaign.today()
+    accepted = Submission.objects.filter(
+        participant_id=submission.participant_id, campaign=campaign, status=Status.ACCEPTED
+    )
+    day_starts = datetime.combine(today, datetime.min.time(), tzinfo=campaign.tz)
+    quality = recognition.quality or {}
+    return Facts(
+        typed_amount=submission.typed_amount,
+        typed_card_last4=submission.typed_card_last4,
+        today=today,
         kind=recognition.kind,
-        amount=recognition.amount,
-        amount_confidence=recognition.confidence("amount"),
-        card_last4=recognition.card_last4 or None,
-        card_confidence=recognition.confidence("card_last4"),
-        date=recognition.date,
-        date_confidence=recognition.confidence("date"),
-        payment_system=recognition.payment_system or None,
-        payment_system_confidence=recognition.confidence("payment_system"),
+        amount=field_read_of(recognition, "amount"),
+        card_last4=field_read_of(recognition, "card_last4"),
+        date=field_read_of(recognition, "date"),
+        payment_system=field_read_of(recognition, "payment_system"),
+        photo_too_dark=bool(quality.get("too_dark")),
+        photo_too_blurred=bool(quality.get("too_blurred")),
+        full_card_number=submission.needs_redaction,
+        duplicates=duplicates_of(submission=submission, recognition=recognition),
+        accepted_today=accepted.filter(
+            created_at__gte=day_starts, created_at__lt=day_starts + timedelta(days=1)
+        ).count(),
+        accepted_in_campaign=accepted.count(),
     )
 
 
 def submission_decide(*, submission: Submission, recognition: Recognition) -> Submission:
-    """Applies the automatic decision to a submission being processed."""
-    decision: Decision = decide(
-        rules=submission.campaign.rules(),
-        typed_amount=submission.typed_amount,
-        typed_card_last4=submission.typed_card_last4,
-        read=read_fields_of(recognition),
-    )
-    return submission_transition(
-        submission=submission,
-        to=decision.status,
-        actor="system",
-        note=", ".join(r["code"] for r in decision.reasons),
-        reasons=decision.reasons,
-    )
+    """Runs the checks and applies the decision to a submission being processed; stores every check's result.
+
+    The participant's row is locked while counting their accepted slips, so two uploads decided at once cannot
+    both pass a limit of one.
+    """
+    rules = submission.campaign.rules()
+    with transaction.atomic():
+        Participant.objects.select_for_update().filter(pk=submission.participant_id).first()
+        facts = facts_of(submission=submission, recognition=recognition)
+        decision: Decision = decide(run_checks(facts, rules), rules)
+        duplicate = next(
+            (m.submission_id for m in facts.duplicates if m.kind in ("file", "photo", "slip")), None
+        )
+        Submission.objects.filter(pk=submission.pk).update(checks=decision.checks, duplicate_of_id=duplicate)
+        submission.checks, submission.duplicate_of_id = decision.checks, duplicate
+        return submission_transition(
+            submission=submission,
+            to=decision.status,
+            actor="system",
+            note=", ".join(r["code"] for r in decision.reasons),
+            reasons=decision.reasons,
+        )
 
 
 def submissions_requeue_stuck(*, older_than: timedelta | None = None) -> list[str]:

@@ -57,10 +57,12 @@ class RecognitionFactory(factory.django.DjangoModelFactory):
     amount = Decimal("1234.50")
     date = date(2026, 11, 21)
     card_last4 = "4821"
+    payment_system = ""
     fields = factory.LazyAttribute(
         lambda r: {
             "amount": {"value": str(r.amount), "confidence": 0.9},
             "date": {"value": r.date.isoformat(), "confidence": 0.9},
             "card_last4": {"value": r.card_last4, "confidence": 0.9},
+            "payment_system": {"value": r.payment_system or None, "confidence": 0.9},
         }
     )

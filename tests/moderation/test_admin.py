@@ -91,6 +91,22 @@ def test_change_page_has_the_comparison_and_the_buttons(client, moderator):
     assert f"{QUEUE}{submission.pk}/accept/" in page and f"{QUEUE}{submission.pk}/reject/" in page
 
 
+def test_a_duplicate_shows_the_earlier_submission_its_checks_and_any_redaction(client, moderator):
+    earlier = SubmissionFactory(status=Submission.Status.ACCEPTED)
+    submission = in_queue(
+        campaign=earlier.campaign,
+        duplicate_of=earlier,
+        needs_redaction=True,
+        checks=[{"check": "same_photo", "outcome": "fail", "code": "duplicate_photo", "details": {}, "evidence": {"earlier": str(earlier.pk), "distance": 2}}],
+    )  # fmt: skip
+    page = client.get(f"{QUEUE}{submission.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        f"/moderation/photo/{earlier.pk}/" in page and f"/admin/promo/submission/{earlier.pk}/change/" in page
+    )
+    assert "duplicate_photo" in page and "same_photo" in page
+    assert "A full card number is on this photo" in page
+
+
 def test_photos_are_for_staff_only(client):
     submission = SubmissionFactory()
     url = f"/moderation/photo/{submission.pk}/"

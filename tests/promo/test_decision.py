@@ -1,80 +1,165 @@
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
-from promo.decision import CampaignRules, ReadFields, decide
+from promo.checks import CHECKS, run_checks
+from promo.decision import (
+    DEFAULT_POLICY,
+    CampaignRules,
+    Candidate,
+    DuplicateMatch,
+    Facts,
+    FieldRead,
+    decide,
+)
 from promo.reasons import MESSAGES, reason, render
 
 RULES = CampaignRules(starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 30), min_amount=Decimal("100"))
-GOOD = ReadFields(
+GOOD = Facts(
+    typed_amount=Decimal("1234.50"),
+    typed_card_last4="4821",
+    today=date(2026, 11, 25),
     kind="slip",
-    amount=Decimal("1234.50"),
-    amount_confidence=0.95,
-    card_last4="4821",
-    card_confidence=0.95,
-    date=date(2026, 11, 21),
-    date_confidence=0.95,
-    payment_system="VISA",
-    payment_system_confidence=0.95,
+    amount=FieldRead.of(Decimal("1234.50")),
+    card_last4=FieldRead.of("4821"),
+    date=FieldRead.of(date(2026, 11, 21)),
+    payment_system=FieldRead.of("VISA"),
 )
 
 
-def run(read: ReadFields = GOOD, rules: CampaignRules = RULES, amount="1234.50", card="4821"):
-    decision = decide(rules=rules, typed_amount=Decimal(amount), typed_card_last4=card, read=read)
+def run(facts: Facts = GOOD, rules: CampaignRules = RULES):
+    decision = decide(run_checks(facts, rules), rules)
     return decision.status, [r["code"] for r in decision.reasons]
 
 
-def with_(**changes) -> ReadFields:
-    return ReadFields(**{**GOOD.__dict__, **changes})
+def with_(**changes) -> Facts:
+    return replace(GOOD, **changes)
 
 
 def test_matching_slip_in_period_is_accepted():
     assert run() == ("accepted", ["slip_matches"])
 
 
-def test_no_document_is_rejected_outright():
-    assert run(ReadFields(kind="other")) == ("rejected", ["not_a_slip"])
+@pytest.mark.parametrize(
+    ("facts", "codes"),
+    [
+        (with_(kind="other"), ["not_a_slip"]),
+        (with_(kind="receipt"), ["receipt_not_slip"]),
+        (with_(kind="other", photo_too_blurred=True), ["photo_unreadable"]),
+        (with_(amount=FieldRead(), photo_too_dark=True), ["photo_unreadable"]),
+        (with_(typed_amount=Decimal("1234.00")), ["amount_mismatch"]),
+        (with_(typed_card_last4="1111"), ["card_mismatch"]),
+        (with_(date=FieldRead.of(date(2026, 10, 31))), ["date_before_start"]),
+        (with_(date=FieldRead.of(date(2026, 12, 1)), today=date(2026, 12, 5)), ["date_after_end"]),
+        (with_(date=FieldRead.of(date(2026, 11, 26))), ["date_in_future"]),
+        (with_(amount=FieldRead.of(Decimal("99.99")), typed_amount=Decimal("99.99")), ["below_min_amount"]),
+        (with_(duplicates=(DuplicateMatch("file", "earlier"),)), ["duplicate_photo"]),
+        (with_(duplicates=(DuplicateMatch("photo", "earlier"),)), ["duplicate_photo"]),
+        (with_(duplicates=(DuplicateMatch("slip", "earlier"),)), ["duplicate_slip"]),
+    ],
+)
+def test_plain_failures_are_rejected_with_their_reason(facts, codes):
+    assert run(facts) == ("rejected", codes)
 
 
 @pytest.mark.parametrize(
-    ("read", "typed", "codes"),
+    ("facts", "codes"),
     [
-        (GOOD, {"amount": "1234.00"}, ["amount_mismatch"]),
-        (GOOD, {"card": "1111"}, ["card_mismatch"]),
-        (with_(amount=None), {}, ["amount_unread"]),
-        (with_(card_last4=None), {}, ["card_unread"]),
-        (with_(date=None), {}, ["date_unread"]),
-        (with_(date=date(2026, 10, 31)), {}, ["date_outside_period"]),
-        (with_(date=date(2026, 12, 1)), {}, ["date_outside_period"]),
-        (with_(amount=Decimal("99.99")), {"amount": "99.99"}, ["below_min_amount"]),
-        (with_(amount_confidence=0.3), {}, ["low_confidence"]),
-        (with_(kind="receipt"), {}, ["receipt_not_slip"]),
-        (with_(amount=None, card_last4=None, date=None), {}, ["amount_unread", "card_unread", "date_unread"]),
+        (with_(amount=FieldRead()), ["amount_unread"]),
+        (with_(card_last4=FieldRead()), ["card_unread"]),
+        (with_(date=FieldRead()), ["date_unread"]),
+        (with_(amount=FieldRead.of(Decimal("1234.50"), 0.3)), ["low_confidence"]),
+        (with_(amount=FieldRead.of(Decimal("1234.00"), 0.3)), ["low_confidence"]),
+        # One engine read what was typed, the other something else.
+        (with_(amount=FieldRead.of(Decimal("1284.50"), 0.9, Decimal("1234.50"))), ["low_confidence"]),
+        (with_(card_last4=FieldRead.of("4821", 0.4)), ["low_confidence"]),
+        (
+            with_(amount=FieldRead(), card_last4=FieldRead(), date=FieldRead()),
+            ["amount_unread", "card_unread", "date_unread"],
+        ),
+        (with_(full_card_number=True), ["full_card_number"]),
+        # A redaction goes to a person even when something else would reject.
+        (with_(full_card_number=True, kind="other"), ["full_card_number", "not_a_slip"]),
     ],
 )
-def test_everything_else_goes_to_moderation_with_its_reasons(read, typed, codes):
-    assert run(read, **typed) == ("moderation", codes)
+def test_doubts_go_to_moderation_with_every_reason(facts, codes):
+    assert run(facts) == ("moderation", codes)
 
 
-def test_period_bounds_are_inclusive():
-    assert run(with_(date=date(2026, 11, 1)))[0] == "accepted"
-    assert run(with_(date=date(2026, 11, 30)))[0] == "accepted"
+def test_six_eight_repair_only_where_the_engines_disagreed():
+    unsure_six = FieldRead((Candidate(Decimal("166.00"), 0.7, unsure=(1,)),))
+    assert run(with_(amount=unsure_six, typed_amount=Decimal("186.00")))[0] == "accepted"
+    clear_six = FieldRead.of(Decimal("166.00"), 0.95)
+    assert run(with_(amount=clear_six, typed_amount=Decimal("188.00"))) == ("rejected", ["amount_mismatch"])
+    # The unsure digit was the second 6, not the one typed differently.
+    assert run(with_(amount=unsure_six, typed_amount=Decimal("168.00"))) == ("rejected", ["amount_mismatch"])
+
+
+def test_a_us_style_date_with_a_reading_inside_the_period_goes_to_a_person():
+    swapped = FieldRead((Candidate(date(2026, 12, 11), 0.9), Candidate(date(2026, 11, 12), 0.4)))
+    assert run(with_(date=swapped, today=date(2026, 12, 20))) == ("moderation", ["low_confidence"])
+
+
+def test_period_bounds_are_inclusive_and_today_is_not_the_future():
+    assert run(with_(date=FieldRead.of(date(2026, 11, 1))))[0] == "accepted"
+    assert run(with_(date=FieldRead.of(date(2026, 11, 30)), today=date(2026, 11, 30)))[0] == "accepted"
 
 
 def test_payment_system_rules_apply_only_when_the_campaign_has_them():
-    visa_only = CampaignRules(starts_on=RULES.starts_on, ends_on=RULES.ends_on, payment_systems=("VISA",))
+    visa_only = replace(RULES, payment_systems=("VISA",))
     assert run(rules=visa_only)[0] == "accepted"
-    assert run(with_(payment_system="MIR"), rules=visa_only) == ("moderation", ["payment_system_not_allowed"])
-    assert run(with_(payment_system=None), rules=visa_only) == ("moderation", ["payment_system_unread"])
-    assert run(with_(payment_system=None))[0] == "accepted"
+    assert run(with_(payment_system=FieldRead.of("MIR")), visa_only) == (
+        "rejected",
+        ["payment_system_not_allowed"],
+    )
+    assert run(with_(payment_system=FieldRead()), visa_only) == ("moderation", ["payment_system_unread"])
+    assert run(with_(payment_system=FieldRead()))[0] == "accepted"
+
+
+def test_participant_limits_count_accepted_slips():
+    limited = replace(RULES, max_accepted_per_day=2, max_accepted_per_campaign=5)
+    assert run(with_(accepted_today=1, accepted_in_campaign=4), limited)[0] == "accepted"
+    assert run(with_(accepted_today=2, accepted_in_campaign=2), limited) == ("rejected", ["limit_per_day"])
+    assert run(with_(accepted_today=0, accepted_in_campaign=5), limited) == (
+        "rejected",
+        ["limit_per_campaign"],
+    )
+
+
+def test_a_campaign_may_send_a_failure_to_moderation_instead():
+    lenient = replace(RULES, policy=(("amount_mismatch", "moderation"),))
+    assert run(with_(typed_amount=Decimal("1234.00")), lenient) == ("moderation", ["amount_mismatch"])
+
+
+def test_the_operating_point_moves_with_the_campaigns_confidence_threshold():
+    facts = with_(amount=FieldRead.of(Decimal("1234.50"), 0.7))
+    assert run(facts)[0] == "accepted"
+    assert run(facts, replace(RULES, min_confidence=0.8)) == ("moderation", ["low_confidence"])
+
+
+def test_every_check_is_recorded_and_a_failed_gate_skips_the_rest():
+    decision = decide(run_checks(with_(kind="other"), RULES), RULES)
+    assert [c["check"] for c in decision.checks] == [
+        check.__name__.removeprefix("check_") for check, _ in CHECKS
+    ]
+    outcomes = {c["check"]: c["outcome"] for c in decision.checks}
+    assert outcomes["document_kind"] == "fail"
+    assert outcomes["amount"] == outcomes["participant_limits"] == "skipped"
+    amount = next(c for c in decide(run_checks(GOOD, RULES), RULES).checks if c["check"] == "amount")
+    assert amount["outcome"] == "pass" and amount["evidence"]["typed"] == "1234.50"
+
+
+def test_every_failure_has_a_default_action_and_a_message():
+    assert set(DEFAULT_POLICY) <= set(MESSAGES)
 
 
 @pytest.mark.parametrize("code", sorted(MESSAGES))
 def test_every_reason_speaks_russian_and_english(code):
     stored = reason(code, read="1", typed="2", amount="1", minimum="2", date="2026-01-01", starts="a", ends="b",
-                    system="MIR", allowed="VISA", note="n", field="amount")  # fmt: skip
+                    system="MIR", allowed="VISA", note="n", field="amount", limit="3")  # fmt: skip
     with translation.override("en"):
         english = render(stored)["message"]
     with translation.override("ru"):

@@ -45,16 +45,23 @@ def test_matching_slip_is_read_and_accepted(campaign, slip, django_capture_on_co
     ]
 
 
-def test_wrong_typed_amount_goes_to_moderation_with_the_reason(
-    campaign, slip, django_capture_on_commit_callbacks
+@pytest.mark.parametrize(
+    ("policy", "status"), [({}, Status.REJECTED), ({"amount_mismatch": "moderation"}, Status.MODERATION)]
+)
+def test_wrong_typed_amount_is_refused_with_what_was_read(
+    campaign, slip, django_capture_on_commit_callbacks, policy, status
 ):
+    campaign.failure_policy = policy
+    campaign.save()
     photo, truth = slip
     with django_capture_on_commit_callbacks(execute=True):
         submission = upload(campaign, photo, str(truth.amount + 1), truth.card_last4)
     submission.refresh_from_db()
-    assert submission.status == Status.MODERATION
+    assert submission.status == status
     assert [r["code"] for r in submission.reasons] == ["amount_mismatch"]
     assert submission.reasons[0]["details"] == {"read": str(truth.amount), "typed": str(truth.amount + 1)}
+    amount_check = next(c for c in submission.checks if c["check"] == "amount")
+    assert amount_check["outcome"] == "fail" and amount_check["evidence"]["typed"] == str(truth.amount + 1)
 
 
 def test_landscape_is_rejected_as_not_a_slip(campaign, landscape, django_capture_on_commit_callbacks):
@@ -145,5 +152,7 @@ def test_decision_uses_what_was_read_and_the_campaign_rules():
     submission.campaign.save()
     recognition = RecognitionFactory(submission=submission, payment_system="MIR")
     services.submission_decide(submission=submission, recognition=recognition)
-    assert submission.status == Status.MODERATION
+    assert submission.status == Status.REJECTED
     assert [r["code"] for r in submission.reasons] == ["payment_system_not_allowed"]
+    submission.refresh_from_db()
+    assert {c["check"]: c["outcome"] for c in submission.checks}["payment_system"] == "fail"

@@ -1,0 +1,246 @@
+"""The decision's checks, in the order they run. Each is a small function of the facts and the campaign's rules
+that says pass, fail or unsure, with a reason code (its message is in promo.reasons) and the evidence a
+moderator needs. `run_checks` runs them all; a failed gate (a duplicate, an unreadable photo, not a slip)
+marks the checks after it as skipped, since a field read off a cat proves nothing either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from promo.decision import (
+    FAIL,
+    PASS,
+    SKIPPED,
+    UNSURE,
+    CampaignRules,
+    Candidate,
+    CheckResult,
+    Facts,
+    FieldRead,
+)
+from recognition.rules import compare_amount_with_typed
+
+Check = Callable[[Facts, CampaignRules], CheckResult]
+
+
+def _candidates(read: FieldRead) -> list[dict[str, object]]:
+    return [{"value": c.value, "confidence": round(c.confidence, 3)} for c in read.candidates]
+
+
+def check_full_card_number(facts: Facts, rules: CampaignRules) -> CheckResult:
+    """A full card number on the photo: masked in what was stored; the photo itself needs a moderator."""
+    if facts.full_card_number:
+        return CheckResult("full_card_number", UNSURE, "full_card_number")
+    return CheckResult("full_card_number", PASS)
+
+
+def _duplicate_check(name: str, kinds: tuple[str, ...], code: str) -> Check:
+    def check(facts: Facts, rules: CampaignRules) -> CheckResult:
+        for match in facts.duplicates:
+            if match.kind in kinds:
+                return CheckResult(
+                    name,
+                    FAIL,
+                    code,
+                    evidence={"earlier": match.submission_id, "how": match.kind, **match.evidence},
+                )
+        return CheckResult(name, PASS)
+
+    check.__name__ = check.__qualname__ = f"check_{name}"
+    check.__doc__ = (
+        f"Fails on an earlier submission of the campaign found as a duplicate ({', '.join(kinds)})."
+    )
+    return check
+
+
+check_same_photo = _duplicate_check("same_photo", ("file", "photo"), "duplicate_photo")
+check_same_slip = _duplicate_check("same_slip", ("slip",), "duplicate_slip")
+
+_KEY_FIELDS = ("amount", "card_last4", "date")
+
+
+def check_photo_legible(facts: Facts, rules: CampaignRules) -> CheckResult:
+    """Too dark or too blurred to read: the participant is asked for a retake. A poor photo that still gave up
+    its fields passes: it was legible enough."""
+    evidence = {"too_dark": facts.photo_too_dark, "too_blurred": facts.photo_too_blurred}
+    unread = [name for name in _KEY_FIELDS if getattr(facts, name).value is None]
+    if (facts.photo_too_dark or facts.photo_too_blurred) and (facts.kind == "other" or unread):
+        return CheckResult("photo_legible", FAIL, "photo_unreadable", evidence=evidence | {"unread": unread})
+    return CheckResult("photo_legible", PASS, evidence=evidence)
+
+
+def check_document_kind(facts: Facts, rules: CampaignRules) -> CheckResult:
+    if facts.kind == "other":
+        return CheckResult("document_kind", FAIL, "not_a_slip", evidence={"kind": facts.kind})
+    if facts.kind == "receipt":
+        return CheckResult("document_kind", FAIL, "receipt_not_slip", evidence={"kind": facts.kind})
+    return CheckResult("document_kind", PASS, evidence={"kind": facts.kind})
+
+
+def _typed_among_runners_up(read: FieldRead, typed: object) -> Candidate | None:
+    return next((c for c in read.candidates[1:] if c.value == typed), None)
+
+
+def check_amount(facts: Facts, rules: CampaignRules) -> CheckResult:
+    """The typed amount against the read one. Confusable digits (6/8 and friends) are forgiven only where the
+    engines disagreed; a clear, confident mismatch is a mismatch."""
+    read, typed = facts.amount, facts.typed_amount
+    evidence = {"typed": typed, "read": _candidates(read)}
+    best = read.best
+    if best is None:
+        return CheckResult("amount", UNSURE, "amount_unread", evidence=evidence)
+    if best.value == typed:
+        if best.confidence >= rules.min_confidence:
+            return CheckResult("amount", PASS, evidence=evidence)
+        return CheckResult("amount", UNSURE, "low_confidence", {"field": "amount"}, evidence)
+    if _typed_among_runners_up(read, typed):
+        # One engine read what was typed, the other something else: a person looks.
+        return CheckResult("amount", UNSURE, "low_confidence", {"field": "amount"}, evidence)
+    comparison = compare_amount_with_typed(best.value, typed, best.unsure)
+    if comparison.matches and best.confidence >= rules.min_confidence:
+        evidence |= {"repaired_positions": list(comparison.positions)}
+        return CheckResult("amount", PASS, evidence=evidence)
+    if best.confidence >= rules.min_confidence and not comparison.matches:
+        return CheckResult(
+            "amount", FAIL, "amount_mismatch", {"read": f"{best.value:.2f}", "typed": typed}, evidence
+        )
+    return CheckResult("amount", UNSURE, "low_confidence", {"field": "amount"}, evidence)
+
+
+def check_card(facts: Facts, rules: CampaignRules) -> CheckResult:
+    read, typed = facts.card_last4, facts.typed_card_last4
+    evidence = {"typed": typed, "read": _candidates(read)}
+    best = read.best
+    if best is None:
+        return CheckResult("card_last4", UNSURE, "card_unread", evidence=evidence)
+    if best.value == typed and best.confidence >= rules.min_confidence:
+        return CheckResult("card_last4", PASS, evidence=evidence)
+    if best.value == typed or _typed_among_runners_up(read, typed):
+        return CheckResult("card_last4", UNSURE, "low_confidence", {"field": "card_last4"}, evidence)
+    if best.confidence >= rules.min_confidence:
+        return CheckResult(
+            "card_last4", FAIL, "card_mismatch", {"read": best.value, "typed": typed}, evidence
+        )
+    return CheckResult("card_last4", UNSURE, "low_confidence", {"field": "card_last4"}, evidence)
+
+
+def check_date(facts: Facts, rules: CampaignRules) -> CheckResult:
+    """Printed inside the campaign period (the shop's local date, compared with the campaign's days) and not
+    after today in the campaign's time zone. When another reading of the date (a day/month swap on a US-style
+    slip) falls inside the period, a person decides."""
+    read = facts.date
+    evidence = {
+        "read": _candidates(read),
+        "starts": rules.starts_on,
+        "ends": rules.ends_on,
+        "today": facts.today,
+    }
+    best = read.best
+    if best is None:
+        return CheckResult("date", UNSURE, "date_unread", evidence=evidence)
+
+    def problem(day) -> str | None:
+        if day > facts.today:
+            return "date_in_future"
+        if day < rules.starts_on:
+            return "date_before_start"
+        if day > rules.ends_on:
+            return "date_after_end"
+        return None
+
+    code = problem(best.value)
+    if best.confidence < rules.min_confidence:
+        return CheckResult("date", UNSURE, "low_confidence", {"field": "date"}, evidence)
+    if code is None:
+        return CheckResult("date", PASS, evidence=evidence)
+    if any(problem(c.value) is None for c in read.candidates[1:]):
+        return CheckResult("date", UNSURE, "low_confidence", {"field": "date"}, evidence)
+    details = {"date": best.value.isoformat(), "starts": rules.starts_on, "ends": rules.ends_on}
+    return CheckResult("date", FAIL, code, details, evidence)
+
+
+def check_min_amount(facts: Facts, rules: CampaignRules) -> CheckResult:
+    """On the amount the slip proves: the typed one when it matched, else a confident reading."""
+    if not rules.min_amount:
+        return CheckResult("min_amount", PASS)
+    best = facts.amount.best
+    if best is None or best.confidence < rules.min_confidence:
+        return CheckResult("min_amount", SKIPPED, evidence={"why": "amount not read with confidence"})
+    amount = best.value
+    if compare_amount_with_typed(best.value, facts.typed_amount, best.unsure).repaired:
+        amount = min(amount, facts.typed_amount)  # the repaired digit could be either: the smaller counts
+    evidence = {"amount": amount, "minimum": rules.min_amount}
+    if amount < rules.min_amount:
+        return CheckResult(
+            "min_amount", FAIL, "below_min_amount", {"amount": amount, "minimum": rules.min_amount}, evidence
+        )
+    return CheckResult("min_amount", PASS, evidence=evidence)
+
+
+def check_payment_system(facts: Facts, rules: CampaignRules) -> CheckResult:
+    read = facts.payment_system
+    evidence = {"read": _candidates(read), "allowed": list(rules.payment_systems)}
+    if not rules.payment_systems:
+        return CheckResult("payment_system", PASS, evidence=evidence)
+    best = read.best
+    if best is None:
+        return CheckResult("payment_system", UNSURE, "payment_system_unread", evidence=evidence)
+    if best.confidence < rules.min_confidence:
+        return CheckResult("payment_system", UNSURE, "low_confidence", {"field": "payment_system"}, evidence)
+    if best.value not in rules.payment_systems:
+        details = {"system": best.value, "allowed": ", ".join(rules.payment_systems)}
+        return CheckResult("payment_system", FAIL, "payment_system_not_allowed", details, evidence)
+    return CheckResult("payment_system", PASS, evidence=evidence)
+
+
+def check_participant_limits(facts: Facts, rules: CampaignRules) -> CheckResult:
+    """Accepted submissions of this participant, today and in the whole campaign, against the campaign's limits."""
+    evidence = {
+        "accepted_today": facts.accepted_today,
+        "accepted_in_campaign": facts.accepted_in_campaign,
+        "max_per_day": rules.max_accepted_per_day,
+        "max_per_campaign": rules.max_accepted_per_campaign,
+    }
+    if (
+        rules.max_accepted_per_campaign is not None
+        and facts.accepted_in_campaign >= rules.max_accepted_per_campaign
+    ):
+        details = {"limit": rules.max_accepted_per_campaign}
+        return CheckResult("participant_limits", FAIL, "limit_per_campaign", details, evidence)
+    if rules.max_accepted_per_day is not None and facts.accepted_today >= rules.max_accepted_per_day:
+        return CheckResult(
+            "participant_limits", FAIL, "limit_per_day", {"limit": rules.max_accepted_per_day}, evidence
+        )
+    return CheckResult("participant_limits", PASS, evidence=evidence)
+
+
+# (check, gate): after a gate fails, the checks below it are skipped.
+CHECKS: tuple[tuple[Check, bool], ...] = (
+    (check_full_card_number, False),
+    (check_same_photo, True),
+    (check_photo_legible, True),
+    (check_document_kind, True),
+    (check_amount, False),
+    (check_card, False),
+    (check_date, False),
+    (check_min_amount, False),
+    (check_payment_system, False),
+    (check_same_slip, False),
+    (check_participant_limits, False),
+)
+
+
+def run_checks(facts: Facts, rules: CampaignRules) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    stopped_by = ""
+    for check, gate in CHECKS:
+        if stopped_by:
+            name = check.__name__.removeprefix("check_")
+            results.append(CheckResult(name, SKIPPED, evidence={"after": stopped_by}))
+            continue
+        result = check(facts, rules)
+        results.append(result)
+        if gate and result.outcome == FAIL:
+            stopped_by = result.check
+    return results

@@ -1,0 +1,198 @@
+import io
+import random
+from dataclasses import replace
+from datetime import date, time
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from promo import services
+from promo.duplicates import (
+    PHASH_MAX_DISTANCE,
+    band_neighbours,
+    fingerprint_match,
+    hamming,
+    hash_columns,
+    photo_hash,
+    similar_photos,
+    to_signed,
+    to_unsigned,
+)
+from promo.evaluation import CROPPED, REENCODED, copy_photo
+from promo.models import Submission
+from recognition.pipeline import recognize
+from recognition.synthetic import photograph, random_truth, render_document
+from tests.conftest import PERIOD, generated_photo
+from tests.factories import CampaignFactory, SubmissionFactory
+
+Status = Submission.Status
+
+
+def jpeg(image: Image.Image, quality: int = 90) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def test_band_probes_and_hamming():
+    assert len(band_neighbours(0x00FF, radius=1)) == 17
+    assert len(set(band_neighbours(0x00FF, radius=2))) == 1 + 16 + 120
+    value = (1 << 63) | 0b1011
+    assert to_unsigned(to_signed(value)) == value and to_signed(value) < 0
+    assert hamming(to_signed(value), value ^ 0b111) == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("flipped", "found"), [(0, True), (3, True), (PHASH_MAX_DISTANCE, True), (PHASH_MAX_DISTANCE + 2, False)]
+)
+def test_the_band_index_finds_hashes_within_the_threshold(flipped, found):
+    rng = random.Random(flipped)
+    campaign = CampaignFactory()
+    stored = [rng.getrandbits(64) for _ in range(50)]
+    rows = [SubmissionFactory(campaign=campaign, **hash_columns(value)) for value in stored]
+    query = stored[7]
+    for bit in rng.sample(range(64), flipped):
+        query ^= 1 << bit
+    matches = dict(similar_photos(campaign.pk, query))
+    assert (rows[7].pk in matches) is found
+    assert all(distance <= PHASH_MAX_DISTANCE for distance in matches.values())
+    assert not dict(similar_photos(CampaignFactory().pk, query)), (
+        "another campaign's photos are not looked at"
+    )
+
+
+def test_a_reencoded_or_resized_copy_hashes_close_and_another_slip_does_not():
+    photo = generated_photo(11, "slip", "ru")[0]
+    original = photo_hash(photo)
+    image = Image.open(io.BytesIO(photo))
+    assert hamming(original, photo_hash(jpeg(image, quality=55))) <= PHASH_MAX_DISTANCE
+    half = image.resize((image.width // 2, image.height // 2))
+    assert hamming(original, photo_hash(jpeg(half, quality=70))) <= PHASH_MAX_DISTANCE
+    assert hamming(original, photo_hash(generated_photo(12, "slip", "ru")[0])) > PHASH_MAX_DISTANCE
+
+
+SLIP = {"date": date(2026, 10, 5), "time": time(14, 32), "amount": Decimal("1234.50"), "card_last4": "4821",
+        "rrn": "123456789012", "auth_code": "4A7B21"}  # fmt: skip
+NO_IDS = {**SLIP, "rrn": None, "auth_code": None}
+
+
+@pytest.mark.parametrize(
+    ("theirs", "unsure", "same"),
+    [
+        (SLIP, set(), True),
+        (NO_IDS, set(), True),
+        ({**SLIP, "card_last4": None}, set(), True),  # one field unread on one photo
+        ({**SLIP, "amount": Decimal("1284.50")}, {"amount"}, True),  # one field unsure
+        ({**NO_IDS, "amount": Decimal("1284.50")}, set(), False),  # a confident difference: two purchases
+        ({**NO_IDS, "card_last4": None, "time": None}, set(), False),  # two fields missing: too little
+        ({**SLIP, "amount": Decimal("1284.50")}, set(), True),  # ...unless the RRN says it is one purchase
+        ({**SLIP, "rrn": "999999999999"}, set(), False),
+        ({"date": SLIP["date"], "rrn": SLIP["rrn"]}, set(), True),  # the same RRN on the same date
+    ],
+)
+def test_fingerprint_of_the_same_slip(theirs, unsure, same):
+    assert fingerprint_match(SLIP, theirs, unsure) is same
+
+
+# --- through the service: these read generated photos ---------------------------------------------------------
+
+
+def upload(campaign, photo: bytes, truth, contact: str, amount=None) -> Submission:
+    submission = services.submission_create(
+        campaign=campaign,
+        contact=contact,
+        photo=SimpleUploadedFile("photo.jpg", photo, content_type="image/jpeg"),
+        typed_amount=amount if amount is not None else truth.amount,
+        typed_card_last4=truth.card_last4,
+    )
+    services.submission_process(submission_id=submission.pk)
+    submission.refresh_from_db()
+    return submission
+
+
+def codes(submission: Submission) -> list[str]:
+    return [r["code"] for r in submission.reasons]
+
+
+@pytest.mark.django_db
+def test_the_same_file_from_another_participant_is_a_duplicate(campaign, slip):
+    photo, truth = slip
+    first = upload(campaign, photo, truth, "first@example.com")
+    assert first.status == Status.ACCEPTED, first.reasons
+    again = upload(campaign, photo, truth, "second@example.com")
+    assert (again.status, codes(again)) == (Status.REJECTED, ["duplicate_photo"])
+    assert again.duplicate_of_id == first.pk
+    same_photo = next(c for c in again.checks if c["check"] == "same_photo")
+    assert same_photo["evidence"]["earlier"] == str(first.pk) and same_photo["evidence"]["how"] == "file"
+
+
+@pytest.mark.django_db
+def test_a_rejected_upload_does_not_block_its_corrected_retry(campaign, slip):
+    photo, truth = slip
+    typo = upload(campaign, photo, truth, "p@example.com", amount=truth.amount + 1)
+    assert codes(typo) == ["amount_mismatch"]
+    retry = upload(campaign, photo, truth, "p@example.com")
+    assert retry.status == Status.ACCEPTED, retry.reasons
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("transform", [REENCODED, CROPPED])
+def test_a_copy_of_an_accepted_photo_is_caught(campaign, slip, transform):
+    photo, truth = slip
+    assert upload(campaign, photo, truth, "first@example.com").status == Status.ACCEPTED
+    copy = upload(campaign, copy_photo(photo, transform, random.Random(3)), truth, "second@example.com")
+    assert copy.status == Status.REJECTED
+    assert set(codes(copy)) <= {"duplicate_photo", "duplicate_slip"} and codes(copy)
+
+
+@pytest.mark.django_db
+def test_the_same_slip_photographed_again_is_caught_and_another_slip_is_not(campaign):
+    rng = random.Random(31)
+    truth = random_truth(rng, kind="slip", locale="ru", start=PERIOD[0], end=PERIOD[1])
+    paper = render_document(truth, rng)
+    first, second = (jpeg(photograph(paper, random.Random(seed), strength=0.2)) for seed in (1, 2))
+    assert upload(campaign, first, truth, "a@example.com").status == Status.ACCEPTED
+    again = upload(campaign, second, truth, "b@example.com")
+    assert (again.status, codes(again)) == (Status.REJECTED, ["duplicate_slip"])
+    other_photo, other_truth = generated_photo(12, "slip", "ru")
+    assert upload(campaign, other_photo, other_truth, "c@example.com").status == Status.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_participant_limit_per_day(campaign, slip):
+    campaign.max_accepted_per_day = 1
+    campaign.save()
+    photo, truth = slip
+    assert upload(campaign, photo, truth, "p@example.com").status == Status.ACCEPTED
+    other_photo, other_truth = generated_photo(12, "slip", "ru")
+    second = upload(campaign, other_photo, other_truth, "p@example.com")
+    assert (second.status, codes(second)) == (Status.REJECTED, ["limit_per_day"])
+    assert upload(campaign, other_photo, other_truth, "q@example.com").status == Status.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_a_full_card_number_goes_to_moderation_flagged_and_is_never_stored(campaign, slip, caplog):
+    photo, truth = slip
+    pan = "4111 1111 1111 1111"
+
+    def with_a_full_card(photo, **options):
+        reading = recognize(photo, **options)
+        reading.lines[0] = replace(reading.lines[0], text=pan)
+        # What recognize() does with such a line (its redaction is unit-tested): masked, and said so.
+        from recognition.cards import redact_lines
+
+        lines, found = redact_lines(reading.lines)
+        return replace(reading, lines=lines, full_card_number=found)
+
+    with mock.patch("promo.services.recognize", with_a_full_card):
+        submission = upload(campaign, photo, truth, "p@example.com")
+    assert submission.status == Status.MODERATION
+    assert codes(submission)[0] == "full_card_number"
+    assert submission.needs_redaction
+    stored = repr(submission.recognition.lines) + submission.recognition.full_text + repr(submission.checks)
+    assert "4111111111111111" not in stored.replace(" ", "") and "1111" in stored
+    assert "4111 1111" not in caplog.text
