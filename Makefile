@@ -10,8 +10,11 @@ PORT ?= 8000
 # The services of the PostgreSQL + Redis + worker pass of `make test` (CI has them on this machine).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/slipcheck
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# bench-dedupe's PostgreSQL database (created if missing) and the number of stored hashes.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/slipcheck_bench
+N ?= 1000000
 
-.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean
+.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean bench-dedupe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +68,12 @@ test-services: setup
 # Production-style worker for a local broker: make worker CELERY_BROKER_URL=redis://127.0.0.1:6379/0
 worker: setup
 	CELERY_TASK_ALWAYS_EAGER=0 $(BIN)/celery -A config worker --beat --loglevel=info
+
+# The duplicate lookup with N stored photo hashes on PostgreSQL: p50/p95 and recall (prints the figures).
+bench-dedupe: setup
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/create_database.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_dedupe --n $(N)
 
 format: setup
 	$(BIN)/ruff check --fix .

@@ -1,8 +1,8 @@
 """Duplicates across all participants of a campaign: the same file, the same photo re-encoded or cropped, and
 the same slip photographed again.
 
-Only earlier submissions count, and not rejected ones: a participant who typed the amount wrong and uploads the
-same photo again is correcting a typo, not cheating.
+Only earlier submissions count, and not the participant's own rejected ones: whoever typed the amount wrong and
+uploads the same photo again is correcting a typo, not cheating; someone else uploading it is.
 
 The perceptual lookup is multi-index hashing: the 64-bit hash is split into four 16-bit bands, each stored in a
 column indexed with the campaign. Two hashes within Hamming distance d differ in at most floor(d / 4) bits of
@@ -33,7 +33,7 @@ _BAND_MASK = (1 << BAND_BITS) - 1
 PHASH_MAX_DISTANCE = 4
 BAND_RADIUS = 1  # guarantees every hash within 4 * 1 + 3 = 7 bits is among the candidates
 
-_NOT_COUNTED = (Submission.Status.REJECTED,)
+_OWN_NOT_COUNTED = (Submission.Status.REJECTED,)
 
 
 def photo_hash(photo: bytes) -> int:
@@ -82,7 +82,8 @@ def _earlier(submission: Submission):
     return (
         Submission.objects.filter(campaign_id=submission.campaign_id, created_at__lte=submission.created_at)
         .exclude(pk=submission.pk)
-        .exclude(status__in=_NOT_COUNTED)
+        .exclude(participant_id=submission.participant_id, status__in=_OWN_NOT_COUNTED)
+        .exclude(status__in=_OWN_NOT_COUNTED, duplicate_of__isnull=False)  # a copy is not an original
     )
 
 
@@ -145,10 +146,11 @@ def fingerprint_match(
 
     The same RRN on the same date is the same transaction. Otherwise date, time, amount and card last 4 must
     agree, tolerating one field that is unread or unsure, with at least `min_agreeing` agreeing; a confident
-    difference in any field, or in the RRN or auth code, means two purchases.
+    difference in any field, or an RRN or auth code differing in two characters or more, means two purchases
+    (one differing character is taken for a misread: the auth code `157800` read again as `057800`).
     """
     for key in ("rrn", "auth_code"):
-        if mine.get(key) and theirs.get(key) and mine[key] != theirs[key] and key not in unsure:
+        if ids_differ(mine.get(key), theirs.get(key)) and key not in unsure:
             return False
     if mine.get("rrn") and mine.get("rrn") == theirs.get("rrn") and mine.get("date") == theirs.get("date"):
         return mine.get("date") is not None
@@ -165,14 +167,24 @@ def fingerprint_match(
 
 
 def readings_differ(first: Recognition, second: Recognition, min_confidence: float) -> bool:
-    """Some field read confidently on both photos, with different values."""
+    """Two or more of date, time, amount and card read confidently on both photos, with different values: one
+    confident misread on a copy must not hide it."""
     mine, theirs = _values(first), _values(second)
-    for key in (*FINGERPRINT_FIELDS, "rrn", "auth_code"):
+    differing = 0
+    for key in FINGERPRINT_FIELDS:
         if mine[key] is None or theirs[key] is None or mine[key] == theirs[key]:
             continue
-        if first.confidence(key) >= min_confidence and second.confidence(key) >= min_confidence:
-            return True
-    return False
+        differing += first.confidence(key) >= min_confidence and second.confidence(key) >= min_confidence
+    return differing >= 2
+
+
+def ids_differ(first: str | None, second: str | None) -> bool:
+    """Two printed ids (RRN, auth code) that cannot be one id misread: they differ in two characters or more."""
+    if not first or not second:
+        return False
+    if len(first) != len(second):
+        return True
+    return sum(a != b for a, b in zip(first, second, strict=True)) >= 2
 
 
 def _values(recognition: Recognition) -> dict[str, Any]:

@@ -82,7 +82,9 @@ def scenarios_for(label: dict[str, Any], rng: random.Random) -> list[Scenario]:
         ]
     if kind != "slip" or label.get("amount") is None or not label.get("card_last4") or not label.get("date"):
         return []
-    out = [Scenario(image, HONEST, amount, card)]
+    # The photo's own dishonest variants first: the command rolls each back, then keeps the honest one, which
+    # the copies after it must be caught against.
+    out = []
     digit_changed = change_one_digit(f"{amount:.2f}", rng, avoid=frozenset({frozenset("68")}))
     out.append(Scenario(image, AMOUNT_DIGIT, Decimal(digit_changed), card))
     swapped = swap_six_eight(amount, rng)
@@ -90,6 +92,7 @@ def scenarios_for(label: dict[str, Any], rng: random.Random) -> list[Scenario]:
         out.append(Scenario(image, SIX_EIGHT, swapped, card))
     out.append(Scenario(image, WRONG_CARD, amount, change_one_digit(card, rng)))
     out.append(Scenario(image, OUTSIDE_PERIOD, amount, card, outside_period=True))
+    out.append(Scenario(image, HONEST, amount, card))
     out += [Scenario(image, variant, amount, card, transform=variant) for variant in DUPLICATE_VARIANTS]
     return out
 

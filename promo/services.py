@@ -14,7 +14,7 @@ from PIL import Image
 
 from promo.checks import run_checks
 from promo.contacts import normalize_contact
-from promo.decision import Candidate, Decision, DuplicateMatch, Facts, FieldRead, decide
+from promo.decision import MIN_FIELD_CONFIDENCE, Candidate, Decision, DuplicateMatch, Facts, FieldRead, decide
 from promo.duplicates import find_same_file, find_same_photo, find_same_slip, hash_columns, photo_hash
 from promo.models import Campaign, Participant, Recognition, StatusTransition, Submission
 from promo.photos import sha256_of
@@ -316,6 +316,10 @@ def campaign_create_or_update(
     min_amount: Decimal = Decimal("0"),
     payment_systems: list[str] | None = None,
     currency: str = "RUB",
+    min_confidence: float = MIN_FIELD_CONFIDENCE,
+    max_accepted_per_day: int | None = None,
+    max_accepted_per_campaign: int | None = None,
+    failure_policy: dict[str, str] | None = None,
 ) -> tuple[Campaign, bool]:
     """Idempotent: running it twice with the same values changes nothing. Validates like the admin does."""
     campaign = Campaign.objects.filter(slug=slug).first()
@@ -328,6 +332,10 @@ def campaign_create_or_update(
     campaign.min_amount = min_amount
     campaign.payment_systems = payment_systems or []
     campaign.currency = currency
+    campaign.min_confidence = min_confidence
+    campaign.max_accepted_per_day = max_accepted_per_day
+    campaign.max_accepted_per_campaign = max_accepted_per_campaign
+    campaign.failure_policy = failure_policy or {}
     campaign.full_clean()
     campaign.save()
     return campaign, created

@@ -40,6 +40,31 @@ def test_create_campaign_is_idempotent_and_validates():
         run("create_campaign", "x", "--name", "X", "--starts", "2026-06-01", "--ends", "2026-05-01")
 
 
+def test_create_campaign_sets_the_operating_point_limits_and_policy():
+    args = ["create_campaign", "winter", "--name", "Winter", "--starts", "2026-12-01", "--ends", "2026-12-31"]
+    run(
+        *args,
+        "--min-confidence",
+        "0.8",
+        "--max-per-day",
+        "2",
+        "--max-per-campaign",
+        "10",
+        "--on-failure",
+        "amount_mismatch=moderation",
+    )
+    campaign = Campaign.objects.get(slug="winter")
+    rules = campaign.rules()
+    assert (rules.min_confidence, rules.max_accepted_per_day, rules.max_accepted_per_campaign) == (0.8, 2, 10)
+    assert (
+        rules.on_failure("amount_mismatch") == "moderation" and rules.on_failure("card_mismatch") == "reject"
+    )
+    with pytest.raises(CommandError, match="failure_policy"):
+        run(*args, "--on-failure", "looks_odd=reject")
+    with pytest.raises(CommandError, match="failure_policy"):
+        run(*args, "--on-failure", "amount_mismatch=ignore")
+
+
 def write_photo(folder, name: str, photo: bytes) -> str:
     (folder / name).write_bytes(photo)
     return name
@@ -133,3 +158,29 @@ def test_setup_demo_prints_working_credentials(settings, tmp_path):
         <= date.today()
         <= Campaign.objects.get(slug="demo").ends_on
     )
+
+
+def test_evaluate_decisions_runs_honest_and_dishonest_submissions_and_leaves_nothing(tmp_path):
+    from recognition.synthetic import write_eval_set
+
+    write_eval_set(
+        tmp_path,
+        2,
+        seed=4,
+        kinds={"slip": 1.0},
+        start=date(2026, 10, 1),
+        end=date(2026, 10, 31),
+        strength=0.2,
+    )
+    out = run("evaluate_decisions", str(tmp_path), "--sweep", "--json", str(tmp_path / "out.json"))
+    figures = json.loads((tmp_path / "out.json").read_text())["figures"]
+    assert figures["honest"] == 2 and figures["dishonest"] >= 2 * 5
+    assert figures["by_variant"]["copy_reencoded"].get("accepted", 0) == 0
+    assert "false-accept rate" in out and "threshold" in out
+    assert not Submission.objects.exists() and not Campaign.objects.exists()
+
+
+def test_bench_dedupe_prints_lookup_times_and_recall_and_cleans_up():
+    out = run("bench_dedupe", "--n", "3000", "--queries", "50", "--verbosity", "0")
+    assert "p95" in out and "recall on near copies: 50/50 = 100.0%" in out
+    assert not Submission.objects.exists()

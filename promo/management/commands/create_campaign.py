@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from promo.decision import MIN_FIELD_CONFIDENCE
 from promo.services import campaign_create_or_update
 
 
@@ -30,6 +31,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--timezone", default="Europe/Moscow")
         parser.add_argument("--currency", default="RUB")
+        parser.add_argument(
+            "--min-confidence", type=float, default=MIN_FIELD_CONFIDENCE, help="operating point, 0..1"
+        )
+        parser.add_argument("--max-per-day", type=int, help="accepted slips per participant per day")
+        parser.add_argument("--max-per-campaign", type=int, help="accepted slips per participant")
+        parser.add_argument(
+            "--on-failure",
+            default="",
+            help="comma-separated code=reject|moderation over the defaults, e.g. amount_mismatch=moderation",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -37,6 +48,14 @@ class Command(BaseCommand):
         except InvalidOperation:
             raise CommandError(f"not an amount: {options['min_amount']}") from None
         systems = [s.strip().upper() for s in options["payment_systems"].split(",") if s.strip()]
+        try:
+            policy = dict(
+                item.strip().split("=", 1) for item in options["on_failure"].split(",") if item.strip()
+            )
+        except ValueError:
+            raise CommandError(
+                f"--on-failure: expected code=action pairs, got {options['on_failure']}"
+            ) from None
         try:
             campaign, created = campaign_create_or_update(
                 slug=options["slug"],
@@ -47,6 +66,10 @@ class Command(BaseCommand):
                 min_amount=min_amount,
                 payment_systems=systems,
                 currency=options["currency"].upper(),
+                min_confidence=options["min_confidence"],
+                max_accepted_per_day=options["max_per_day"],
+                max_accepted_per_campaign=options["max_per_campaign"],
+                failure_policy=policy,
             )
         except ValidationError as error:
             raise CommandError(

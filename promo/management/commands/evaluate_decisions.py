@@ -130,7 +130,19 @@ class Command(BaseCommand):
 
         figures = report.figures()
         self.stdout.write(render_figures(figures))
-        result = {"folder": str(folder), "figures": figures}
+        result = {
+            "folder": str(folder),
+            "figures": figures,
+            "submissions": [
+                {
+                    "image": o.scenario.image,
+                    "variant": o.scenario.variant,
+                    "status": o.status,
+                    "reasons": o.codes,
+                }
+                for o in report.outcomes
+            ],
+        }
         if sweep:
             result["sweep"] = self._sweep(report)
         if json_out:
