@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -168,10 +169,21 @@ def submission_store_photo_hash(*, submission: Submission, photo: bytes) -> None
         setattr(submission, name, value)
 
 
+def submission_replace_photo(*, submission: Submission, photo: bytes | None) -> None:
+    """A photo showing a full card number is replaced by its redacted copy and flagged for a moderator; the
+    original file is deleted. The SHA-256 of the upload stays, so the same file sent again is still known."""
+    original = submission.photo.name
+    if photo is not None:
+        submission.photo.save(f"{submission.pk}.jpg", ContentFile(photo), save=False)
+    Submission.objects.filter(pk=submission.pk).update(needs_redaction=True, photo=submission.photo.name)
+    submission.needs_redaction = True
+    if photo is not None and original and original != submission.photo.name:
+        submission.photo.storage.delete(original)
+
+
 def recognition_save(*, submission: Submission, reading: Reading) -> Recognition:
     if reading.full_card_number:
-        Submission.objects.filter(pk=submission.pk).update(needs_redaction=True)
-        submission.needs_redaction = True
+        submission_replace_photo(submission=submission, photo=reading.redacted_photo)
     values = {name: reading.value(name) for name in reading.fields}
     recognition, _ = Recognition.objects.update_or_create(
         submission=submission,

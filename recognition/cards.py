@@ -1,8 +1,9 @@
 """Full card numbers printed on a photo: found, then masked in everything that is kept.
 
 A slip normally prints the card masked (`**** 1234`); an unmasked number (a badly configured terminal, a photo
-of the card itself) must never reach the database or a log. Recognition masks it before anything leaves the
-pipeline and says it did, so the submission goes to a moderator who redacts the photo.
+of the card itself) must never reach the database or a log. Recognition masks it in the text before anything
+leaves the pipeline and paints its lines over in a copy of the photo, which replaces the upload; the
+submission goes to a moderator, who checks that nothing else shows it.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import cv2
+import numpy as np
+
 from recognition.text import skeleton
-from recognition.types import OcrLine
+from recognition.types import Box, OcrLine
 
 # 13-19 digits, optionally in groups split by one space, dot or dash (`4111 1111 1111 1111`).
 _DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ .-]?\d){12,18}(?![\d])")
@@ -55,14 +59,28 @@ def mask_card_numbers(text: str) -> tuple[str, bool]:
     return text, bool(spans)
 
 
-def redact_lines(lines: list[OcrLine]) -> tuple[list[OcrLine], bool]:
-    """Lines with full card numbers masked in both engines' readings, and whether any was found."""
-    redacted, found = [], False
+def redact_lines(lines: list[OcrLine]) -> tuple[list[OcrLine], list[Box]]:
+    """Lines with full card numbers masked in both engines' readings, and the boxes of the lines that had one."""
+    redacted, boxes = [], []
     for line in lines:
         text, in_text = mask_card_numbers(line.text)
         alternative, in_alternative = mask_card_numbers(line.alternative)
         if in_text or in_alternative:
             line = replace(line, text=text, alternative=alternative)
-            found = True
+            boxes.append(line.box)
         redacted.append(line)
-    return redacted, found
+    return redacted, boxes
+
+
+def redact_photo(pixels: np.ndarray, boxes: list[Box], quality: int = 90) -> bytes:
+    """The photo as JPEG with the given line boxes painted over (grown a little: a box hugs its characters)."""
+    covered = pixels.copy()
+    for box in boxes:
+        corners = np.array(box, dtype=np.float32)
+        centre = corners.mean(axis=0)
+        grown = centre + (corners - centre) * 1.15
+        cv2.fillPoly(covered, [np.round(grown).astype(np.int32)], (0, 0, 0))
+    ok, encoded = cv2.imencode(".jpg", covered, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("could not encode the redacted photo")
+    return encoded.tobytes()

@@ -264,6 +264,8 @@ def summarize(
         "kind_confusion": kind_confusion(pairs),
         "timing": timing(p for _, p in pairs) | {"wall_s": wall_s, "engine_load_s": load_s},
         "rules": [stat.as_dict() for stat in rule_stats(pairs, fields)],
+        # Photos on which a full card number was found and masked (each goes to a moderator for redaction).
+        "full_card_numbers": [p["image"] for _, p in pairs if p.get("full_card_number")],
     }
 
 
@@ -347,6 +349,8 @@ def render_report(summary: dict[str, Any]) -> str:
         f"({t['images']} timed); wall {_figure(t['wall_s'], ' s', 1)}"
         + (f" (engine load {_figure(t['engine_load_s'], ' s', 1)})" if t.get("engine_load_s") else "")
     )
+    flagged = summary.get("full_card_numbers", [])
+    out.append(f"full card numbers found (sent for redaction): {len(flagged)} images {' '.join(flagged[:10])}")
     out.append("")
 
     if summary["rules"]:

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from recognition.cards import redact_lines
+from recognition.cards import redact_lines, redact_photo
 from recognition.corroborate import corroborate
 from recognition.engines import OcrEngine, get_rapid_engine
 from recognition.engines.tesseract import TesseractLineReader, get_tesseract_reader
@@ -98,7 +98,7 @@ def recognize(
         lines = reread_lines(pixels, lines, reader)
     reread = time.perf_counter()
     # Nothing below, nor anything kept or logged, may see a full card number.
-    lines, full_card_number = redact_lines(lines)
+    lines, card_boxes = redact_lines(lines)
     primary = [line for line in lines if line.confidence >= MIN_PRIMARY_CONFIDENCE]
     fields = extract_fields(primary, years=years)
     if reader is not None:
@@ -115,7 +115,8 @@ def recognize(
         engine=engine.name + (f"+{reader.name}" if reader is not None else ""),
         steps=(f"turned_{turned}",) if turned else (),
         quality=quality,
-        full_card_number=full_card_number,
+        full_card_number=bool(card_boxes),
+        redacted_photo=redact_photo(pixels, card_boxes) if card_boxes else None,
         timings_ms={
             "load": round((loaded - started) * 1000, 1),
             "ocr": round((read - loaded) * 1000, 1),

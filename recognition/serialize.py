@@ -50,6 +50,7 @@ def reading_to_eval_dict(reading: Reading, image: str) -> dict[str, Any]:
         name: list(reading.fields[name].rules) for name in FIELD_NAMES if reading.fields[name].rules
     }
     out["steps"] = list(reading.steps)
+    out["full_card_number"] = reading.full_card_number
     out["ms"] = reading.timings_ms.get("total")
     return out
 

@@ -111,8 +111,10 @@ class Reading:
     steps: tuple[str, ...] = ()
     # Brightness and sharpness of the photo (recognition.quality.PhotoQuality.as_dict()).
     quality: dict[str, Any] = field(default_factory=dict)
-    # A full card number was printed on the photo; it is masked in `lines`, the photo itself needs redaction.
+    # A full card number was printed on the photo: it is masked in `lines`, and `redacted_photo` (JPEG, upright)
+    # is the photo with its lines painted over, to be stored instead of the upload.
     full_card_number: bool = False
+    redacted_photo: bytes | None = field(default=None, repr=False)
 
     def value(self, name: str) -> Any:
         return self.fields[name].value

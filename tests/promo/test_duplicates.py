@@ -1,3 +1,4 @@
+import hashlib
 import io
 import random
 from dataclasses import replace
@@ -23,6 +24,8 @@ from promo.duplicates import (
 )
 from promo.evaluation import CROPPED, REENCODED, copy_photo
 from promo.models import Submission
+from recognition.cards import redact_lines, redact_photo
+from recognition.images import load_photo
 from recognition.pipeline import recognize
 from recognition.synthetic import photograph, random_truth, render_document
 from tests.conftest import PERIOD, generated_photo
@@ -185,11 +188,10 @@ def test_a_full_card_number_goes_to_moderation_flagged_and_is_never_stored(campa
     def with_a_full_card(photo, **options):
         reading = recognize(photo, **options)
         reading.lines[0] = replace(reading.lines[0], text=pan)
-        # What recognize() does with such a line (its redaction is unit-tested): masked, and said so.
-        from recognition.cards import redact_lines
-
-        lines, found = redact_lines(reading.lines)
-        return replace(reading, lines=lines, full_card_number=found)
+        # What recognize() does with such a line (unit-tested in recognition): masked, painted over, said so.
+        lines, boxes = redact_lines(reading.lines)
+        redacted = redact_photo(load_photo(photo), boxes)
+        return replace(reading, lines=lines, full_card_number=bool(boxes), redacted_photo=redacted)
 
     with mock.patch("promo.services.recognize", with_a_full_card):
         submission = upload(campaign, photo, truth, "p@example.com")
@@ -199,3 +201,6 @@ def test_a_full_card_number_goes_to_moderation_flagged_and_is_never_stored(campa
     stored = repr(submission.recognition.lines) + submission.recognition.full_text + repr(submission.checks)
     assert "4111111111111111" not in stored.replace(" ", "") and "1111" in stored
     assert "4111 1111" not in caplog.text
+    with submission.photo.open("rb") as stored:
+        assert stored.read() != photo, "the stored photo is the redacted copy"
+    assert submission.photo_sha256 == hashlib.sha256(photo).hexdigest()

@@ -2,7 +2,7 @@ import cv2
 import numpy as np
 import pytest
 
-from recognition.cards import full_card_numbers, luhn_valid, mask_card_numbers, redact_lines
+from recognition.cards import full_card_numbers, luhn_valid, mask_card_numbers, redact_lines, redact_photo
 from recognition.images import load_photo
 from recognition.quality import photo_quality
 from recognition.types import OcrLine
@@ -42,13 +42,13 @@ def test_full_card_numbers_are_masked_but_their_last_four(text, masked):
 
 def test_redaction_covers_both_engines_readings():
     box = ((0, 0), (10, 0), (10, 5), (0, 5))
-    lines, found = redact_lines(
+    lines, boxes = redact_lines(
         [
             OcrLine("4111111111111111", 0.9, box, alternative="4111 1111 1111 1111"),
             OcrLine("ИТОГ 10,00", 0.9, box),
         ]
     )
-    assert found
+    assert boxes == [box]
     assert "4111111111111111" not in lines[0].text and "4111 1111" not in lines[0].alternative
     assert lines[0].text.endswith("1111") and lines[1].text == "ИТОГ 10,00"
     assert not full_card_numbers(lines[0].text)
@@ -59,3 +59,12 @@ def test_quality_tells_a_legible_photo_from_a_blurred_or_dark_one():
     assert not photo_quality(pixels).poor
     assert photo_quality(cv2.GaussianBlur(pixels, (0, 0), 4)).too_blurred
     assert photo_quality((pixels * 0.12).astype(np.uint8)).too_dark
+
+
+def test_the_redacted_photo_has_the_number_painted_over():
+    pixels = np.full((100, 300, 3), 255, dtype=np.uint8)
+    cv2.putText(pixels, "4111 1111 1111 1111", (5, 60), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 2)
+    box = ((2.0, 40.0), (290.0, 40.0), (290.0, 68.0), (2.0, 68.0))
+    redacted = cv2.imdecode(np.frombuffer(redact_photo(pixels, [box]), np.uint8), cv2.IMREAD_COLOR)
+    assert redacted[44:64, 10:280].max() < 40  # the line is black now
+    assert redacted[5:25, 10:280].min() > 200  # the rest untouched
