@@ -78,13 +78,24 @@ def hash_columns(value: int) -> dict[str, int]:
     return {"photo_phash": to_signed(value)} | {f"phash_band{i}": b for i, b in enumerate(bands(value))}
 
 
-def _earlier(submission: Submission):
-    return (
-        Submission.objects.filter(campaign_id=submission.campaign_id, created_at__lte=submission.created_at)
-        .exclude(pk=submission.pk)
-        .exclude(participant_id=submission.participant_id, status__in=_OWN_NOT_COUNTED)
-        .exclude(status__in=_OWN_NOT_COUNTED, duplicate_of__isnull=False)  # a copy is not an original
+def _earlier_q(submission: Submission, prefix: str = "") -> tuple[Q, Q]:
+    """(what to keep, what to drop) of the campaign's submissions an upload can duplicate; `prefix` to apply it
+    through a relation (`submission__`)."""
+    keep = Q(
+        **{f"{prefix}campaign_id": submission.campaign_id, f"{prefix}created_at__lte": submission.created_at}
     )
+    drop = (
+        Q(**{f"{prefix}pk": submission.pk})
+        | Q(**{f"{prefix}participant_id": submission.participant_id, f"{prefix}status__in": _OWN_NOT_COUNTED})
+        # a copy rejected as such is not an original
+        | Q(**{f"{prefix}status__in": _OWN_NOT_COUNTED, f"{prefix}duplicate_of__isnull": False})
+    )
+    return keep, drop
+
+
+def _earlier(submission: Submission):
+    keep, drop = _earlier_q(submission)
+    return Submission.objects.filter(keep).exclude(drop)
 
 
 def find_same_file(submission: Submission) -> DuplicateMatch | None:
@@ -214,9 +225,12 @@ def find_same_slip(
         probe |= Q(rrn=mine["rrn"])
     if not probe:
         return None
-    earlier_ids = _earlier(submission).values("pk")
+    # Filtered through the join, not `IN (earlier submissions)`: the probe's index finds a handful of rows, and
+    # the campaign's million submissions are never listed.
+    keep, drop = _earlier_q(submission, prefix="submission__")
     candidates = (
-        Recognition.objects.filter(probe, submission_id__in=earlier_ids)
+        Recognition.objects.filter(probe, keep)
+        .exclude(drop)
         .select_related("submission")
         .order_by("submission__created_at")
     )
