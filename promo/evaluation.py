@@ -135,7 +135,15 @@ class Outcome:
     scenario: Scenario
     status: str
     codes: list[str]
-    facts: Any = None  # promo.decision.Facts, kept for the sweep
+    facts: Any = None  # (promo.decision.Facts, CampaignRules) the checks saw, kept for the sweep
+
+    @property
+    def legible(self) -> bool:
+        """Not too dark or blurred to read, as recognition measured the photo (the honest figures count these)."""
+        if self.facts is None:
+            return True
+        facts = self.facts[0]
+        return not (facts.photo_too_dark or facts.photo_too_blurred)
 
 
 @dataclass
@@ -143,7 +151,7 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
 
     def figures(self) -> dict[str, Any]:
-        honest = [o for o in self.outcomes if o.scenario.honest]
+        honest = [o for o in self.outcomes if o.scenario.honest and o.legible]
         dishonest = [o for o in self.outcomes if not o.scenario.honest]
         copies = [o for o in dishonest if o.scenario.variant in DUPLICATE_VARIANTS]
         by_variant: dict[str, Counter[str]] = defaultdict(Counter)
@@ -159,6 +167,7 @@ class Report:
         return {
             "submissions": len(self.outcomes),
             "honest": len(honest),
+            "honest_illegible": sum(o.scenario.honest and not o.legible for o in self.outcomes),
             "dishonest": len(dishonest),
             "false_accepts": len(false_accepts),
             "false_accept_rate": _share(len(false_accepts), len(dishonest)),
@@ -202,7 +211,8 @@ def render_figures(figures: dict[str, Any]) -> str:
         return "—" if value is None else f"{value:.1%}"
 
     lines = [
-        f"submissions: {figures['submissions']} ({figures['honest']} honest slips, {figures['dishonest']} dishonest)",
+        f"submissions: {figures['submissions']} ({figures['honest']} honest legible slips, {figures['dishonest']} "
+        f"dishonest; {figures['honest_illegible']} honest slips too dark or blurred, not counted)",
         f"false-accept rate:            {pct(figures['false_accept_rate'])} "
         f"({figures['false_accepts']}/{figures['dishonest']} dishonest accepted)   target <= 0.5%",
         f"honest slips auto-accepted:   {pct(figures['honest_accepted'])}   target >= 92%",
