@@ -23,7 +23,10 @@ _DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ .-]?\d){12,18}(?![\d])")
 # Amex 34/37, JCB 35, Maestro 50/56-69, UnionPay 62. Fiscal ids (ФН 9999..., 7...) and RRNs start otherwise.
 _CARD_PREFIX = re.compile(r"^(?:2[2-7]|3[4-7]|4|5[0-9]|6[0-9])")
 # Lines where a long digit run is an id of something else: the fiscal drive, the cash register, the tax payer.
-_NOT_A_CARD_LABELS = ("ФН", "ФП", "ФД", "ФПД", "РН", "РНМ", "ЗН", "ККТ", "ИНН", "RRN", "AID", "MID", "TID")
+_NOT_A_CARD_LABELS = (
+    "ФН", "ФП", "ФД", "ФПД", "РН", "РНМ", "ЗН", "ККТ", "ИНН", "RRN", "AID", "MID", "TID", "Merchant", "Мерчант",
+    "Terminal", "Терминал", "Invoice", "Чек", "Ref", "Trace",
+)  # fmt: skip
 _NOT_A_CARD = tuple(skeleton(label) for label in _NOT_A_CARD_LABELS)
 
 
@@ -37,10 +40,14 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _has_id_label(text: str) -> bool:
+    words = f" {skeleton(text)} "
+    return any(f" {label} " in words for label in _NOT_A_CARD)
+
+
 def full_card_numbers(text: str) -> list[tuple[int, int]]:
     """Spans of full card numbers in one line: 13-19 Luhn-valid digits with a card issuer's prefix."""
-    words = f" {skeleton(text)} "
-    if any(f" {label} " in words for label in _NOT_A_CARD):
+    if _has_id_label(text):
         return []
     spans = []
     for match in _DIGIT_RUN.finditer(text):
@@ -65,11 +72,25 @@ def redact_lines(lines: list[OcrLine]) -> tuple[list[OcrLine], list[Box]]:
     for line in lines:
         text, in_text = mask_card_numbers(line.text)
         alternative, in_alternative = mask_card_numbers(line.alternative)
+        if (in_text or in_alternative) and _labelled_as_id_on_its_row(line, lines):
+            in_text = in_alternative = False  # `MID:` in its own box, the merchant id beside it
         if in_text or in_alternative:
             line = replace(line, text=text, alternative=alternative)
             boxes.append(line.box)
         redacted.append(line)
     return redacted, boxes
+
+
+def _labelled_as_id_on_its_row(line: OcrLine, lines: list[OcrLine]) -> bool:
+    """Another box on the same printed row, left of this one, names an id (`MID:`, `ФН`)."""
+    height = max(line.bottom - line.top, 1.0)
+    for other in lines:
+        if other is line or other.right > line.left + height:
+            continue
+        overlap = min(other.bottom, line.bottom) - max(other.top, line.top)
+        if overlap > 0.3 * height and (_has_id_label(other.text) or _has_id_label(other.alternative)):
+            return True
+    return False
 
 
 def redact_photo(pixels: np.ndarray, boxes: list[Box], quality: int = 90) -> bytes:

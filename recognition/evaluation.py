@@ -350,7 +350,9 @@ def render_report(summary: dict[str, Any]) -> str:
         + (f" (engine load {_figure(t['engine_load_s'], ' s', 1)})" if t.get("engine_load_s") else "")
     )
     flagged = summary.get("full_card_numbers", [])
-    out.append(f"full card numbers found (sent for redaction): {len(flagged)} images {' '.join(flagged[:10])}")
+    out.append(
+        f"full card numbers found (sent for redaction): {len(flagged)} images {' '.join(flagged[:10])}"
+    )
     out.append("")
 
     if summary["rules"]:

@@ -7,6 +7,9 @@ import numpy as np
 
 from recognition.types import OcrLine
 
+DETECTION_SHORT_SIDE = 640
+RECOGNITION_BATCH = 1
+
 
 class RapidOcrEngine:
     name = "rapidocr-ppocr"
@@ -14,7 +17,14 @@ class RapidOcrEngine:
     def __init__(self, threads: int = 0) -> None:
         from rapidocr import RapidOCR  # heavy import: only when an engine is really built
 
-        params: dict[str, object] = {"Global.log_level": "error"}
+        params: dict[str, object] = {
+            "Global.log_level": "error",
+            # Measured on one core over 40 generated slip photos (~600x750 px), amount, date and card all still
+            # read 120/120: detecting at a 640 px short side instead of 736 (small photos are upscaled to it)
+            # cut 11% of the time; recognizing line crops one by one instead of padded batches of 6, 8%.
+            "Det.limit_side_len": DETECTION_SHORT_SIDE,
+            "Rec.rec_batch_num": RECOGNITION_BATCH,
+        }
         if threads > 0:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
             params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1

@@ -68,3 +68,14 @@ def test_the_redacted_photo_has_the_number_painted_over():
     redacted = cv2.imdecode(np.frombuffer(redact_photo(pixels, [box]), np.uint8), cv2.IMREAD_COLOR)
     assert redacted[44:64, 10:280].max() < 40  # the line is black now
     assert redacted[5:25, 10:280].min() > 200  # the rest untouched
+
+
+def test_a_long_id_labelled_in_the_box_beside_it_is_not_a_card():
+    label = OcrLine("MID:", 0.99, ((10, 150), (60, 150), (60, 170), (10, 170)), alternative="MID:")
+    merchant_id = "378282246310005"  # Luhn-valid, an Amex prefix, 15 digits
+    assert luhn_valid(merchant_id)
+    value = OcrLine(merchant_id, 0.99, ((200, 143), (400, 143), (400, 163), (200, 163)))
+    lines, boxes = redact_lines([label, value])
+    assert boxes == [] and lines[1].text == merchant_id
+    alone, boxes = redact_lines([value])
+    assert boxes and alone[0].text.endswith("0005")

@@ -12,8 +12,10 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 
 
 def page(*lines: str) -> np.ndarray:
+    """Lines printed at the top of a slip-sized piece of paper (a photo is mostly paper, and a strip only a few
+    lines high would be upscaled five times for detection, which no phone photo is)."""
     font = ImageFont.truetype(FONT, 24)
-    image = Image.new("RGB", (520, 40 + 44 * len(lines)), "white")
+    image = Image.new("RGB", (520, max(400, 40 + 44 * len(lines))), "white")
     draw = ImageDraw.Draw(image)
     for row, text in enumerate(lines):
         draw.text((24, 20 + 44 * row), text, fill="black", font=font)
