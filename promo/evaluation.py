@@ -136,6 +136,9 @@ class Outcome:
     status: str
     codes: list[str]
     facts: Any = None  # (promo.decision.Facts, CampaignRules) the checks saw, kept for the sweep
+    not_passed: list[str] = field(
+        default_factory=list
+    )  # "check:outcome" of the checks that failed or doubted
 
     @property
     def legible(self) -> bool:

@@ -95,7 +95,16 @@ NO_IDS = {**SLIP, "rrn": None, "auth_code": None}
         ({**SLIP, "amount": Decimal("1284.50")}, set(), True),  # ...unless the RRN says it is one purchase
         ({**SLIP, "rrn": "999999999999"}, set(), False),
         ({**NO_IDS, "auth_code": "4A7B2Z"}, set(), True),  # one character of an id: a misread
-        ({**NO_IDS, "auth_code": "9Z7B21"}, set(), False),
+        ({**NO_IDS, "auth_code": "4N7B2Z"}, set(), True),  # two: still a misread of a random 6-character code
+        ({**NO_IDS, "auth_code": "9Z7C21"}, set(), False),  # half of them: another purchase
+        ({**NO_IDS, "auth_code": "9Z7C21"}, {"auth_code"}, True),  # ...unless read unsure
+        (
+            {**SLIP, "auth_code": "WVSY26"},
+            set(),
+            True,
+        ),  # the same RRN on the same date outweighs the auth code
+        ({**SLIP, "rrn": "123456789013"}, set(), True),  # one digit of an RRN: a misread
+        ({**SLIP, "rrn": "123456789099"}, set(), False),  # two: a later purchase at the same terminal
         ({"date": SLIP["date"], "rrn": SLIP["rrn"]}, set(), True),  # the same RRN on the same date
     ],
 )

@@ -121,6 +121,11 @@ class Command(BaseCommand):
                                 submission.status,
                                 [r["code"] for r in submission.reasons],
                                 captured[-1] if captured else None,
+                                [
+                                    f"{c['check']}:{c['outcome']}"
+                                    for c in submission.checks
+                                    if c["outcome"] in ("fail", "unsure")
+                                ],
                             )
                         )
                         if savepoint is not None:
@@ -139,6 +144,7 @@ class Command(BaseCommand):
                     "variant": o.scenario.variant,
                     "status": o.status,
                     "reasons": o.codes,
+                    "not_passed": o.not_passed,
                 }
                 for o in report.outcomes
             ],
