@@ -137,3 +137,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"RapidOCR": {"level": "WARNING"}},
 }
+
+# The photo-hash band indexes INCLUDE the hash and the id on PostgreSQL (index-only lookups); SQLite, the
+# embedded database, has no such indexes and builds plain ones, which is all it needs.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
