@@ -128,7 +128,7 @@ def check_card(facts: Facts, rules: CampaignRules) -> CheckResult:
 def check_date(facts: Facts, rules: CampaignRules) -> CheckResult:
     """Printed inside the campaign period (the shop's local date, compared with the campaign's days) and not
     after today in the campaign's time zone. When another reading of the date (a day/month swap on a US-style
-    slip) falls inside the period, a person decides."""
+    slip) gets another verdict, a person decides."""
     read = facts.date
     evidence = {
         "read": _candidates(read),
@@ -150,6 +150,17 @@ def check_date(facts: Facts, rules: CampaignRules) -> CheckResult:
         return None
 
     code = problem(best.value)
+    # `06/08/26` is 6 August or 8 June: when every such reading gets the same verdict, which one is printed
+    # does not matter, and together they are as sure as their summed confidence.
+    swapped = [c for c in read.candidates[1:] if _day_month_swap(c.value, best.value)]
+    if swapped and {problem(c.value) for c in swapped} == {code}:
+        together = min(1.0, best.confidence + sum(c.confidence for c in swapped))
+        if together >= rules.min_confidence:
+            evidence |= {"day_month_ambiguous": True}
+            if code is None:
+                return CheckResult("date", PASS, evidence=evidence)
+            details = {"date": best.value.isoformat(), "starts": rules.starts_on, "ends": rules.ends_on}
+            return CheckResult("date", FAIL, code, details, evidence)
     if best.confidence < rules.min_confidence:
         return CheckResult("date", UNSURE, "low_confidence", {"field": "date"}, evidence)
     if code is None:
@@ -158,6 +169,10 @@ def check_date(facts: Facts, rules: CampaignRules) -> CheckResult:
         return CheckResult("date", UNSURE, "low_confidence", {"field": "date"}, evidence)
     details = {"date": best.value.isoformat(), "starts": rules.starts_on, "ends": rules.ends_on}
     return CheckResult("date", FAIL, code, details, evidence)
+
+
+def _day_month_swap(first, second) -> bool:
+    return first != second and (first.year, first.day, first.month) == (second.year, second.month, second.day)
 
 
 def check_min_amount(facts: Facts, rules: CampaignRules) -> CheckResult:

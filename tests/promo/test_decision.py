@@ -103,6 +103,19 @@ def test_a_us_style_date_with_a_reading_inside_the_period_goes_to_a_person():
     assert run(with_(date=swapped, today=date(2026, 12, 20))) == ("moderation", ["low_confidence"])
 
 
+def test_a_day_month_ambiguous_date_passes_or_fails_when_both_readings_agree():
+    def ambiguous(first, second):
+        return FieldRead((Candidate(first, 0.45), Candidate(second, 0.3)))
+
+    both_inside = ambiguous(date(2026, 11, 6), date(2026, 6, 11))
+    assert run(with_(date=both_inside), replace(RULES, starts_on=date(2026, 6, 1)))[0] == "accepted"
+    assert run(with_(date=both_inside)) == ("moderation", ["low_confidence"])  # 11 June is before the start
+    both_before = ambiguous(date(2026, 5, 6), date(2026, 6, 5))
+    assert run(with_(date=both_before)) == ("rejected", ["date_before_start"])
+    unrelated = FieldRead((Candidate(date(2026, 11, 6), 0.45), Candidate(date(2026, 11, 7), 0.3)))
+    assert run(with_(date=unrelated)) == ("moderation", ["low_confidence"])
+
+
 def test_period_bounds_are_inclusive_and_today_is_not_the_future():
     assert run(with_(date=FieldRead.of(date(2026, 11, 1))))[0] == "accepted"
     assert run(with_(date=FieldRead.of(date(2026, 11, 30)), today=date(2026, 11, 30)))[0] == "accepted"
