@@ -34,6 +34,11 @@ def test_luhn(digits, valid):
         ("RRN: 123456789012", "RRN: 123456789012"),
         ("ФН 4111111111111111", "ФН 4111111111111111"),
         ("1524656245152509", "1524656245152509"),
+        # Luhn-valid by chance, but no payment card: a loyalty card, a 13-digit barcode, a tax id.
+        ("6018840126306675", "6018840126306675"),
+        ("6194020100124", "6194020100124"),
+        ("GST NO: 6000394528768", "GST NO: 6000394528768"),
+        ("Card No: 4111 1111 1111 1111", "Card No: ************1111"),
     ],
 )
 def test_full_card_numbers_are_masked_but_their_last_four(text, masked):
