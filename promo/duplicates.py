@@ -202,12 +202,20 @@ def readings_differ(first: Recognition, second: Recognition, min_confidence: flo
     return differing >= 2
 
 
+# Characters an OCR confuses in ids, folded together before two readings are compared (`O8RB68` / `088868`).
+_ID_LOOK_ALIKES = str.maketrans(
+    {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8", "G": "6"}
+)
+
+
 def ids_differ(first: str | None, second: str | None, min_differing: int = 2) -> bool:
-    """Two printed ids (RRN, auth code) too different to be one id misread."""
+    """Two printed ids (RRN, auth code) too different to be one id misread: look-alike characters folded, they
+    still differ in `min_differing` characters or more."""
     if not first or not second:
         return False
     if len(first) != len(second):
         return True
+    first, second = first.upper().translate(_ID_LOOK_ALIKES), second.upper().translate(_ID_LOOK_ALIKES)
     return sum(a != b for a, b in zip(first, second, strict=True)) >= min_differing
 
 

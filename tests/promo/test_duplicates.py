@@ -98,6 +98,8 @@ NO_IDS = {**SLIP, "rrn": None, "auth_code": None}
         ({**NO_IDS, "auth_code": "4N7B2Z"}, set(), True),  # two: still a misread of a random 6-character code
         ({**NO_IDS, "auth_code": "9Z7C21"}, set(), False),  # half of them: another purchase
         ({**NO_IDS, "auth_code": "9Z7C21"}, {"auth_code"}, True),  # ...unless read unsure
+        ({**NO_IDS, "auth_code": "088868"}, set(), False),
+        ({**NO_IDS, "auth_code": "O8RB68"}, set(), False),
         (
             {**SLIP, "auth_code": "WVSY26"},
             set(),
@@ -110,6 +112,14 @@ NO_IDS = {**SLIP, "rrn": None, "auth_code": None}
 )
 def test_fingerprint_of_the_same_slip(theirs, unsure, same):
     assert fingerprint_match(SLIP, theirs, unsure) is same
+
+
+def test_ids_are_compared_with_look_alike_characters_folded():
+    # One slip's auth code `08RB68`, read `088868` on the photo and `O8RB68` on its cropped copy: O/0 and B/8
+    # are look-alikes, only R/8 is left, one character: a misread, not another purchase.
+    mine, theirs = {**NO_IDS, "auth_code": "088868"}, {**NO_IDS, "auth_code": "O8RB68"}
+    assert fingerprint_match(mine, theirs, set())
+    assert not fingerprint_match(mine, {**NO_IDS, "auth_code": "5Z1C24"}, set())
 
 
 # --- through the service: these read generated photos ---------------------------------------------------------
