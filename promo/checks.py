@@ -101,7 +101,7 @@ def check_amount(facts: Facts, rules: CampaignRules) -> CheckResult:
     if comparison.matches and best.confidence >= rules.min_confidence:
         evidence |= {"repaired_positions": list(comparison.positions)}
         return CheckResult("amount", PASS, evidence=evidence)
-    if best.confidence >= rules.min_confidence and not comparison.matches:
+    if best.confidence >= rules.min_confidence:  # a confident reading that no repair reconciles
         return CheckResult(
             "amount", FAIL, "amount_mismatch", {"read": f"{best.value:.2f}", "typed": typed}, evidence
         )

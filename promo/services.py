@@ -282,9 +282,7 @@ def submission_decide(*, submission: Submission, recognition: Recognition) -> Su
         Participant.objects.select_for_update().filter(pk=submission.participant_id).first()
         facts = facts_of(submission=submission, recognition=recognition)
         decision: Decision = decide(run_checks(facts, rules), rules)
-        duplicate = next(
-            (m.submission_id for m in facts.duplicates if m.kind in ("file", "photo", "slip")), None
-        )
+        duplicate = facts.duplicates[0].submission_id if facts.duplicates else None
         Submission.objects.filter(pk=submission.pk).update(checks=decision.checks, duplicate_of_id=duplicate)
         submission.checks, submission.duplicate_of_id = decision.checks, duplicate
         return submission_transition(

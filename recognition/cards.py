@@ -14,7 +14,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from recognition.text import skeleton
+from recognition.text import has_label, skeleton
 from recognition.types import Box, OcrLine
 
 # 13-19 digits, optionally in groups split by one space, dot or dash (`4111 1111 1111 1111`).
@@ -51,8 +51,7 @@ def luhn_valid(digits: str) -> bool:
 
 
 def _has_id_label(text: str) -> bool:
-    words = f" {skeleton(text)} "
-    return any(f" {label} " in words for label in _NOT_A_CARD)
+    return has_label(skeleton(text), _NOT_A_CARD)
 
 
 def _card_format(digits: str) -> bool:

@@ -72,7 +72,6 @@ MAX_AMOUNT_DIGITS = 9
 _CARD_MASKED = re.compile(
     r"(?:[*xX•#]{2,}[\s*xX•#.-]*)(\d{4})(?!\d)|(?<!\d)\d{4,6}[*xX•#]{2,}[\s*xX•#]*(\d{4})(?!\d)"
 )
-_DIGITS = re.compile(r"(?<![0-9])\d+(?![0-9])")
 # A currency word glued to the amount before it (`6053,00py6`): PP-OCR drops the space.
 _GLUED_CURRENCY_AFTER = re.compile(r"(?<=\d)(?=(?:PY6|PYB|PY|RUB)(?![0-9A-Z]))")
 # A currency code glued to the word before it (`RoundingRM 13.60`): matched on the text as printed, since the
