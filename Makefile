@@ -38,6 +38,8 @@ $(STAMP): requirements.lock | $(BIN)/python
 
 setup: system-deps $(STAMP)
 
+# The local settings (DEBUG, SQLite, eager tasks) are picked here: every other entry point defaults to production.
+run: export DJANGO_SETTINGS_MODULE = config.settings.local
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py setup_demo
@@ -66,6 +68,7 @@ test-services: setup
 	fi
 
 # Production-style worker for a local broker: make worker CELERY_BROKER_URL=redis://127.0.0.1:6379/0
+worker: export DJANGO_SETTINGS_MODULE = config.settings.local
 worker: setup
 	CELERY_TASK_ALWAYS_EAGER=0 $(BIN)/celery -A config worker --beat --loglevel=info
 

@@ -11,3 +11,9 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("", include("promo.urls")),
 ]
+
+# With DEBUG off: JSON errors under /api/, small static pages elsewhere.
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

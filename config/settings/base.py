@@ -34,6 +34,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (CSRF reads the form): a body over the cap is refused unread, in the
+    # participant's language (hence after LocaleMiddleware).
+    "promo.uploads.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -87,10 +90,60 @@ STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
-# The photo is validated (size, format) before anything else; the request may carry a little more.
+# --- Photo storage (STORAGES["default"]) -------------------------------------------------------------------
+# The filesystem under MEDIA_ROOT, or with STORAGE_BACKEND=s3 an S3-compatible bucket (AWS, MinIO, ...) that web
+# servers and workers on several machines share. Photos are personal data: keep the bucket private (no ACL is
+# sent, so objects are private unless its policy says otherwise, and buckets with ACLs disabled accept them),
+# any URL is signed and expires, and an upload never overwrites another's key. Without AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, boto3 finds credentials itself (instance role, ~/.aws).
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND == "s3":
+    _photo_storage_options = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),  # required with s3: refuses to start without it
+        "location": env.str("AWS_LOCATION", default=""),  # key prefix, e.g. "slipcheck/prod"
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
+        "file_overwrite": False,
+    }
+    for _option, _variable in [
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),  # MinIO or another S3-compatible service
+        ("region_name", "AWS_S3_REGION_NAME"),
+        ("addressing_style", "AWS_S3_ADDRESSING_STYLE"),  # "path" for MinIO without wildcard DNS
+        ("access_key", "AWS_ACCESS_KEY_ID"),
+        ("secret_key", "AWS_SECRET_ACCESS_KEY"),
+    ]:
+        if env.str(_variable, default=""):
+            _photo_storage_options[_option] = env.str(_variable)
+    _photo_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _photo_storage_options}
+elif STORAGE_BACKEND == "filesystem":
+    _photo_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise environ.ImproperlyConfigured(f"STORAGE_BACKEND is 'filesystem' or 's3', not {STORAGE_BACKEND!r}")
+STORAGES = {
+    "default": _photo_storage,
+    # production.py swaps in whitenoise's compressed, fingerprinted storage.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# --- end of photo storage ------------------------------------------------------------------------------------
+
+# Intake (promo.intake): the photo's size is held while the body streams in (promo.uploads), its pixel count is
+# read from the header before any decoding (Pillow's bomb limit is set to match, its warning made an error).
 SLIPCHECK_MAX_PHOTO_BYTES = env.int("SLIPCHECK_MAX_PHOTO_BYTES", default=15 * 1024 * 1024)
+SLIPCHECK_MAX_IMAGE_PIXELS = env.int("SLIPCHECK_MAX_IMAGE_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "promo.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Upload rate limits (promo.ratelimit), for the API and the page alike, counted in this cache (shared: Redis in
+# production). The client address is read behind this many trusted reverse proxies (0: the socket's peer).
+SLIPCHECK_UPLOAD_RATE = env("SLIPCHECK_UPLOAD_RATE", default="60/minute")
+SLIPCHECK_UPLOAD_RATE_PER_CONTACT = env("SLIPCHECK_UPLOAD_RATE_PER_CONTACT", default="20/hour")
+SLIPCHECK_TRUSTED_PROXIES = env.int("SLIPCHECK_TRUSTED_PROXIES", default=0)
+SLIPCHECK_RATE_LIMIT_CACHE = "default"
 # A submission still received/processing after this long is re-enqueued by the sweep.
 SLIPCHECK_STUCK_AFTER_SECONDS = env.int("SLIPCHECK_STUCK_AFTER_SECONDS", default=600)
 # Threads one OCR call may use; with several worker processes per machine, 1 avoids oversubscription.
@@ -103,7 +156,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_THROTTLE_RATES": {"uploads": env("SLIPCHECK_UPLOAD_RATE", default="60/minute")},
+    # Errors under /api/ are {"detail": ...} in the request's language, never naming a model (config.errors).
+    "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Slipcheck API",
@@ -127,6 +181,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {"task": "promo.tasks.sweep_stuck_submissions", "schedule": 60.0},
+    # Photos and contacts of campaigns past their retention period (Campaign.retention_days).
+    "apply-retention": {"task": "promo.tasks.apply_retention", "schedule": 3600.0},
 }
 
 LOGGING = {

@@ -1,0 +1,8 @@
+"""ASGI entry point (e.g. uvicorn config.asgi:application); production settings unless told otherwise, like WSGI."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+application = get_asgi_application()
