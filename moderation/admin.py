@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from moderation import display
 from moderation.models import QueueItem
 from moderation.services import moderation_resolve
-from promo.models import Campaign, Participant, StatusTransition, Submission
+from promo.models import Campaign, Erasure, Participant, StatusTransition, Submission
+from promo.privacy import participant_erase_by_id
 from promo.services import TransitionNotAllowed
 
 
@@ -34,13 +35,55 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["moderators"]
+    readonly_fields = ["personal_data_purged_at"]
 
 
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ["contact", "contact_kind", "created_at"]
+    list_display = ["contact", "contact_kind", "created_at", "erased_at"]
     search_fields = ["contact"]
     list_filter = ["contact_kind"]
+    readonly_fields = ["erased_at"]
+    actions = ["erase_personal_data"]
+
+    @admin.action(
+        description=_("Erase the selected participants' photos and contacts (on their request)"),
+        permissions=["delete"],
+    )
+    def erase_personal_data(self, request, queryset):
+        erased = [
+            participant_erase_by_id(
+                participant=participant, actor=request.user.get_username(), user=request.user
+            )
+            for participant in queryset.filter(erased_at__isnull=True)
+        ]
+        self.message_user(
+            request,
+            _("%(participants)d participants erased: %(submissions)d submissions, %(files)d files deleted.")
+            % {
+                "participants": len(erased),
+                "submissions": sum(e.submissions for e in erased),
+                "files": sum(e.files_deleted for e in erased),
+            },
+        )
+
+
+@admin.register(Erasure)
+class ErasureAdmin(admin.ModelAdmin):
+    """The audit trail of erasures: visible, never editable."""
+
+    list_display = ["created_at", "why", "participant", "campaign", "submissions", "files_deleted", "actor"]
+    list_filter = ["why"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class TransitionInline(admin.TabularInline):
@@ -54,8 +97,21 @@ class TransitionInline(admin.TabularInline):
         return False
 
 
+def campaigns_moderated_by(user):
+    """The campaigns whose submissions (and photos) a staff user may see."""
+    if user.is_superuser or user.has_perm("promo.moderate_any_campaign"):
+        return Campaign.objects.all()
+    return Campaign.objects.filter(moderators=user)
+
+
 class SubmissionAdminBase(admin.ModelAdmin):
-    """Read-only view of a submission: the photo beside what was typed and what was read."""
+    """Read-only view of a submission: the photo beside what was typed and what was read.
+
+    A moderator sees only the campaigns they moderate (Campaign.moderators, or promo.moderate_any_campaign).
+    """
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(campaign__in=campaigns_moderated_by(request.user))
 
     list_display = ["created_at", "campaign", "participant", "thumbnail", "typed_amount", "typed_card_last4", "read_amount", "read_card", "status", "reason_codes"]  # fmt: skip
     list_select_related = ["campaign", "participant", "recognition"]
@@ -191,7 +247,7 @@ class QueueAdmin(SubmissionAdminBase):
     def _decide_view(self, request: HttpRequest, pk, accept: bool):
         if not self.has_change_permission(request):
             raise PermissionDenied
-        submission = get_object_or_404(Submission, pk=pk)
+        submission = get_object_or_404(self.get_queryset(request), pk=pk)
         note = request.POST.get("moderator_note", "").strip()
         if self._resolve(request, submission, accept, note):
             verdict = _("accepted") if accept else _("rejected")

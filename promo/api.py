@@ -6,11 +6,11 @@ from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from promo import services
 from promo.models import Submission
+from promo.ratelimit import RateLimited, rate_limited_message, upload_rate_check
 from promo.selectors import active_campaigns
 from promo.serializers import (
     SubmissionCreatedSerializer,
@@ -18,25 +18,39 @@ from promo.serializers import (
     SubmissionSerializer,
     submission_created_payload,
 )
+from promo.uploads import too_large_message, upload_was_too_large
 
 
 class SubmissionCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "uploads"
 
     @extend_schema(
         request={"multipart/form-data": SubmissionCreateSerializer},
         responses={
             202: SubmissionCreatedSerializer,
-            400: OpenApiResponse(description="Field errors: {field: [messages]}"),
+            400: OpenApiResponse(description="Field errors: {field: [messages]}, in the Accept-Language"),
             404: OpenApiResponse(description="No such campaign, or it no longer accepts uploads"),
+            413: OpenApiResponse(description="The photo is over the size cap: {photo: [message]}"),
+            429: OpenApiResponse(
+                description="Too many uploads from this address or contact; see Retry-After"
+            ),
         },
         summary="Upload a slip photo with the amount and card last 4 the participant typed",
     )
     def post(self, request: Request, slug: str) -> Response:
         campaign = get_object_or_404(active_campaigns(), slug=slug)
-        serializer = SubmissionCreateSerializer(data=request.data)
+        data = request.data  # parsed here: the upload handler cuts a photo over the cap
+        if upload_was_too_large(request):
+            return Response({"photo": [too_large_message()]}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        try:
+            upload_rate_check(request=request, contact=data.get("contact"))
+        except RateLimited as limited:
+            return Response(
+                {"detail": rate_limited_message()},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(limited.retry_after)},
+            )
+        serializer = SubmissionCreateSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         submission = services.submission_create_from_input(campaign=campaign, data=serializer.validated_data)
         return Response(submission_created_payload(submission, request), status=status.HTTP_202_ACCEPTED)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from promo.amounts import parse_typed_amount
 from promo.contacts import normalize_contact
-from promo.photos import validate_photo
+from promo.intake import photo_intake
 
 
 class UploadForm(forms.Form):
@@ -25,11 +25,16 @@ class UploadForm(forms.Form):
     contact = forms.CharField(
         label=_("Phone or e-mail"), max_length=254, widget=forms.TextInput(attrs={"autocomplete": "tel"})
     )
+    consent = forms.BooleanField(
+        label=_("I accept the campaign rules and agree to the processing of my data"),
+        error_messages={
+            "required": _("Accept the campaign rules and the processing of your data to take part.")
+        },
+    )
 
     def clean_photo(self):
-        photo = self.cleaned_data["photo"]
-        validate_photo(photo)
-        return photo
+        """The one ingestion step: the checked photo with its working copy (promo.intake)."""
+        return photo_intake(self.cleaned_data["photo"])
 
     def clean_amount(self):
         return parse_typed_amount(self.cleaned_data["amount"])

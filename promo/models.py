@@ -87,12 +87,33 @@ class Campaign(models.Model):
     failure_policy = models.JSONField(
         _("on failure"), default=dict, blank=True, validators=[validate_failure_policy]
     )
+    # What a participant consents to with each upload: recorded on the submission with the time.
+    rules_version = models.CharField(
+        _("rules version"),
+        max_length=32,
+        default="1",
+        help_text=_("Change it whenever the rules or the privacy notice change; each upload records it."),
+    )
+    rules_url = models.URLField(_("rules and privacy notice"), blank=True)
+    retention_days = models.PositiveIntegerField(
+        _("keep photos and contacts for (days after the last day)"),
+        default=90,
+        help_text=_("Then photos are deleted and contacts anonymised; decisions and figures are kept."),
+    )
+    # Set when retention has erased every submission's personal data: the periodic task skips the campaign.
+    personal_data_purged_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
+    # Staff who may see this campaign's photos and decide its submissions (besides holders of
+    # promo.moderate_any_campaign and superusers).
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="moderated_campaigns", verbose_name=_("moderators")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-starts_on"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
+        permissions = [("moderate_any_campaign", _("Can see the photos of and moderate every campaign"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")), name="campaign_period_valid"
@@ -131,6 +152,18 @@ class Campaign(models.Model):
     def today(self) -> date:
         return timezone.now().astimezone(self.tz).date()
 
+    @property
+    def retention_ends_on(self) -> date:
+        """After this day, the campaign's photos and contacts are erased."""
+        return self.ends_on + timedelta(days=self.retention_days)
+
+    def can_be_moderated_by(self, user) -> bool:
+        if not (user.is_active and user.is_staff):
+            return False
+        if user.is_superuser or user.has_perm("promo.moderate_any_campaign"):
+            return True
+        return self.moderators.filter(pk=user.pk).exists()
+
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The last day is before the first day.")})
@@ -146,6 +179,8 @@ class Participant(models.Model):
     contact = models.CharField(_("contact"), max_length=254, unique=True)
     contact_kind = models.CharField(_("contact kind"), max_length=5, choices=ContactKind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the contact was replaced by an anonymous token (on request, or by retention).
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("participant")
@@ -155,10 +190,25 @@ class Participant(models.Model):
         return self.contact
 
 
+# Extensions the server gives stored photos: the participant's file name is never kept.
+STORED_EXTENSIONS = {"jpg", "png", "webp", "heic"}
+
+
+def _stored_name(folder: str, submission: "Submission", filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix not in STORED_EXTENSIONS:
+        raise ValueError(f"refusing to store a photo as .{suffix}: intake names stored files")
+    return f"{folder}/{submission.campaign.slug}/{timezone.now():%Y/%m/%d}/{submission.id}.{suffix}"
+
+
 def photo_upload_to(submission: "Submission", filename: str) -> str:
-    """Photos are stored under the campaign and the submission id; the participant's file name is not kept."""
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
-    return f"submissions/{submission.campaign.slug}/{timezone.now():%Y/%m/%d}/{submission.id}.{suffix}"
+    """The working copy (JPEG), under the campaign and the submission id."""
+    return _stored_name("submissions", submission, filename)
+
+
+def original_upload_to(submission: "Submission", filename: str) -> str:
+    """The original, with the extension of the format its bytes are, stripped of metadata."""
+    return _stored_name("originals", submission, filename)
 
 
 class Submission(models.Model):
@@ -185,7 +235,12 @@ class Submission(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="submissions")
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="submissions")
-    photo = models.FileField(_("photo"), upload_to=photo_upload_to, max_length=255)
+    # The working copy: upright, re-encoded as JPEG, no metadata; what hashes, recognition and the admin read.
+    photo = models.FileField(_("photo"), upload_to=photo_upload_to, max_length=255, blank=True)
+    # The upload as its bytes were, less metadata and anything appended (None for HEIF, deleted with a full
+    # card number on it).
+    original = models.FileField(_("original"), upload_to=original_upload_to, max_length=255, blank=True)
+    original_format = models.CharField(_("original format"), max_length=8, blank=True)
     photo_sha256 = models.CharField(max_length=64, db_index=True)
     typed_amount = models.DecimalField(_("typed amount"), max_digits=12, decimal_places=2)
     typed_card_last4 = models.CharField(
@@ -214,6 +269,11 @@ class Submission(models.Model):
         related_name="+",
         verbose_name=_("duplicate of"),
     )
+    # The campaign rules' version the participant accepted with this upload, and when.
+    consent_version = models.CharField(_("accepted rules version"), max_length=32, blank=True)
+    consent_at = models.DateTimeField(_("rules accepted at"), null=True, blank=True)
+    # Photos, typed card digits and raw OCR text deleted (retention or the participant's request).
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     # 64-bit perceptual hash of the photo (signed, as the database stores it) and its four 16-bit bands, each
     # indexed with the campaign: a near-duplicate shares a band within a small Hamming radius (promo.duplicates).
     photo_phash = models.BigIntegerField(null=True, blank=True)
@@ -321,3 +381,33 @@ class Recognition(models.Model):
 
     def confidence(self, name: str) -> float:
         return float(self.fields.get(name, {}).get("confidence", 0.0))
+
+
+class Erasure(models.Model):
+    """An audit line for each erasure of personal data: what was erased, why, and by whom; never the contact."""
+
+    class Why(models.TextChoices):
+        REQUEST = "request", _("participant's request")
+        RETENTION = "retention", _("retention period over")
+
+    why = models.CharField(_("why"), max_length=12, choices=Why.choices)
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="erasures"
+    )
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submissions = models.PositiveIntegerField(_("submissions erased"), default=0)
+    files_deleted = models.PositiveIntegerField(_("files deleted"), default=0)
+    actor = models.CharField(_("by"), max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+
+    def __str__(self) -> str:
+        return f"{self.get_why_display()}: {self.submissions} submissions"

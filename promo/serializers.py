@@ -2,15 +2,20 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from promo.amounts import parse_typed_amount
 from promo.contacts import normalize_contact
+from promo.intake import photo_intake
 from promo.models import Submission
-from promo.photos import validate_photo
 from promo.reasons import render
 from promo.selectors import recognized_summary
+
+
+def _consent_required() -> str:
+    return gettext("Accept the campaign rules and the processing of your data to take part.")
 
 
 def _django_to_drf(error: DjangoValidationError) -> serializers.ValidationError:
@@ -32,17 +37,29 @@ class TypedAmountField(serializers.Field):
 
 
 class SubmissionCreateSerializer(serializers.Serializer):
-    photo = serializers.FileField(help_text="Photo of the card-payment slip (JPEG, PNG, WEBP)")
+    photo = serializers.FileField(
+        help_text="Photo of the card-payment slip: JPEG, PNG, WebP or HEIC, up to the size cap; the format is "
+        "read from the bytes, the file name and content type are ignored"
+    )
     amount = TypedAmountField(help_text="Purchase amount as typed by the participant, e.g. 1234.50")
     card_last4 = serializers.RegexField(r"^\d{4}$", help_text="Last four digits of the card")
     contact = serializers.CharField(max_length=254, help_text="Phone number or e-mail of the participant")
+    consent = serializers.BooleanField(
+        help_text="The participant accepted the campaign's rules and privacy notice (must be true); the rules "
+        "version in force is recorded with the upload"
+    )
 
     def validate_photo(self, photo):
+        """The one ingestion step: returns the checked photo with its working copy (promo.intake)."""
         try:
-            validate_photo(photo)
+            return photo_intake(photo)
         except DjangoValidationError as error:
             raise _django_to_drf(error) from None
-        return photo
+
+    def validate_consent(self, consent):
+        if not consent:
+            raise serializers.ValidationError(_consent_required())
+        return consent
 
     def validate_contact(self, contact):
         try:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image
@@ -17,8 +16,8 @@ from promo.checks import run_checks
 from promo.contacts import normalize_contact
 from promo.decision import MIN_FIELD_CONFIDENCE, Candidate, Decision, DuplicateMatch, Facts, FieldRead, decide
 from promo.duplicates import find_same_file, find_same_photo, find_same_slip, hash_columns, photo_hash
+from promo.intake import IntakePhoto
 from promo.models import Campaign, Participant, Recognition, StatusTransition, Submission
-from promo.photos import sha256_of
 from promo.reasons import reason
 from recognition.engines import get_rapid_engine
 from recognition.pipeline import recognize
@@ -41,23 +40,42 @@ def participant_get_or_create(*, contact: str) -> Participant:
 
 
 def submission_create(
-    *, campaign: Campaign, contact: str, photo: UploadedFile, typed_amount: Decimal, typed_card_last4: str
+    *,
+    campaign: Campaign,
+    contact: str,
+    photo: IntakePhoto,
+    typed_amount: Decimal,
+    typed_card_last4: str,
+    consent_version: str,
 ) -> Submission:
-    """Stores the upload and enqueues its processing once the row is committed (a worker must see it)."""
+    """Stores a photo that passed intake (working copy and stripped original under server-chosen names) and
+    enqueues its processing once the row is committed (a worker must see it)."""
     participant = participant_get_or_create(contact=contact)
-    with transaction.atomic():
-        submission = Submission.objects.create(
-            campaign=campaign,
-            participant=participant,
-            photo=photo,
-            photo_sha256=sha256_of(photo),
-            typed_amount=typed_amount,
-            typed_card_last4=typed_card_last4,
+    submission = Submission(
+        campaign=campaign,
+        participant=participant,
+        photo_sha256=photo.sha256,
+        original_format=photo.original_format,
+        typed_amount=typed_amount,
+        typed_card_last4=typed_card_last4,
+        consent_version=consent_version,
+        consent_at=timezone.now(),
+    )
+    submission.photo.save(f"{submission.pk}.jpg", ContentFile(photo.working), save=False)
+    if photo.original is not None:
+        submission.original.save(
+            f"{submission.pk}.{photo.original_extension}", ContentFile(photo.original), save=False
         )
-        StatusTransition.objects.create(
-            submission=submission, from_status="", to_status=Status.RECEIVED, actor="participant"
-        )
-        transaction.on_commit(lambda: submission_enqueue(submission_id=submission.id))
+    try:
+        with transaction.atomic():
+            submission.save(force_insert=True)
+            StatusTransition.objects.create(
+                submission=submission, from_status="", to_status=Status.RECEIVED, actor="participant"
+            )
+            transaction.on_commit(lambda: submission_enqueue(submission_id=submission.id))
+    except BaseException:
+        submission_delete_files(submission=submission)  # no row points at them: nothing else would
+        raise
     return submission
 
 
@@ -69,7 +87,20 @@ def submission_create_from_input(*, campaign: Campaign, data: Mapping[str, Any])
         photo=data["photo"],
         typed_amount=data["amount"],
         typed_card_last4=data["card_last4"],
+        consent_version=campaign.rules_version,
     )
+
+
+def submission_delete_files(*, submission: Submission) -> int:
+    """Deletes the working copy and the original from storage; how many files were there."""
+    deleted = 0
+    for field in (submission.photo, submission.original):
+        if field.name:
+            if field.storage.exists(field.name):
+                field.storage.delete(field.name)
+                deleted += 1
+            field.name = ""
+    return deleted
 
 
 def submission_enqueue(*, submission_id: Any) -> None:
@@ -170,15 +201,22 @@ def submission_store_photo_hash(*, submission: Submission, photo: bytes) -> None
 
 
 def submission_replace_photo(*, submission: Submission, photo: bytes | None) -> None:
-    """A photo showing a full card number is replaced by its redacted copy and flagged for a moderator; the
-    original file is deleted. The SHA-256 of the upload stays, so the same file sent again is still known."""
-    original = submission.photo.name
+    """A photo showing a full card number: the working copy is replaced by its redacted copy, the original (which
+    shows the number) is deleted, and a moderator is asked to check. The SHA-256 of the upload stays, so the same
+    file sent again is still known."""
+    working = submission.photo.name
     if photo is not None:
         submission.photo.save(f"{submission.pk}.jpg", ContentFile(photo), save=False)
-    Submission.objects.filter(pk=submission.pk).update(needs_redaction=True, photo=submission.photo.name)
+    original = submission.original.name
+    submission.original.name = ""
+    Submission.objects.filter(pk=submission.pk).update(
+        needs_redaction=True, photo=submission.photo.name, original=""
+    )
     submission.needs_redaction = True
-    if photo is not None and original and original != submission.photo.name:
-        submission.photo.storage.delete(original)
+    if original and submission.original.storage.exists(original):
+        submission.original.storage.delete(original)
+    if photo is not None and working and working != submission.photo.name:
+        submission.photo.storage.delete(working)
 
 
 def recognition_save(*, submission: Submission, reading: Reading) -> Recognition:

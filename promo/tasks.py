@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from promo import services
+from promo import privacy, services
 
 
 @shared_task(name="promo.tasks.process_submission", ignore_result=True)
@@ -13,3 +13,8 @@ def process_submission(submission_id: str) -> None:
 @shared_task(name="promo.tasks.sweep_stuck_submissions", ignore_result=True)
 def sweep_stuck_submissions() -> int:
     return len(services.submissions_requeue_stuck())
+
+
+@shared_task(name="promo.tasks.apply_retention", ignore_result=True)
+def apply_retention() -> int:
+    return privacy.retention_apply()

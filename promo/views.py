@@ -6,8 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from promo import services
 from promo.forms import UploadForm
 from promo.models import Submission
+from promo.ratelimit import RateLimited, rate_limited_message, upload_rate_check
 from promo.reasons import render as render_reason
 from promo.selectors import active_campaigns
+from promo.uploads import too_large_response, upload_was_too_large
 
 # The status page reloads itself: quickly while the photo is read, slowly while people look at it.
 REFRESH_SECONDS = {
@@ -26,11 +28,26 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 def upload(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_object_or_404(active_campaigns(), slug=slug)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        submission = services.submission_create_from_input(campaign=campaign, data=form.cleaned_data)
-        return redirect("promo:status", pk=submission.pk)
-    return render(request, "promo/upload.html", {"campaign": campaign, "form": form})
+    if request.method != "POST":
+        return _upload_page(request, campaign, UploadForm())
+    form = UploadForm(request.POST, request.FILES)
+    if upload_was_too_large(request):  # the upload handler cut the photo off while it streamed in
+        return too_large_response(request)
+    try:
+        upload_rate_check(request=request, contact=request.POST.get("contact"))
+    except RateLimited as limited:
+        form.add_error(None, rate_limited_message())
+        response = _upload_page(request, campaign, form, status=429)
+        response["Retry-After"] = str(limited.retry_after)
+        return response
+    if not form.is_valid():
+        return _upload_page(request, campaign, form, status=400)
+    submission = services.submission_create_from_input(campaign=campaign, data=form.cleaned_data)
+    return redirect("promo:status", pk=submission.pk)
+
+
+def _upload_page(request: HttpRequest, campaign, form: UploadForm, status: int = 200) -> HttpResponse:
+    return render(request, "promo/upload.html", {"campaign": campaign, "form": form}, status=status)
 
 
 def status(request: HttpRequest, pk: str) -> HttpResponse:

@@ -96,9 +96,9 @@ def test_uploads_through_the_api_are_decided_by_the_worker(worker, campaign, sli
     photo, truth = slip
     url = f"/api/v1/campaigns/{campaign.slug}/submissions/"
     slip_response = api.post(url, {"photo": SimpleUploadedFile("slip.jpg", photo), "amount": str(truth.amount),
-                                   "card_last4": truth.card_last4, "contact": "+79990000001"}, format="multipart")  # fmt: skip
+                                   "card_last4": truth.card_last4, "contact": "+79990000001", "consent": "true"}, format="multipart")  # fmt: skip
     view_response = api.post(url, {"photo": SimpleUploadedFile("view.jpg", landscape), "amount": "10",
-                                   "card_last4": "1234", "contact": "+79990000002"}, format="multipart")  # fmt: skip
+                                   "card_last4": "1234", "contact": "+79990000002", "consent": "true"}, format="multipart")  # fmt: skip
     assert slip_response.status_code == view_response.status_code == 202
     assert slip_response.json()["status"] == "received"  # the worker decides, not the request
 

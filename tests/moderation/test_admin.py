@@ -14,7 +14,9 @@ QUEUE = "/admin/moderation/queueitem/"
 @pytest.fixture
 def moderator(client):
     user = User.objects.create_user("mod", password="pw", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_queueitem", "change_queueitem"]))
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_queueitem", "change_queueitem", "moderate_any_campaign"])
+    )
     client.force_login(user)
     return user
 
@@ -107,16 +109,49 @@ def test_a_duplicate_shows_the_earlier_submission_its_checks_and_any_redaction(c
     assert "A full card number is on this photo" in page
 
 
-def test_photos_are_for_staff_only(client):
+def test_photos_are_for_staff_who_moderate_the_campaign(client):
     submission = SubmissionFactory()
     url = f"/moderation/photo/{submission.pk}/"
     assert client.get(url).status_code == 302  # to the admin login
     client.force_login(User.objects.create_user("participant", password="pw"))
     assert client.get(url).status_code == 302
-    client.force_login(User.objects.create_user("staff", password="pw", is_staff=True))
+    staff = User.objects.create_user("staff", password="pw", is_staff=True)
+    client.force_login(staff)
+    assert client.get(url).status_code == 403  # staff, but not a moderator of this campaign
+    submission.campaign.moderators.add(staff)
     response = client.get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"  # the JPEG itself
+    assert response.content[:2] == b"\xff\xd8"  # the JPEG itself
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"].startswith("sandbox")
+    assert response["Content-Disposition"] == f'inline; filename="{submission.pk}.jpg"'
+    other = SubmissionFactory()  # another campaign
+    assert client.get(f"/moderation/photo/{other.pk}/").status_code == 403
+
+
+def test_the_queue_lists_only_the_campaigns_a_moderator_moderates(client):
+    mine, theirs = in_queue(), in_queue()
+    user = User.objects.create_user("mod2", password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_queueitem", "change_queueitem"]))
+    mine.campaign.moderators.add(user)
+    client.force_login(user)
+    page = client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/moderation/photo/{mine.pk}/" in page
+    assert f"/moderation/photo/{theirs.pk}/" not in page
+    assert client.post(f"{QUEUE}{theirs.pk}/accept/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == Status.MODERATION
+
+
+def test_a_stored_file_that_is_not_an_image_is_never_served(admin_client):
+    """Rows stored before intake existed may point at anything a participant sent: sniffed, then refused."""
+    from django.core.files.base import ContentFile
+
+    submission = SubmissionFactory(photo=ContentFile(b"<html><script>alert(1)</script></html>", name="x.jpg"))
+    response = admin_client.get(f"/moderation/photo/{submission.pk}/")
+    assert response.status_code == 404
+    assert b"<script>" not in response.content
 
 
 def test_submissions_cannot_be_added_or_deleted_in_the_admin(admin_client):

@@ -30,7 +30,7 @@ def test_upload_is_accepted_and_the_decision_can_be_polled(
     with django_capture_on_commit_callbacks(execute=True):
         response = post(
             api, campaign.slug, photo=photo_file(photo), amount=f"{truth.amount}".replace(".", ","),
-            card_last4=truth.card_last4, contact="player@example.com",
+            card_last4=truth.card_last4, contact="player@example.com", consent="true",
         )  # fmt: skip
     assert response.status_code == 202, response.json()
     created = response.json()
@@ -71,11 +71,12 @@ def test_reasons_speak_the_language_of_the_request(api):
         ({"card_last4": "12a4"}, {"card_last4"}),
         ({"card_last4": "12345"}, {"card_last4"}),
         ({"contact": "nobody"}, {"contact"}),
+        ({"consent": "false"}, {"consent"}),
         ({"photo": SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")}, {"photo"}),
         ({"photo": SimpleUploadedFile("x.jpg", jpeg_bytes(50, 50), content_type="image/jpeg")}, {"photo"}),
         (
-            {"photo": None, "amount": None, "card_last4": None, "contact": None},
-            {"photo", "amount", "card_last4", "contact"},
+            {"photo": None, "amount": None, "card_last4": None, "contact": None, "consent": None},
+            {"photo", "amount", "card_last4", "contact", "consent"},
         ),
     ],
 )
@@ -85,6 +86,7 @@ def test_bad_input_gets_field_errors_and_stores_nothing(api, campaign, fields, e
         "amount": "10.00",
         "card_last4": "1234",
         "contact": "+79990000000",
+        "consent": "true",
     }
     data = {key: value for key, value in {**valid, **fields}.items() if value is not None}
     response = post(api, campaign.slug, **data)
@@ -96,9 +98,9 @@ def test_bad_input_gets_field_errors_and_stores_nothing(api, campaign, fields, e
 def test_too_large_photo_is_refused_with_the_limit(api, campaign, settings):
     settings.SLIPCHECK_MAX_PHOTO_BYTES = 1000
     response = post(api, campaign.slug, photo=photo_file(jpeg_bytes(800, 800, "grey")), amount="1", card_last4="1234",
-                    contact="+79990000000")  # fmt: skip
-    assert response.status_code == 400
-    assert "too large" in response.json()["photo"][0]
+                    contact="+79990000000", consent="true")  # fmt: skip
+    assert response.status_code == 413
+    assert "larger than" in response.json()["photo"][0]
 
 
 def test_unknown_or_closed_campaign_is_404(api):

@@ -75,8 +75,8 @@ def write_photo(folder, name: str, photo: bytes) -> str:
 def test_submit_batch_decides_every_line(tmp_path, campaign, slip, landscape):
     photo, truth = slip
     lines = [
-        {"image": write_photo(tmp_path, "slip.jpg", photo), "amount": str(truth.amount), "card_last4": truth.card_last4, "contact": "+79990000001"},
-        {"image": write_photo(tmp_path, "view.jpg", landscape), "amount": "10.00", "card_last4": "1234", "contact": "+79990000002"},
+        {"image": write_photo(tmp_path, "slip.jpg", photo), "amount": str(truth.amount), "card_last4": truth.card_last4, "contact": "+79990000001", "consent": True},
+        {"image": write_photo(tmp_path, "view.jpg", landscape), "amount": "10.00", "card_last4": "1234", "contact": "+79990000002", "consent": True},
     ]  # fmt: skip
     batch = tmp_path / "batch.jsonl"
     batch.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
@@ -100,7 +100,7 @@ def test_submit_batch_decides_every_line(tmp_path, campaign, slip, landscape):
 @pytest.mark.django_db(transaction=True)
 def test_submit_batch_reports_bad_lines_and_goes_on(tmp_path, campaign, landscape):
     batch = tmp_path / "batch.jsonl"
-    good = {"image": write_photo(tmp_path, "view.jpg", landscape), "amount": "1", "card_last4": "1234", "contact": "+79990000002"}  # fmt: skip
+    good = {"image": write_photo(tmp_path, "view.jpg", landscape), "amount": "1", "card_last4": "1234", "contact": "+79990000002", "consent": True}  # fmt: skip
     batch.write_text("\n".join([json.dumps({"image": "missing.jpg"}), "not json", json.dumps({**good, "card_last4": "12"}), json.dumps(good)]))  # fmt: skip
     out = StringIO()
     with pytest.raises(CommandError, match="3 line"):

@@ -7,7 +7,6 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from promo import services
@@ -23,6 +22,7 @@ from promo.duplicates import (
     to_unsigned,
 )
 from promo.evaluation import CROPPED, REENCODED, copy_photo
+from promo.intake import photo_intake
 from promo.models import Submission
 from recognition.cards import redact_lines, redact_photo
 from recognition.images import load_photo
@@ -129,9 +129,10 @@ def upload(campaign, photo: bytes, truth, contact: str, amount=None) -> Submissi
     submission = services.submission_create(
         campaign=campaign,
         contact=contact,
-        photo=SimpleUploadedFile("photo.jpg", photo, content_type="image/jpeg"),
+        photo=photo_intake(photo),
         typed_amount=amount if amount is not None else truth.amount,
         typed_card_last4=truth.card_last4,
+        consent_version="1",
     )
     services.submission_process(submission_id=submission.pk)
     submission.refresh_from_db()

@@ -51,6 +51,7 @@ def test_upload_through_the_page_reaches_a_decision(
                 "amount": str(truth.amount).replace(".", ","),
                 "card_last4": truth.card_last4,
                 "contact": "8 (999) 123-45-67",
+                "consent": "on",
             },
             HTTP_ACCEPT_LANGUAGE="en",
         )
@@ -67,7 +68,7 @@ def test_form_errors_are_shown_next_to_the_fields(client, campaign):
         f"/c/{campaign.slug}/", {"amount": "abc", "card_last4": "12"}, HTTP_ACCEPT_LANGUAGE="en"
     )
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Enter the amount as on the slip" in page
     assert "Enter the four digits printed after the asterisks." in page
     assert "This field is required." in page

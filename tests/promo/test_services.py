@@ -3,10 +3,10 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from promo import services
+from promo.intake import photo_intake
 from promo.models import StatusTransition, Submission
 from tests.factories import RecognitionFactory, SubmissionFactory
 
@@ -18,9 +18,10 @@ def upload(campaign, photo: bytes, amount: str, card: str, contact: str = "+7 99
     return services.submission_create(
         campaign=campaign,
         contact=contact,
-        photo=SimpleUploadedFile("photo.jpg", photo, content_type="image/jpeg"),
+        photo=photo_intake(photo),
         typed_amount=Decimal(amount),
         typed_card_last4=card,
+        consent_version="1",
     )
 
 

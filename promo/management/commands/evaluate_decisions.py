@@ -21,7 +21,6 @@ from decimal import Decimal
 from pathlib import Path
 from unittest import mock
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test import override_settings
@@ -32,6 +31,7 @@ from promo import services
 from promo.checks import run_checks
 from promo.decision import decide
 from promo.evaluation import Outcome, Report, copy_photo, outside_period_of, render_figures, scenarios_for
+from promo.intake import photo_intake
 from promo.models import Campaign
 
 SWEEP = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
@@ -109,9 +109,10 @@ class Command(BaseCommand):
                         submission = services.submission_create(
                             campaign=target,
                             contact=f"eval-{label['image']}-{number}@example.invalid",
-                            photo=SimpleUploadedFile(label["image"], sent, content_type="image/jpeg"),
+                            photo=photo_intake(sent),
                             typed_amount=scenario.typed_amount,
                             typed_card_last4=scenario.typed_card_last4,
+                            consent_version=target.rules_version,
                         )
                         services.submission_process(submission_id=submission.pk)
                         submission.refresh_from_db()

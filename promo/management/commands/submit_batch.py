@@ -1,7 +1,8 @@
 """`manage.py submit_batch --campaign SLUG FILE.jsonl`: offline promotions and bulk checks.
 
-Each line becomes a real submission through the same validation and service as the API; one JSON line is
-printed per input once it is decided (or sent to moderation).
+Each line becomes a real submission through the same intake, validation and service as the API (the line's
+`"consent": true` says the participant accepted the rules, e.g. on a paper form); one JSON line is printed per
+input once it is decided (or sent to moderation).
 """
 
 import json
@@ -54,7 +55,7 @@ class Command(BaseCommand):
         if not path.is_file():
             return {"image": image, "error": f"no such file: {path}"}
         with path.open("rb") as handle:
-            data = {key: item.get(key) for key in ("amount", "card_last4", "contact")}
+            data = {key: item.get(key) for key in ("amount", "card_last4", "contact", "consent")}
             serializer = SubmissionCreateSerializer(data={**data, "photo": File(handle, name=path.name)})
             if not serializer.is_valid():
                 return {"image": image, "error": serializer.errors}

@@ -50,6 +50,7 @@ class Command(BaseCommand):
                     "amount": f"{label['amount']:.2f}" if label["amount"] is not None else "100.00",
                     "card_last4": label["card_last4"] or "0000",
                     "contact": f"+7999{number:07d}",
+                    "consent": True,  # synthetic participants accepted the rules
                 }
                 target.write(json.dumps(typed) + "\n")
         self.stdout.write(f"{options['n']} images, {labels}, {submissions}")
