@@ -15,7 +15,9 @@ QUEUE = "/admin/moderation/queueitem/"
 def moderator(client):
     user = User.objects.create_user("mod", password="pw", is_staff=True)
     user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_queueitem", "change_queueitem", "moderate_any_campaign"])
+        *Permission.objects.filter(
+            codename__in=["view_queueitem", "change_queueitem", "moderate_any_campaign"]
+        )
     )
     client.force_login(user)
     return user
