@@ -14,7 +14,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/slipcheck_bench
 N ?= 1000000
 
-.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean bench-dedupe
+.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean bench-dedupe bench-intake
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ bench-dedupe: setup
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/create_database.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_dedupe --n $(N)
+
+# Every hostile upload against a real gunicorn on loopback: status, seconds and the worker's peak memory growth.
+bench-intake: setup
+	$(BIN)/python manage.py bench_intake
 
 format: setup
 	$(BIN)/ruff check --fix .

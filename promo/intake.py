@@ -144,8 +144,8 @@ def _decode_working_copy(data: bytes, image_format: str) -> tuple[int, int, byte
                 ):  # decode at 1/2, 1/4 or 1/8 scale where the copy would shrink anyway
                     image.draft("RGB", (WORKING_MAX_SIDE, WORKING_MAX_SIDE))
                 image.load()
-                upright = ImageOps.exif_transpose(image)
-                working = _flatten(upright)
+                ImageOps.exif_transpose(image, in_place=True)  # no second copy of a 12-Mpx photo
+                working = _flatten(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _refuse(_too_many_pixels_message(max_pixels), "too_many_pixels") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error):
@@ -153,7 +153,7 @@ def _decode_working_copy(data: bytes, image_format: str) -> tuple[int, int, byte
     if max(working.size) > WORKING_MAX_SIDE:
         working.thumbnail((WORKING_MAX_SIDE, WORKING_MAX_SIDE), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
-    working.save(buffer, format="JPEG", quality=WORKING_QUALITY, optimize=True)
+    working.save(buffer, format="JPEG", quality=WORKING_QUALITY)
     return width, height, buffer.getvalue()
 
 
@@ -170,4 +170,4 @@ def _flatten(image: Image.Image) -> Image.Image:
         background = Image.new("RGB", rgba.size, "white")
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")

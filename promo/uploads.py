@@ -48,9 +48,9 @@ class RequestSizeLimitMiddleware:
             length = 0
         if length > max_request_bytes():
             request.upload_too_large = True
-            response = too_large_response(request)
-            response["Connection"] = "close"  # the unread body must not be taken for the next request
-            return response
+            # The body stays unread; the WSGI server closes the connection rather than read it as a next request
+            # (gunicorn and runserver both do; a hop-by-hop header is not the application's to set).
+            return too_large_response(request)
         return self.get_response(request)
 
 
