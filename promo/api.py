@@ -46,7 +46,7 @@ class SubmissionCreateApi(APIView):
             upload_rate_check(request=request, contact=data.get("contact"))
         except RateLimited as limited:
             return Response(
-                {"detail": rate_limited_message()},
+                {"detail": rate_limited_message(limited.retry_after)},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
                 headers={"Retry-After": str(limited.retry_after)},
             )

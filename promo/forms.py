@@ -10,8 +10,11 @@ from promo.intake import photo_intake
 
 class UploadForm(forms.Form):
     photo = forms.FileField(
+        error_messages={"empty": _("The file is empty. Choose the photo of the slip again.")},
         label=_("Photo of the card slip"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        # No `capture`: it makes many phones open the camera only, and a slip already photographed could not be
+        # picked from the gallery.
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
     amount = forms.CharField(
         label=_("Purchase amount"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
@@ -35,6 +38,13 @@ class UploadForm(forms.Form):
     def clean_photo(self):
         """The one ingestion step: the checked photo with its working copy (promo.intake)."""
         return photo_intake(self.cleaned_data["photo"])
+
+    def clean(self):
+        """A browser never sends a chosen file again: say so at the photo when only other fields were wrong."""
+        cleaned = super().clean()
+        if self.errors and "photo" in cleaned:
+            self.add_error("photo", _("Choose the photo again: the browser does not keep it after an error."))
+        return cleaned
 
     def clean_amount(self):
         return parse_typed_amount(self.cleaned_data["amount"])

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from promo.contacts import normalize_contact
 
@@ -46,8 +46,13 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def rate_limited_message() -> str:
-    return _("Too many uploads in a short time. Wait a few minutes, then send your slip again.")
+def rate_limited_message(retry_after: int) -> str:
+    minutes = max(1, round(retry_after / 60))
+    return ngettext(
+        "Too many uploads in a short time. Wait %(minutes)d minute, then send your slip again.",
+        "Too many uploads in a short time. Wait %(minutes)d minutes, then send your slip again.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def client_address(request: HttpRequest) -> str:

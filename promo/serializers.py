@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -38,8 +38,9 @@ class TypedAmountField(serializers.Field):
 
 class SubmissionCreateSerializer(serializers.Serializer):
     photo = serializers.FileField(
+        error_messages={"empty": gettext_lazy("The file is empty. Choose the photo of the slip again.")},
         help_text="Photo of the card-payment slip: JPEG, PNG, WebP or HEIC, up to the size cap; the format is "
-        "read from the bytes, the file name and content type are ignored"
+        "read from the bytes, the file name and content type are ignored",
     )
     amount = TypedAmountField(help_text="Purchase amount as typed by the participant, e.g. 1234.50")
     card_last4 = serializers.RegexField(r"^\d{4}$", help_text="Last four digits of the card")

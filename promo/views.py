@@ -36,7 +36,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         upload_rate_check(request=request, contact=request.POST.get("contact"))
     except RateLimited as limited:
-        form.add_error(None, rate_limited_message())
+        form.add_error(None, rate_limited_message(limited.retry_after))
         response = _upload_page(request, campaign, form, status=429)
         response["Retry-After"] = str(limited.retry_after)
         return response

@@ -71,6 +71,9 @@ def test_hostile_uploads_are_refused_through_the_api_and_the_page(case, campaign
     response, growth = peak_memory_growth_mb(lambda: api_post(data, case.file_name, case.content_type))
     assert response.status_code == case.status, response.content[:300]
     assert set(response.json()) == {"photo"}
+    assert (
+        response.json()["photo"][0].endswith(".") and len(response.json()["photo"][0]) > 30
+    )  # says what to do
     assert growth < 200, f"{case.name}: peak memory grew {growth:.0f} MB"
     page = page_post(client, data, case.file_name, case.content_type)
     assert page.status_code == case.status

@@ -26,7 +26,23 @@ def test_upload_page_is_a_phone_form_in_russian_by_default(client, campaign):
     assert 'name="viewport"' in page
     assert 'enctype="multipart/form-data"' in page
     assert "Последние 4 цифры карты" in page
-    assert 'capture="environment"' in page
+    assert 'accept="image/*"' in page and "capture=" not in page  # the gallery stays reachable
+    assert 'lang="en">English</button>' in page  # the other language is named in itself
+    assert "Я принимаю правила акции" in page
+
+
+def test_a_good_photo_sent_with_a_wrong_field_is_asked_for_again(client, campaign):
+    """Browsers never re-fill a file input: the participant is told, instead of finding "required" next time."""
+    from tests.factories import jpeg_bytes
+
+    response = client.post(
+        f"/c/{campaign.slug}/",
+        {"photo": SimpleUploadedFile("a.jpg", jpeg_bytes()), "amount": "abc", "card_last4": "1234",
+         "contact": "+79990000000", "consent": "on"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "Choose the photo again" in response.content.decode()
 
 
 def test_upload_page_speaks_english_when_asked(client, campaign):
