@@ -19,6 +19,7 @@ from promo.duplicates import find_same_file, find_same_photo, find_same_slip, ha
 from promo.intake import IntakePhoto
 from promo.models import Campaign, Participant, Recognition, StatusTransition, Submission
 from promo.reasons import reason
+from recognition.cards import mask_card_numbers
 from recognition.engines import get_rapid_engine
 from recognition.pipeline import recognize
 from recognition.serialize import field_to_dict, lines_to_list
@@ -177,7 +178,12 @@ def submission_process(*, submission_id: Any) -> Submission | None:
         logger.exception("recognition failed for submission %s", submission.pk)
         Recognition.objects.update_or_create(
             submission=submission,
-            defaults={"engine": "", "kind": "", "error": f"{type(error).__name__}: {error}"},
+            # An exception's text may quote what was read: masked like everything else that is kept.
+            defaults={
+                "engine": "",
+                "kind": "",
+                "error": mask_card_numbers(f"{type(error).__name__}: {error}", doubt=True)[0],
+            },
         )
         return submission_transition(
             submission=submission,

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from recognition.cards import redact_lines, redact_photo
+from recognition.cards import mask_card_numbers, redact_lines, redact_photo
 from recognition.corroborate import corroborate
 from recognition.engines import OcrEngine, get_rapid_engine
 from recognition.engines.tesseract import TesseractLineReader, get_tesseract_reader
@@ -17,7 +17,7 @@ from recognition.extract import classify_document, extract_fields
 from recognition.geometry import crop_line
 from recognition.images import load_photo
 from recognition.quality import photo_quality
-from recognition.types import OcrLine, Reading
+from recognition.types import Box, FieldReading, OcrLine, Reading
 
 # PP-OCR lines below this are noise for extraction; they are still re-read by the second engine, which often
 # reads the all-Cyrillic lines PP-OCR scores low (`ОДОБРЕНО`, `МИР`).
@@ -75,6 +75,56 @@ def second_view(lines: list[OcrLine]) -> list[OcrLine]:
     return view
 
 
+def read_lines(
+    lines: list[OcrLine], *, second_engine: bool, years: tuple[int, ...] = ()
+) -> tuple[Reading, list[Box]]:
+    """What `recognize` makes of the lines the engines read: card numbers masked, fields extracted (and
+    corroborated across engines with `second_engine`), the document classified; and the regions of the photo
+    to paint over. Pure (lines in, Reading out), so the card guard is tested on everything a Reading keeps.
+    The Reading's engine, timings, quality and redacted photo are left for the caller, which has the photo."""
+    # Nothing below, nor anything kept or logged, may see a full card number.
+    lines, card_boxes = redact_lines(lines)
+    primary = [line for line in lines if line.confidence >= MIN_PRIMARY_CONFIDENCE]
+    fields = extract_fields(primary, years=years)
+    if second_engine:
+        secondary = extract_fields(second_view(lines), years=years)
+        fields = {name: corroborate(fields[name], secondary[name]) for name in fields}
+    # Belt and braces: extraction joins rows and lines in its own way, and its sources quote them.
+    fields, scrubbed = scrub_fields(fields)
+    kind, kind_confidence = classify_document(primary, fields)
+    reading = Reading(
+        kind=kind,
+        kind_confidence=kind_confidence,
+        fields=fields,
+        lines=lines,
+        engine="",
+        full_card_number=bool(card_boxes) or scrubbed,
+    )
+    return reading, card_boxes
+
+
+def scrub_fields(fields: dict[str, FieldReading]) -> tuple[dict[str, FieldReading], bool]:
+    """Fields with any card number left in a candidate's value or source masked, and whether there was one."""
+    found = False
+
+    def scrubbed(value: object) -> object:
+        nonlocal found
+        if not isinstance(value, str):
+            return value
+        masked, masked_any = mask_card_numbers(value, doubt=True)
+        found = found or masked_any
+        return masked
+
+    cleaned = {}
+    for name, reading in fields.items():
+        candidates = tuple(
+            replace(candidate, value=scrubbed(candidate.value), source=scrubbed(candidate.source))
+            for candidate in reading.candidates
+        )
+        cleaned[name] = replace(reading, value=scrubbed(reading.value), candidates=candidates)
+    return cleaned, found
+
+
 def recognize(
     photo: bytes,
     *,
@@ -97,25 +147,15 @@ def recognize(
     if reader is not None:
         lines = reread_lines(pixels, lines, reader)
     reread = time.perf_counter()
-    # Nothing below, nor anything kept or logged, may see a full card number.
-    lines, card_boxes = redact_lines(lines)
-    primary = [line for line in lines if line.confidence >= MIN_PRIMARY_CONFIDENCE]
-    fields = extract_fields(primary, years=years)
-    if reader is not None:
-        secondary = extract_fields(second_view(lines), years=years)
-        fields = {name: corroborate(fields[name], secondary[name]) for name in fields}
-    kind, kind_confidence = classify_document(primary, fields)
+    reading, card_boxes = read_lines(lines, second_engine=reader is not None, years=years)
     quality = photo_quality(pixels).as_dict()
     done = time.perf_counter()
-    return Reading(
-        kind=kind,
-        kind_confidence=kind_confidence,
-        fields=fields,
-        lines=lines,
+    return replace(
+        reading,
         engine=engine.name + (f"+{reader.name}" if reader is not None else ""),
         steps=(f"turned_{turned}",) if turned else (),
         quality=quality,
-        full_card_number=bool(card_boxes),
+        # Flagged by the scrub alone (no box known), the photo is left for the moderator to redact.
         redacted_photo=redact_photo(pixels, card_boxes) if card_boxes else None,
         timings_ms={
             "load": round((loaded - started) * 1000, 1),

@@ -736,8 +736,12 @@ def render_document(truth: DocumentTruth, rng: random.Random) -> Image.Image:
     """A clean, upright scan of the document on its paper (a 640x480 picture for "other")."""
     if truth.kind == "other":
         return _render_other(rng)
-    lines = document_lines(truth, rng)
-    slip = truth.kind == "slip"
+    return render_lines(document_lines(truth, rng), rng, slip=truth.kind == "slip")
+
+
+def render_lines(lines: list[PrintedLine], rng: random.Random, *, slip: bool = True) -> Image.Image:
+    """Printed lines as a clean, upright scan on paper: how `render_document` draws a document's text, open to
+    tests that need lines no generated document prints (a full card number)."""
     cols = max(math.ceil(len(line.text) * line.scale) for line in lines)
     margin = rng.randint(16, 28)
     target = rng.randint(400, 480) if slip else rng.randint(520, 600)

@@ -157,3 +157,14 @@ def test_decision_uses_what_was_read_and_the_campaign_rules():
     assert [r["code"] for r in submission.reasons] == ["payment_system_not_allowed"]
     submission.refresh_from_db()
     assert {c["check"]: c["outcome"] for c in submission.checks}["payment_system"] == "fail"
+
+
+def test_a_failure_that_quotes_a_card_number_is_stored_masked(campaign, slip):
+    photo, truth = slip
+    submission = upload(campaign, photo, str(truth.amount), truth.card_last4)
+    with mock.patch("promo.services.recognize", side_effect=ValueError("choked on 4111 1111 1111 1111")):
+        services.submission_process(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Status.MODERATION
+    assert "4111 1111 1111 1111" not in submission.recognition.error
+    assert submission.recognition.error.endswith("1111")
