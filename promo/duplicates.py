@@ -18,6 +18,7 @@ from itertools import combinations
 from typing import Any
 
 import imagehash
+import numpy as np
 from django.db import connections
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -38,12 +39,16 @@ BAND_RADIUS = 1  # guarantees every hash within 4 * 1 + 3 = 7 bits is among the 
 _OWN_NOT_COUNTED = (Submission.Status.REJECTED,)
 
 
-def photo_hash(photo: bytes) -> int:
-    """The 64-bit DCT perceptual hash of a photo, as an unsigned int (EXIF orientation applied first)."""
-    with Image.open(io.BytesIO(photo)) as image:
-        upright = ImageOps.exif_transpose(image).convert("L")
-        upright.thumbnail((512, 512))
-        return int(str(imagehash.phash(upright)), 16)
+def photo_hash(photo: bytes | np.ndarray) -> int:
+    """The 64-bit DCT perceptual hash of a photo, as an unsigned int: of its bytes (EXIF orientation applied
+    first), or of the upright RGB pixels recognition.images.load_photo made of them (one decode for both)."""
+    if isinstance(photo, np.ndarray):
+        grey = Image.fromarray(photo).convert("L")
+    else:
+        with Image.open(io.BytesIO(photo)) as image:
+            grey = ImageOps.exif_transpose(image).convert("L")
+    grey.thumbnail((512, 512))
+    return int(str(imagehash.phash(grey)), 16)
 
 
 def to_signed(value: int) -> int:

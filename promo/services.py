@@ -6,11 +6,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image
 
 from promo.checks import run_checks
 from promo.contacts import normalize_contact
@@ -21,6 +21,7 @@ from promo.models import Campaign, Participant, Recognition, StatusTransition, S
 from promo.reasons import reason
 from recognition.cards import mask_card_numbers
 from recognition.engines import get_rapid_engine
+from recognition.images import load_photo
 from recognition.pipeline import recognize
 from recognition.serialize import field_to_dict, lines_to_list
 from recognition.types import Reading
@@ -169,11 +170,11 @@ def submission_process(*, submission_id: Any) -> Submission | None:
         return None
     try:
         with submission.photo.open("rb") as stored:
-            photo = stored.read()
-        submission_store_photo_hash(submission=submission, photo=photo)
+            pixels = load_photo(stored.read())  # the working copy, decoded once for the hash and the reading
+        submission_store_photo_hash(submission=submission, photo=pixels)
         campaign = submission.campaign
         years = tuple(range(campaign.starts_on.year, campaign.ends_on.year + 1))
-        reading = recognize(photo, engine=get_rapid_engine(settings.SLIPCHECK_OCR_THREADS), years=years)
+        reading = recognize(pixels, engine=get_rapid_engine(settings.SLIPCHECK_OCR_THREADS), years=years)
     except Exception as error:  # any failure to read still ends in the moderation queue, never in limbo
         logger.exception("recognition failed for submission %s", submission.pk)
         Recognition.objects.update_or_create(
@@ -195,12 +196,9 @@ def submission_process(*, submission_id: Any) -> Submission | None:
     return submission_decide(submission=submission, recognition=recognition)
 
 
-def submission_store_photo_hash(*, submission: Submission, photo: bytes) -> None:
+def submission_store_photo_hash(*, submission: Submission, photo: np.ndarray) -> None:
     """Stored before the slow reading, so a copy uploaded a moment later already finds it."""
-    try:
-        columns = hash_columns(photo_hash(photo))
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return  # not an image PIL reads: recognition will say so
+    columns = hash_columns(photo_hash(photo))
     Submission.objects.filter(pk=submission.pk).update(**columns)
     for name, value in columns.items():
         setattr(submission, name, value)

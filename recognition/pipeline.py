@@ -126,13 +126,14 @@ def scrub_fields(fields: dict[str, FieldReading]) -> tuple[dict[str, FieldReadin
 
 
 def recognize(
-    photo: bytes,
+    photo: bytes | np.ndarray,
     *,
     engine: OcrEngine | None = None,
     second: TesseractLineReader | bool | None = True,
     years: tuple[int, ...] = (),
 ) -> Reading:
-    """Reads a photo of a slip. Raises recognition.images.UnreadableImage for bytes that are not an image.
+    """Reads a photo of a slip: its bytes, or the pixels `load_photo` made of them (a caller that also hashes
+    the photo decodes it once). Raises recognition.images.UnreadableImage for bytes that are not an image.
 
     `second`: True for the process's Tesseract reader (when installed), a reader, or None/False for PP-OCR alone.
     `years`: the campaign's years, which let a date with a broken year be repaired.
@@ -140,7 +141,7 @@ def recognize(
     engine = engine or get_rapid_engine()
     reader = get_tesseract_reader() if second is True else (second or None)
     started = time.perf_counter()
-    pixels = load_photo(photo)
+    pixels = photo if isinstance(photo, np.ndarray) else load_photo(photo)
     loaded = time.perf_counter()
     lines, pixels, turned = engine.read_upright(pixels)
     read = time.perf_counter()

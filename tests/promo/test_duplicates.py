@@ -224,3 +224,9 @@ def test_a_full_card_number_goes_to_moderation_flagged_and_is_never_stored(campa
     with submission.photo.open("rb") as stored:
         assert stored.read() != photo, "the stored photo is the redacted copy"
     assert submission.photo_sha256 == hashlib.sha256(photo).hexdigest()
+
+
+def test_the_hash_of_the_decoded_pixels_is_the_hash_of_the_photo():
+    """Processing decodes the working copy once and hashes those pixels: the hash must not move for it."""
+    photo = generated_photo(11, "slip", "ru")[0]
+    assert hamming(photo_hash(photo), photo_hash(load_photo(photo))) <= 1
