@@ -239,3 +239,13 @@ def test_a_huge_phone_photo_is_shrunk_once_to_the_working_size(settings):
     assert (result.width, result.height) == (5100, 6800)
     with Image.open(io.BytesIO(result.working)) as copy:
         assert max(copy.size) <= 4096 and copy.size[0] / copy.size[1] == pytest.approx(0.75, abs=0.01)
+
+
+def test_a_heic_held_sideways_is_upright_like_its_jpeg():
+    """libheif applies the rotation and resets the EXIF tag: turned once, not twice."""
+    image, exif = photo_like(600, 800), exif_with_gps(orientation=6).tobytes()
+    sizes = {
+        image_format: Image.open(io.BytesIO(photo_intake(encoded(image, image_format, exif=exif)).working)).size
+        for image_format in ("HEIF", "JPEG")
+    }
+    assert sizes == {"HEIF": (800, 600), "JPEG": (800, 600)}
