@@ -118,7 +118,7 @@ class SubmissionAdminBase(admin.ModelAdmin):
     list_filter = ["status", "campaign", "recognition__kind", "needs_redaction"]
     search_fields = ["=id", "participant__contact", "typed_card_last4", "recognition__rrn"]
     date_hierarchy = "created_at"
-    readonly_fields = ["large_photo", "comparison", "reason_list", "earlier_submission", "checks_table", "ocr_text", "campaign", "participant", "status", "created_at", "decided_at", "decided_by", "photo_sha256", "needs_redaction", "attempts"]  # fmt: skip
+    readonly_fields = ["large_photo", "comparison", "reason_list", "earlier_submission", "checks_table", "ocr_text", "campaign", "participant", "status", "created_at", "decided_at", "decided_by", "photo_sha256", "needs_redaction", "attempts", "original_format", "consent_version", "consent_at", "erased_at"]  # fmt: skip
     fieldsets = [
         (None, {"fields": [("large_photo", "comparison"), "reason_list", "earlier_submission"]}),
         (_("Checks of the automatic decision"), {"fields": ["checks_table"]}),
@@ -133,8 +133,12 @@ class SubmissionAdminBase(admin.ModelAdmin):
                     "decided_at",
                     "decided_by",
                     "photo_sha256",
+                    "original_format",
                     "needs_redaction",
                     "attempts",
+                    "consent_version",
+                    "consent_at",
+                    "erased_at",
                 ]
             },
         ),

@@ -24,6 +24,8 @@ COMPARED = (
 
 
 def photo_html(submission: Submission, height: int) -> SafeString:
+    if not submission.photo.name:
+        return format_html("<em>{}</em>", _("photo erased"))
     url = reverse("moderation:photo", kwargs={"pk": submission.pk})
     return format_html(
         '<a href="{}" target="_blank"><img src="{}" alt="" loading="lazy" style="max-height:{}px;max-width:100%;'

@@ -161,3 +161,10 @@ def test_submissions_cannot_be_added_or_deleted_in_the_admin(admin_client):
     assert admin_client.get("/admin/promo/submission/add/").status_code == 403
     assert admin_client.get(f"/admin/promo/submission/{submission.pk}/delete/").status_code == 403
     assert admin_client.get(f"/admin/promo/submission/{submission.pk}/change/").status_code == 200
+
+
+def test_an_erased_photo_is_said_to_be_erased(client, moderator):
+    submission = in_queue()
+    Submission.objects.filter(pk=submission.pk).update(photo="")
+    page = client.get(f"{QUEUE}{submission.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "photo erased" in page and f"/moderation/photo/{submission.pk}/" not in page

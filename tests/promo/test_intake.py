@@ -245,7 +245,9 @@ def test_a_heic_held_sideways_is_upright_like_its_jpeg():
     """libheif applies the rotation and resets the EXIF tag: turned once, not twice."""
     image, exif = photo_like(600, 800), exif_with_gps(orientation=6).tobytes()
     sizes = {
-        image_format: Image.open(io.BytesIO(photo_intake(encoded(image, image_format, exif=exif)).working)).size
+        image_format: Image.open(
+            io.BytesIO(photo_intake(encoded(image, image_format, exif=exif)).working)
+        ).size
         for image_format in ("HEIF", "JPEG")
     }
     assert sizes == {"HEIF": (800, 600), "JPEG": (800, 600)}
