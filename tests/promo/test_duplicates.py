@@ -4,6 +4,7 @@ import random
 from dataclasses import replace
 from datetime import date, time
 from decimal import Decimal
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -201,16 +202,16 @@ def test_participant_limit_per_day(campaign, slip):
 
 
 @pytest.mark.django_db
-def test_a_full_card_number_goes_to_moderation_flagged_and_is_never_stored(campaign, slip, caplog):
+def test_a_full_card_number_goes_to_moderation_flagged_and_is_never_stored(campaign, slip, caplog, settings):
     photo, truth = slip
     pan = "4111 1111 1111 1111"
 
-    def with_a_full_card(photo, **options):
-        reading = recognize(photo, **options)
+    def with_a_full_card(pixels, **options):  # processing hands recognize the decoded working copy
+        reading = recognize(pixels, **options)
         reading.lines[0] = replace(reading.lines[0], text=pan)
         # What recognize() does with such a line (unit-tested in recognition): masked, painted over, said so.
         lines, boxes = redact_lines(reading.lines)
-        redacted = redact_photo(load_photo(photo), boxes)
+        redacted = redact_photo(pixels, boxes)
         return replace(reading, lines=lines, full_card_number=bool(boxes), redacted_photo=redacted)
 
     with mock.patch("promo.services.recognize", with_a_full_card):
@@ -224,6 +225,9 @@ def test_a_full_card_number_goes_to_moderation_flagged_and_is_never_stored(campa
     with submission.photo.open("rb") as stored:
         assert stored.read() != photo, "the stored photo is the redacted copy"
     assert submission.photo_sha256 == hashlib.sha256(photo).hexdigest()
+    assert not submission.original.name  # the original showed the number: deleted, not kept
+    media = Path(settings.MEDIA_ROOT)
+    assert [path.name for path in media.rglob("*") if path.is_file()] == [Path(submission.photo.name).name]
 
 
 def test_the_hash_of_the_decoded_pixels_is_the_hash_of_the_photo():
