@@ -11,6 +11,14 @@ printed row joined left to right, with look-alike letters read as digits, and wi
 disagreed on tried both ways. A run that has a card's prefix and length but no reading that proves it (Luhn) is
 still masked where cards of that shape are common. Only the last four digits are kept (`************1111`):
 they are what the campaign checks, and keeping fewer digits than PCI DSS allows costs nothing.
+
+Joining boxes finds numbers, and also makes them out of fields that only sit side by side: on real receipts a
+barcode, a quantity and a price (`6194020100124 | 4 | 11.32`), an id and a date (`CB#:45976049320 |
+25/Feb/2017`), a time and an invoice number (`20:48 | 1009 001 0010411`) read as card numbers. So the digits of
+a date or a time never join a number, and a run of a row's boxes counts only when its digit groups are printed
+the way card numbers are (4-4-4-4..., 4-6-5, 6-6-4, or all in one), allowing for what a detector and an engine
+do to a printed number: the boxes may cut up to two groups, and an engine may drop one separator. Where the boxes
+are not known (a log line, an error, a quoted source), any grouping is tried.
 """
 
 from __future__ import annotations
@@ -95,6 +103,21 @@ _MAX_DISAGREEMENT = 3
 # In a box that held part of a card number, any other run this long is masked too: an engine that dropped a
 # digit of the number (15 of 16) would otherwise keep nearly all of it.
 _CATCH_ALL_DIGITS = 8
+# What a detector and an engine do to a printed number: cut a group between two boxes, or drop a separator (one at
+# most). A number in three boxes has two cuts; more departures than that from a card's layout and the groups are
+# other fields side by side (`506 | 6194020100124 | 4 | 11.32`).
+_MAX_DEPARTURES = 2
+_MAX_DROPPED_SEPARATORS = 1
+
+# Dates and times are fields of their own; no card number has a colon or a two-digit group between slashes.
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек"
+_DATES_AND_TIMES = re.compile(
+    r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])"  # 20:48, 07:43:54
+    r"|(?<![\d./-])(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})(?![\d]|[./-]\d)"
+    rf"|(?<!\d)\d{{1,2}}[\s./-]?(?:{_MONTHS})[a-zа-яё]*\.?[\s./-]?(?:\d{{4}}|\d{{2}})(?!\d)"  # 25/Feb/2017
+    rf"|(?<![a-zа-яё])(?:{_MONTHS})[a-zа-яё]*\.?\s?\d{{1,2}},?\s\d{{4}}(?!\d)",  # Feb 25, 2017
+    re.IGNORECASE,
+)
 
 _TOKEN = re.compile(r"[0-9A-Za-zА-Яа-яЁё]+")
 _GROUP = re.compile(r"\d+")
@@ -149,6 +172,39 @@ def _lettered(text: str) -> str:
     return _TOKEN.sub(as_digits, text)
 
 
+def _in_dates_and_times(text: str) -> set[int]:
+    """Positions of the text's dates and times, whose digits never join a card number."""
+    return {position for match in _DATES_AND_TIMES.finditer(text) for position in range(*match.span())}
+
+
+def _layouts(length: int) -> Iterator[tuple[int, ...]]:
+    """The group lengths card numbers of this length are printed in."""
+    yield (length,)
+    yield (4,) * (length // 4) + ((length % 4,) if length % 4 else ())
+    yield (4, 6, length - 10)
+    yield (6, 6, length - 12)
+
+
+def _printed_like_a_card(groups: tuple[int, ...], cut_before: tuple[bool, ...]) -> bool:
+    """Digit groups (their lengths) fit a card's layout. A group boundary that is also a boundary of boxes may
+    cut a printed group (`cut_before[i]`: the boundary before group i+1 is between boxes); a boundary inside a
+    box must be one of the layout's, and one of the layout's boundaries may be missing; two departures at most."""
+    edges, position = [], 0
+    for group, between_boxes in zip(groups, (*cut_before, False), strict=True):
+        position += group
+        edges.append((position, between_boxes))
+    edges.pop()
+    for layout in _layouts(position):
+        layout_edges = set(itertools.accumulate(layout[:-1]))
+        if any(edge not in layout_edges and not between_boxes for edge, between_boxes in edges):
+            continue
+        cuts = sum(edge not in layout_edges for edge, _ in edges)
+        dropped = len(layout_edges - {edge for edge, _ in edges})
+        if cuts + dropped <= _MAX_DEPARTURES and dropped <= _MAX_DROPPED_SEPARATORS:
+            return True
+    return False
+
+
 def _chains(text: str) -> Iterator[list[tuple[int, int]]]:
     """Runs of digit groups split by one separator each (`4111 1111-1111.1111`), as (start, end) of the groups."""
     chain: list[tuple[int, int]] = []
@@ -178,12 +234,20 @@ class _Segment:
 class _RowReading:
     raw: str
     segments: tuple[_Segment, ...]
+    # False for text whose boxes are not known (a log line, a field's source): anyone may have joined boxes into
+    # it, so its digit groups say nothing of how a number was printed.
+    boxes_known: bool = True
 
     def locate(self, position: int) -> tuple[_Segment, int] | None:
         for segment in self.segments:
             if segment.start <= position < segment.start + segment.length:
                 return segment, position - segment.start
         return None  # the space the boxes were joined with
+
+    def between_boxes(self, end: int, start: int) -> bool:
+        """Whether two digit groups (the first ends at `end`, the next starts at `start`) are in different boxes."""
+        before, after = self.locate(end - 1), self.locate(start)
+        return before is None or after is None or before[0] != after[0]
 
 
 @dataclass(frozen=True)
@@ -195,9 +259,12 @@ class _Window:
     positions: tuple[int, ...]
     exempt: bool
     lines: frozenset[int]
+    # Its digit groups are printed the way card numbers are: only such a run is a card number on its own
+    # evidence; another is masked only as the other engine's reading of one.
+    card_like: bool
 
 
-def _row_reading(lines: list[OcrLine], row: list[int], field: str) -> _RowReading:
+def _row_reading(lines: list[OcrLine], row: list[int], field: str, boxes_known: bool) -> _RowReading:
     """The row's boxes joined left to right with a space; a box the second engine did not read stands in with
     the first engine's text."""
     parts, segments, offset = [], [], 0
@@ -209,30 +276,36 @@ def _row_reading(lines: list[OcrLine], row: list[int], field: str) -> _RowReadin
         segments.append(_Segment(index, taken_from, offset, len(text)))
         parts.append(text)
         offset += len(text)
-    return _RowReading(" ".join(parts), tuple(segments))
+    return _RowReading(" ".join(parts), tuple(segments), boxes_known)
 
 
 def _windows(reading: _RowReading, index: int) -> list[_Window]:
     found: dict[tuple[int, ...], _Window] = {}
-    for variant in dict.fromkeys((reading.raw, _lettered(reading.raw))):
+    lettered = _lettered(reading.raw)
+    apart = _in_dates_and_times(reading.raw) | _in_dates_and_times(lettered)
+    for variant in dict.fromkeys((reading.raw, lettered)):
+        variant = "".join("#" if i in apart and ch.isdigit() else ch for i, ch in enumerate(variant))
         previous_end = 0
         for chain in _chains(variant):
             exempt_lengths = _exempt_lengths(reading.raw[previous_end : chain[0][0]])
             previous_end = chain[-1][1]
+            cut_before = tuple(reading.between_boxes(a[1], b[0]) for a, b in itertools.pairwise(chain))
             for first in range(len(chain)):
                 positions: list[int] = []
-                for start, end in chain[first:]:
+                for last, (start, end) in enumerate(chain[first:], first):
                     positions += range(start, end)
                     if len(positions) > max(CARD_LENGTHS):
                         break
                     if len(positions) in CARD_LENGTHS and tuple(positions) not in found:
                         located = (reading.locate(p) for p in positions)
+                        groups = tuple(e - s for s, e in chain[first : last + 1])
                         found[tuple(positions)] = _Window(
                             index,
                             "".join(variant[p] for p in positions),
                             tuple(positions),
                             len(positions) in exempt_lengths,
                             frozenset(where[0].line for where in located if where),
+                            not reading.boxes_known or _printed_like_a_card(groups, cut_before[first:last]),
                         )
     return list(found.values())
 
@@ -271,7 +344,7 @@ def _flagged(windows: list[_Window], doubt: bool) -> list[_Window]:
         flagged[(window.reading, window.positions)] = window
 
     for window in windows:
-        if window.exempt:
+        if window.exempt or not window.card_like:
             continue
         proven = card_format(window.digits) and luhn_valid(window.digits)
         if proven or (doubt and _shaped(window.digits, _DOUBTFUL_FORMATS)):
@@ -385,14 +458,16 @@ def _span_of(line: OcrLine, changes: dict[int, str]) -> Box:
     )
 
 
-def _guard(lines: list[OcrLine], doubt: bool) -> tuple[Edits, list[tuple[int, int, int]]]:
+def _guard(
+    lines: list[OcrLine], doubt: bool, boxes_known: bool = True
+) -> tuple[Edits, list[tuple[int, int, int]]]:
     """The character edits that mask every card number in the lines, and the (line, start, end) spans of the
     numbers in the first engine's text."""
     edits: Edits = {}
     for row in _rows(lines):
-        readings = [_row_reading(lines, row, "text")]
+        readings = [_row_reading(lines, row, "text", boxes_known)]
         if any(lines[i].alternative for i in row):
-            readings.append(_row_reading(lines, row, "alternative"))
+            readings.append(_row_reading(lines, row, "alternative", boxes_known))
         windows = [w for index, reading in enumerate(readings) for w in _windows(reading, index)]
         for window in _flagged(windows, doubt):
             _mask(edits, readings[window.reading], window.positions, window.digits)
@@ -436,13 +511,14 @@ _NO_BOX: Box = ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0))
 def full_card_numbers(text: str) -> list[tuple[int, int]]:
     """Spans of card numbers one reading proves: 13-19 Luhn-valid digits with a card issuer's prefix and length,
     not right after the label of an id of that length."""
-    return [(start, end) for _, start, end in _guard([OcrLine(text, 1.0, _NO_BOX)], doubt=False)[1]]
+    spans = _guard([OcrLine(text, 1.0, _NO_BOX)], doubt=False, boxes_known=False)[1]
+    return [(start, end) for _, start, end in spans]
 
 
 def mask_card_numbers(text: str, *, doubt: bool = False) -> tuple[str, bool]:
     """The text with every full card number masked but its last four digits (`************1234`). With `doubt`,
     also runs shaped like the cards slips are paid with that no reading proves (what the pipeline masks)."""
-    edits, _ = _guard([OcrLine(text, 1.0, _NO_BOX)], doubt=doubt)
+    edits, _ = _guard([OcrLine(text, 1.0, _NO_BOX)], doubt=doubt, boxes_known=False)
     changes = edits.get((0, "text"), {})
     return _applied(text, changes), bool(changes)
 

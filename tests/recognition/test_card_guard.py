@@ -48,6 +48,15 @@ def at(text: str, row: int, x: float = 10, alternative: str = "") -> OcrLine:
     return OcrLine(text, 0.95, box(x, x + 12 * len(text), row), alternative=alternative)
 
 
+def row_of(*parts: str, row: int = 0) -> list[OcrLine]:
+    """One printed row cut into boxes, left to right, a little uneven as a detector gives them."""
+    x, lines = 10.0, []
+    for i, part in enumerate(parts):
+        lines.append(OcrLine(part, 0.95, box(x, x + 12 * len(part), row, dy=(-2, 3, 1)[i % 3])))
+        x += 12 * len(part) + 25
+    return lines
+
+
 # --- an independent check: what a leak looks like in kept text ---------------------------------------------
 
 _LOOKALIKES = str.maketrans("OoОоBВSsIlZzGбБЗз", "00008855112266633")
@@ -161,10 +170,7 @@ def test_card_shaped_runs_no_reading_proves_are_masked_where_cards_of_that_shape
     ],
 )
 def test_a_number_split_across_boxes_of_a_row_is_masked_in_each_box_and_each_box_painted(parts):
-    x, row = 10.0, []
-    for i, part in enumerate(parts):
-        row.append(OcrLine(part, 0.95, box(x, x + 12 * len(part), dy=(-2, 3, 1)[i % 3])))
-        x += 12 * len(part) + 25
+    row = row_of(*parts)
     others = [at("ИТОГ 1 119,00", 1), at("4111 1111", 3)]
     lines, paint = redact_lines([*row, *others])
     joined = " ".join(line.text for line in lines[: len(parts)])
@@ -223,6 +229,89 @@ def test_receipt_ids_are_not_cards(rows):
     reading, paint = read_lines([at(text, i) for i, text in enumerate(rows)], second_engine=True)
     assert paint == [] and not reading.full_card_number
     assert [line.text for line in reading.lines] == rows
+
+
+# Lines PP-OCR and Tesseract read on real receipts (SROIE), texts and boxes as read: fields side by side on one
+# row that joining the row's boxes made into card numbers.
+SIDE_BY_SIDE_ON_RECEIPTS = {
+    # A barcode, a quantity and a price beside the misread tail of `450G`: 506|6194020100124|4|11, a Luhn-valid
+    # 19-digit Maestro number in four boxes, laid out as no card is printed.
+    "sroie_184": [
+        ("GST NO:001169362944", "", ((200, 357), (515, 360), (514, 400), (199, 397))),
+        ("RECEIPT #: CS00241867 DATE: 02/02/2018", "RECEIPT #; 0900241867 DATE: 02/02/2018",
+         ((50, 531), (634, 534), (634, 574), (50, 571))),
+        ("AMOUNT", "AMOUNT", ((534, 657), (632, 657), (632, 696), (534, 696))),
+        ("6194020100124", "", ((53, 718), (257, 718), (257, 755), (53, 755))),
+        ("4", "", ((326, 723), (342, 723), (342, 748), (326, 748))),
+        ("11.32", "", ((413, 716), (499, 716), (499, 756), (413, 756))),
+        ("45.28 S", "45.28 $", ((548, 715), (666, 715), (666, 757), (548, 757))),
+        ("(UNIT) ROYAL BAKING POWDER 450G", 'ВАТ ROYAL ЗВКТЫВ РОУБЕК" 506',
+         ((52, 746), (531, 744), (532, 790), (52, 792))),
+        ("TOTAL QUANTITY", "TOTAL QUANTITY", ((51, 804), (273, 807), (273, 846), (51, 843))),
+    ],
+    # An 11-digit cash-bill number and the day of the date in the next box: a 13-digit Visa shape, which the
+    # digits the engines disagreed on (9/0, 0/6, 9/0) tried as look-alikes made Luhn-valid.
+    "sroie_241": [
+        ("GST Reg:001734164430", "GST ед: 001734164450", ((167, 418), (490, 415), (490, 455), (167, 457))),
+        ("CASH RECEIPT", "GASH RECSIFT.", ((203, 466), (459, 466), (459, 509), (203, 509))),
+        ("CB#:45976049320", "СВ: 45076640320", ((43, 513), (323, 515), (323, 552), (43, 550))),
+        ("25/Feb/2017 07:43:54", "25/76/2017 0743:54", ((348, 512), (624, 509), (625, 546), (349, 549))),
+        ("Gashier : be ()", "Gazhier : be ()", ((41, 552), (250, 554), (250, 598), (40, 596))),
+    ],
+    # The minutes of a time and a 4-3-7 id in the next box: `48 1009 001 0010411`, 16 digits from 4, masked in
+    # doubt as a Visa.
+    "sroie_307": [
+        ("GST ID : 002017394688", "ast ID : 002017394688", ((575, 419), (796, 419), (796, 450), (575, 450))),
+        ("1x 000001010646", "", ((486, 560), (645, 560), (645, 594), (486, 594))),
+        ("1x 000002336695", "", ((484, 618), (645, 617), (645, 648), (484, 649))),
+        ("Invoice No: 2018042010090010411", "Invoice Nu: 2018042010090010411",
+         ((492, 872), (811, 870), (812, 900), (492, 902))),
+        ("2.64", "", ((812, 955), (863, 955), (863, 986), (812, 986))),
+        ("20/04/2018 20:48", "", ((452, 984), (623, 984), (623, 1017), (452, 1017))),
+        ("1009 001 0010411", "", ((693, 982), (863, 982), (863, 1015), (693, 1015))),
+        ("0276649 ZUIKARNAIN", "0278849 ZUTKARNAIN", ((453, 1013), (642, 1013), (642, 1043), (453, 1043))),
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("receipt", sorted(SIDE_BY_SIDE_ON_RECEIPTS))
+def test_fields_side_by_side_on_a_real_receipt_are_not_joined_into_a_card_number(receipt):
+    lines = [
+        OcrLine(text, 0.98, box, alternative=alternative)
+        for text, alternative, box in SIDE_BY_SIDE_ON_RECEIPTS[receipt]
+    ]
+    reading, paint = read_lines(lines, second_engine=True)
+    assert paint == [] and not reading.full_card_number
+    assert [(line.text, line.alternative) for line in reading.lines] == [
+        (ln.text, ln.alternative) for ln in lines
+    ]
+
+
+@pytest.mark.parametrize(
+    ("parts", "masked"),
+    [
+        # A date or a time is a field of its own: its groups never join a number, which is still found whole.
+        (("CB#:45976049320", "25/Feb/2017 07:43:54"), None),
+        (("20/04/2018 20:48", "1009 001 0010411"), None),
+        (("21.11.2026 14:32", "4111 1111 1111 1111"), ("21.11.2026 14:32", "************1111")),
+        (("12:30", "4111 1111 1111 1111"), ("12:30", "************1111")),
+        (("4111 1111 1111 1111 12:30",), ("************1111 12:30",)),
+        (("4111 1111 1111 1111 12/26",), ("************1111 12/26",)),
+        # Groups laid out as no card is printed are separate fields; as cards are printed, cut by boxes, or with
+        # one separator an engine dropped, they are a number.
+        (("506", "6194020100124", "4", "11.32"), None),
+        (("4111 111 1111 11111",), None),
+        (("4222222", "222", "2", "22.32"), None),  # a Luhn-valid Visa 13 only if three boxes cut it
+        (("4111 11111111 1111",), ("************1111",)),
+        (("411111", "111111", "1111"), ("******", "******", "1111")),  # 6-6-4
+        (("4111111111", "111111"), ("**********", "**1111")),  # 16 in one group, cut once
+        (("4111 11", "11 1111 11", "11"), ("******", "******11", "11")),  # two cuts inside groups
+    ],
+)
+def test_only_runs_laid_out_as_card_numbers_are_joined_and_dates_and_times_never(parts, masked):
+    lines, paint = redact_lines(row_of(*parts))
+    assert tuple(line.text for line in lines) == (masked or parts)
+    assert bool(paint) is (masked is not None)
 
 
 def test_a_merchant_id_in_the_box_right_of_its_label_is_not_a_card():
@@ -308,6 +397,7 @@ DISTRACTORS = (
     "КОД АВТОРИЗАЦИИ 4AB7CD",
     "Спасибо за покупку",
 )
+BESIDE = ("", "21.11.2026", "14:32", "25/Feb/2017 07:43:54", "20:48", "1x", "4", "11.32", "CB#:45976049320")
 _TO_LETTER = {"0": "O", "8": "B", "5": "S", "1": "l", "2": "Z", "6": "G"}
 _LOOK = {"6": "85", "8": "630", "5": "6", "3": "8", "0": "8", "1": "7", "7": "1", "4": "9", "9": "4"}
 
@@ -386,7 +476,17 @@ def slips_with_a_card(draw: st.DrawFn) -> tuple[list[OcrLine], str, list[int]]:
     lines = [
         at(t, r if r < row else r + 1, alternative=t if r % 2 else "") for r, t in enumerate(distractors)
     ]
+    # A field of its own may share the row, in its own box: a date, a time, a quantity, a price, an id.
+    beside, left = draw(st.sampled_from(BESIDE)), draw(st.booleans())
+    event(f"beside={beside or '-'}{' left' if left else ' right'}")
+
+    def place_beside(x: float) -> float:
+        lines.append(OcrLine(beside, 0.95, box(x, x + 12 * len(beside), row, draw(st.floats(-5, 5))), beside))
+        return x + 12 * len(beside) + draw(st.integers(4, 60))
+
     card_lines, of_number, x = [], [], 10.0
+    if beside and left:
+        x = place_beside(x)
     for start, end in parts:
         primary, reread = "".join(first[start:end]).strip(), "".join(second[start:end]).strip()
         if not primary:
@@ -402,6 +502,8 @@ def slips_with_a_card(draw: st.DrawFn) -> tuple[list[OcrLine], str, list[int]]:
             )
         )
         x += 12 * len(primary) + draw(st.integers(4, 60))
+    if beside and not left:
+        place_beside(x)
     lines += card_lines
     order = draw(st.permutations(range(len(lines))))
     shuffled = [lines[i] for i in order]
