@@ -43,7 +43,9 @@ KEPT_DIGITS = 4  # the last four: what campaigns and prize desks check
 # by chance (one in ten): 13-digit product barcodes, loyalty cards (`Shell Loyalty Card 601884...`), tax ids.
 # Measured on SROIE's 150 receipts, a looser "starts with 2-6" rule flagged four of them.
 _CARD_FORMATS = (
-    (re.compile(r"^4"), (13, 16, 19)),  # VISA
+    # VISA: 16 or 19 digits. 13-digit Visa cards have not been issued for decades, while 13-digit runs that
+    # start with 4 are everywhere (EAN-13 barcodes of German goods, an AID `A000...` misread as digits).
+    (re.compile(r"^4"), (16, 19)),  # VISA
     (re.compile(r"^(?:5[1-5]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720)"), (16,)),  # Mastercard
     (re.compile(r"^220[0-4]"), (16, 17, 18, 19)),  # MIR
     (re.compile(r"^3[47]"), (15,)),  # Amex
@@ -76,6 +78,7 @@ _ID_LENGTHS: tuple[tuple[str, tuple[int, ...]], ...] = (
     ("TID", (8,)),
     ("Terminal", (8,)),
     ("Терминал", (8,)),
+    ("AID", tuple(range(10, 17))),  # the chip application, A0000000031010 (Visa), often misread as digits
     ("MID", (12, 15)),
     ("Merchant", (12, 15)),
     ("Мерчант", (12, 15)),
@@ -152,10 +155,15 @@ _ID_PATTERNS = tuple((_label_pattern(label), lengths) for label, lengths in _ID_
 _CARD_PATTERNS = tuple(_label_pattern(label) for label in _CARD_LABELS)
 
 
+def _card_labelled(zone: str) -> bool:
+    searchable = text_for_search(zone)
+    return any(pattern.search(searchable) for pattern in _CARD_PATTERNS)
+
+
 def _exempt_lengths(zone: str) -> frozenset[int]:
     """The run lengths that the text before a run (back to the previous run) exempts as a non-card id."""
     searchable = text_for_search(zone)
-    if any(pattern.search(searchable) for pattern in _CARD_PATTERNS):
+    if _card_labelled(zone):
         return frozenset()
     return frozenset(n for pattern, lengths in _ID_PATTERNS if pattern.search(searchable) for n in lengths)
 
@@ -262,6 +270,8 @@ class _Window:
     # Its digit groups are printed the way card numbers are: only such a run is a card number on its own
     # evidence; another is masked only as the other engine's reading of one.
     card_like: bool
+    # A card label (`Карта`, `Card`) stands before it in this reading: no other reading's id label exempts it.
+    card_labelled: bool = False
 
 
 def _row_reading(lines: list[OcrLine], row: list[int], field: str, boxes_known: bool) -> _RowReading:
@@ -287,7 +297,8 @@ def _windows(reading: _RowReading, index: int) -> list[_Window]:
         variant = "".join("#" if i in apart and ch.isdigit() else ch for i, ch in enumerate(variant))
         previous_end = 0
         for chain in _chains(variant):
-            exempt_lengths = _exempt_lengths(reading.raw[previous_end : chain[0][0]])
+            zone = reading.raw[previous_end : chain[0][0]]
+            exempt_lengths, card_labelled = _exempt_lengths(zone), _card_labelled(zone)
             previous_end = chain[-1][1]
             cut_before = tuple(reading.between_boxes(a[1], b[0]) for a, b in itertools.pairwise(chain))
             for first in range(len(chain)):
@@ -306,6 +317,7 @@ def _windows(reading: _RowReading, index: int) -> list[_Window]:
                             len(positions) in exempt_lengths,
                             frozenset(where[0].line for where in located if where),
                             not reading.boxes_known or _printed_like_a_card(groups, cut_before[first:last]),
+                            card_labelled,
                         )
     return list(found.values())
 
@@ -337,6 +349,20 @@ def _same_number(first: _Window, second: _Window) -> list[int] | None:
     return differing if len(differing) <= _MAX_DISAGREEMENT else None
 
 
+def _exempt_in_either_reading(window: _Window, windows: list[_Window]) -> bool:
+    """An id label read by either engine exempts the run: one engine misreads the label (`ФН` as Greek `ΦH`,
+    `AID:` as `АТО:`) as often as the other misreads the digits."""
+    if window.card_labelled:
+        return False
+    return window.exempt or any(
+        other.exempt
+        and other.reading != window.reading
+        and other.lines & window.lines
+        and len(other.digits) == len(window.digits)
+        for other in windows
+    )
+
+
 def _flagged(windows: list[_Window], doubt: bool) -> list[_Window]:
     flagged: dict[tuple[int, tuple[int, ...]], _Window] = {}
 
@@ -344,7 +370,7 @@ def _flagged(windows: list[_Window], doubt: bool) -> list[_Window]:
         flagged[(window.reading, window.positions)] = window
 
     for window in windows:
-        if window.exempt or not window.card_like:
+        if not window.card_like or _exempt_in_either_reading(window, windows):
             continue
         proven = card_format(window.digits) and luhn_valid(window.digits)
         if proven or (doubt and _shaped(window.digits, _DOUBTFUL_FORMATS)):
