@@ -139,9 +139,8 @@ def _decode_working_copy(data: bytes, image_format: str) -> tuple[int, int, byte
                         % {"width": width, "height": height},
                         "too_small",
                     )
-                if (
-                    image_format == "JPEG"
-                ):  # decode at 1/2, 1/4 or 1/8 scale where the copy would shrink anyway
+                if image_format == "JPEG":
+                    # Decoded at 1/2, 1/4 or 1/8 scale where the working copy would shrink anyway.
                     image.draft("RGB", (WORKING_MAX_SIDE, WORKING_MAX_SIDE))
                 image.load()
                 ImageOps.exif_transpose(image, in_place=True)  # no second copy of a 12-Mpx photo
