@@ -30,24 +30,35 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_object_or_404(active_campaigns(), slug=slug)
     if request.method != "POST":
         return _upload_page(request, campaign, UploadForm())
-    form = UploadForm(request.POST, request.FILES)
     if upload_was_too_large(request):  # the upload handler cut the photo off while it streamed in
         return too_large_response(request)
     try:
         upload_rate_check(request=request, contact=request.POST.get("contact"))
     except RateLimited as limited:
-        form.add_error(None, rate_limited_message(limited.retry_after))
-        response = _upload_page(request, campaign, form, status=429)
+        # Refused before the form is validated: a flood must not cost a single photo decode. What was typed
+        # comes back as the form's initial values.
+        typed = {name: request.POST.get(name, "") for name in ("amount", "card_last4", "contact")}
+        response = _upload_page(
+            request,
+            campaign,
+            UploadForm(initial=typed),
+            status=429,
+            error=rate_limited_message(limited.retry_after),
+        )
         response["Retry-After"] = str(limited.retry_after)
         return response
+    form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _upload_page(request, campaign, form, status=400)
     submission = services.submission_create_from_input(campaign=campaign, data=form.cleaned_data)
     return redirect("promo:status", pk=submission.pk)
 
 
-def _upload_page(request: HttpRequest, campaign, form: UploadForm, status: int = 200) -> HttpResponse:
-    return render(request, "promo/upload.html", {"campaign": campaign, "form": form}, status=status)
+def _upload_page(
+    request: HttpRequest, campaign, form: UploadForm, status: int = 200, error: str = ""
+) -> HttpResponse:
+    context = {"campaign": campaign, "form": form, "page_error": error}
+    return render(request, "promo/upload.html", context, status=status)
 
 
 def status(request: HttpRequest, pk: str) -> HttpResponse:

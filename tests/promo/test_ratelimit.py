@@ -1,6 +1,8 @@
 """Upload rate limits: per client address (read correctly behind trusted proxies) and per contact, on the API and
 the page alike; a refused request gets 429 and a message in the participant's language."""
 
+from unittest import mock
+
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -106,9 +108,13 @@ def test_one_contact_is_limited_across_addresses(campaign, settings):
 def test_the_page_has_the_same_limit_and_says_so_in_russian(campaign, client, settings):
     settings.SLIPCHECK_UPLOAD_RATE = "1/minute"
     assert attempt(client, page=True).status_code == 400
-    refused = attempt(client, page=True, language="ru")
+    with mock.patch("promo.forms.photo_intake") as intake:
+        refused = attempt(client, page=True, language="ru", contact="+79995550000")
     assert refused.status_code == 429
-    assert "Слишком много загрузок" in refused.content.decode()
+    assert not intake.called  # refused before any photo is examined
+    page = refused.content.decode()
+    assert "Слишком много загрузок" in page
+    assert 'value="+79995550000"' in page  # what was typed stays
 
 
 def test_the_api_and_the_page_share_one_count(campaign, client, settings):
