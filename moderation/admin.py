@@ -14,6 +14,7 @@ from moderation.models import QueueItem
 from moderation.services import moderation_resolve
 from promo.models import Campaign, Erasure, Participant, StatusTransition, Submission
 from promo.privacy import participant_erase_by_id
+from promo.selectors import campaigns_moderated_by
 from promo.services import TransitionNotAllowed
 
 
@@ -95,13 +96,6 @@ class TransitionInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-
-def campaigns_moderated_by(user):
-    """The campaigns whose submissions (and photos) a staff user may see."""
-    if user.is_superuser or user.has_perm("promo.moderate_any_campaign"):
-        return Campaign.objects.all()
-    return Campaign.objects.filter(moderators=user)
 
 
 class SubmissionAdminBase(admin.ModelAdmin):

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from promo.models import Submission
 from promo.photos import sniff_format
+from promo.selectors import campaigns_moderated_by
 
 # What a stored working copy may be served as (intake writes JPEG; redaction writes JPEG).
 SERVED_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
@@ -18,8 +19,8 @@ SERVED_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEB
 
 @staff_member_required
 def submission_photo(request: HttpRequest, pk: str) -> HttpResponse:
-    submission = get_object_or_404(Submission.objects.select_related("campaign"), pk=pk)
-    if not submission.campaign.can_be_moderated_by(request.user):
+    submission = get_object_or_404(Submission, pk=pk)
+    if not campaigns_moderated_by(request.user).filter(pk=submission.campaign_id).exists():
         raise PermissionDenied
     if not submission.photo.name:
         raise Http404("no photo (erased)")

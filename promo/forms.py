@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from promo.amounts import parse_typed_amount
 from promo.contacts import normalize_contact
-from promo.intake import photo_intake
+from promo.intake import EMPTY_FILE, photo_intake
+from promo.privacy import CONSENT_REQUIRED
 
 
 class UploadForm(forms.Form):
     photo = forms.FileField(
-        error_messages={"empty": _("The file is empty. Choose the photo of the slip again.")},
+        error_messages={"empty": EMPTY_FILE},
         label=_("Photo of the card slip"),
         # No `capture`: it makes many phones open the camera only, and a slip already photographed could not be
         # picked from the gallery.
@@ -30,9 +31,7 @@ class UploadForm(forms.Form):
     )
     consent = forms.BooleanField(
         label=_("I accept the campaign rules and agree to the processing of my data"),
-        error_messages={
-            "required": _("Accept the campaign rules and the processing of your data to take part.")
-        },
+        error_messages={"required": CONSENT_REQUIRED},
     )
 
     def clean_photo(self):

@@ -17,6 +17,7 @@ from typing import IO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from promo.photos import (
@@ -28,8 +29,11 @@ from promo.photos import (
     sniff_format,
     strip_metadata,
 )
+from promo.uploads import too_large_message
 from recognition.images import register_heif
 
+# Said for an empty file by intake, the form and the API alike.
+EMPTY_FILE = gettext_lazy("The file is empty. Choose the photo of the slip again.")
 # Smaller than this, no slip is legible.
 MIN_SIDE = 200
 # The working copy's long side: twice what recognition reads at, enough for a moderator to zoom into.
@@ -77,12 +81,11 @@ def read_upload(upload: IO[bytes] | bytes) -> bytes:
         upload.seek(0)
     if len(data) > limit:
         raise _refuse(
-            _("The photo is larger than %(limit)d MB. Send a smaller photo (a phone photo is 2-8 MB).")
-            % {"limit": limit // 2**20},
+            too_large_message(),
             "too_large",
         )
     if not data:
-        raise _refuse(_("The file is empty. Choose the photo of the slip again."), "empty")
+        raise _refuse(str(EMPTY_FILE), "empty")
     return data
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from promo.decision import DEFAULT_POLICY, MIN_FIELD_CONFIDENCE, MODERATE, REJECT, CampaignRules
+from promo.photos import ACCEPTED
 from recognition.payment_systems import PAYMENT_SYSTEMS
 
 
@@ -157,13 +158,6 @@ class Campaign(models.Model):
         """After this day, the campaign's photos and contacts are erased."""
         return self.ends_on + timedelta(days=self.retention_days)
 
-    def can_be_moderated_by(self, user) -> bool:
-        if not (user.is_active and user.is_staff):
-            return False
-        if user.is_superuser or user.has_perm("promo.moderate_any_campaign"):
-            return True
-        return self.moderators.filter(pk=user.pk).exists()
-
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The last day is before the first day.")})
@@ -190,8 +184,9 @@ class Participant(models.Model):
         return self.contact
 
 
-# Extensions the server gives stored photos: the participant's file name is never kept.
-STORED_EXTENSIONS = {"jpg", "png", "webp", "heic"}
+# Extensions the server gives stored photos (those of the accepted formats): the participant's file name is never
+# kept.
+STORED_EXTENSIONS = frozenset(ACCEPTED.values())
 
 
 def _stored_name(folder: str, submission: "Submission", filename: str) -> str:

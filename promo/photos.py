@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-from typing import IO
 
 # Formats a participant may upload, by what the bytes say; the value is the stored original's extension.
 ACCEPTED = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
@@ -39,15 +38,8 @@ _POLYGLOT_MARKUP = re.compile(
 )
 
 
-def sha256_of(photo: IO[bytes] | bytes) -> str:
-    if isinstance(photo, bytes):
-        return hashlib.sha256(photo).hexdigest()
-    digest = hashlib.sha256()
-    photo.seek(0)
-    for chunk in iter(lambda: photo.read(1 << 20), b""):
-        digest.update(chunk)
-    photo.seek(0)
-    return digest.hexdigest()
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def sniff_format(head: bytes) -> str | None:

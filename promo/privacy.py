@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from promo.contacts import normalize_contact
 from promo.models import Campaign, Erasure, Participant, Recognition, Submission
@@ -19,6 +20,8 @@ from promo.services import submission_delete_files
 
 logger = logging.getLogger(__name__)
 
+# Said when a participant did not accept the rules, on the page and in the API.
+CONSENT_REQUIRED = gettext_lazy("Accept the campaign rules and the processing of your data to take part.")
 # Read fields that identify a card or a payment: erased with the photo.
 _IDENTIFYING_FIELDS = ("card_last4", "rrn", "auth_code", "terminal_id")
 # One batch of the retention task: a campaign of a million submissions is erased over several runs.

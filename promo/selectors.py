@@ -8,6 +8,16 @@ from promo.models import Campaign, Recognition, Submission
 from recognition.types import FIELD_NAMES
 
 
+def campaigns_moderated_by(user: Any) -> QuerySet[Campaign]:
+    """The campaigns whose submissions and photos a staff user may see: all for superusers and holders of
+    promo.moderate_any_campaign, otherwise those that name the user among their moderators."""
+    if not (user.is_active and user.is_staff):
+        return Campaign.objects.none()
+    if user.is_superuser or user.has_perm("promo.moderate_any_campaign"):
+        return Campaign.objects.all()
+    return Campaign.objects.filter(moderators=user)
+
+
 def active_campaigns() -> QuerySet[Campaign]:
     return Campaign.objects.filter(is_active=True).order_by("-starts_on", "name")
 

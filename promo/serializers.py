@@ -2,20 +2,16 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from promo.amounts import parse_typed_amount
 from promo.contacts import normalize_contact
-from promo.intake import photo_intake
+from promo.intake import EMPTY_FILE, photo_intake
 from promo.models import Submission
+from promo.privacy import CONSENT_REQUIRED
 from promo.reasons import render
 from promo.selectors import recognized_summary
-
-
-def _consent_required() -> str:
-    return gettext("Accept the campaign rules and the processing of your data to take part.")
 
 
 def _django_to_drf(error: DjangoValidationError) -> serializers.ValidationError:
@@ -38,7 +34,7 @@ class TypedAmountField(serializers.Field):
 
 class SubmissionCreateSerializer(serializers.Serializer):
     photo = serializers.FileField(
-        error_messages={"empty": gettext_lazy("The file is empty. Choose the photo of the slip again.")},
+        error_messages={"empty": EMPTY_FILE},
         help_text="Photo of the card-payment slip: JPEG, PNG, WebP or HEIC, up to the size cap; the format is "
         "read from the bytes, the file name and content type are ignored",
     )
@@ -59,7 +55,7 @@ class SubmissionCreateSerializer(serializers.Serializer):
 
     def validate_consent(self, consent):
         if not consent:
-            raise serializers.ValidationError(_consent_required())
+            raise serializers.ValidationError(str(CONSENT_REQUIRED))
         return consent
 
     def validate_contact(self, contact):

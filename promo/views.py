@@ -30,14 +30,15 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_object_or_404(active_campaigns(), slug=slug)
     if request.method != "POST":
         return _upload_page(request, campaign, UploadForm())
-    if upload_was_too_large(request):  # the upload handler cut the photo off while it streamed in
+    data, files = request.POST, request.FILES  # parsed here: the upload handler cuts a photo over the cap
+    if upload_was_too_large(request):
         return too_large_response(request)
     try:
-        upload_rate_check(request=request, contact=request.POST.get("contact"))
+        upload_rate_check(request=request, contact=data.get("contact"))
     except RateLimited as limited:
         # Refused before the form is validated: a flood must not cost a single photo decode. What was typed
         # comes back as the form's initial values.
-        typed = {name: request.POST.get(name, "") for name in ("amount", "card_last4", "contact")}
+        typed = {name: data.get(name, "") for name in ("amount", "card_last4", "contact")}
         response = _upload_page(
             request,
             campaign,
@@ -47,7 +48,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         )
         response["Retry-After"] = str(limited.retry_after)
         return response
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(data, files)
     if not form.is_valid():
         return _upload_page(request, campaign, form, status=400)
     submission = services.submission_create_from_input(campaign=campaign, data=form.cleaned_data)

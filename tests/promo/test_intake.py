@@ -204,12 +204,16 @@ def test_a_body_over_the_cap_is_refused_before_it_is_read(campaign):
     assert "больше" in response.json()["photo"][0]
 
 
-def test_a_photo_over_the_cap_inside_an_allowed_body_is_cut_off_while_it_streams(campaign, settings):
-    """The file part alone is over the cap, the body within the request margin: the upload handler stops it."""
+def test_a_photo_over_the_cap_inside_an_allowed_body_is_cut_off_while_it_streams(campaign, client, settings):
+    """The file part alone is over the cap, the body within the request margin: the upload handler stops it,
+    and both the API and the page say the photo is too large (not that it is missing)."""
     settings.SLIPCHECK_MAX_PHOTO_BYTES = 60_000
     data = b"\xff\xd8\xff\xe0" + bytes(70_000)
     response = api_post(data, "slip.jpg", "image/jpeg")
     assert response.status_code == 413
+    page = page_post(client, data, "slip.jpg", "image/jpeg")
+    assert page.status_code == 413
+    assert "larger than" in page.content.decode()
     assert Submission.objects.count() == 0
 
 
