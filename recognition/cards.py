@@ -484,11 +484,8 @@ def _span_of(line: OcrLine, changes: dict[int, str]) -> Box:
     )
 
 
-def _guard(
-    lines: list[OcrLine], doubt: bool, boxes_known: bool = True
-) -> tuple[Edits, list[tuple[int, int, int]]]:
-    """The character edits that mask every card number in the lines, and the (line, start, end) spans of the
-    numbers in the first engine's text."""
+def _guard(lines: list[OcrLine], doubt: bool, boxes_known: bool = True) -> Edits:
+    """The character edits that mask every card number in the lines."""
     edits: Edits = {}
     for row in _rows(lines):
         readings = [_row_reading(lines, row, "text", boxes_known)]
@@ -498,22 +495,14 @@ def _guard(
         for window in _flagged(windows, doubt):
             _mask(edits, readings[window.reading], window.positions, window.digits)
     _catch_all(edits, lines)
-    spans = []
-    for (line, field), changes in edits.items():
-        if field == "text":
-            for start in (i for i in sorted(changes) if i - 1 not in changes):
-                end = start
-                while end in changes:
-                    end += 1
-                spans.append((line, start, end))
-    return edits, sorted(spans)
+    return edits
 
 
 def redact_lines(lines: list[OcrLine]) -> tuple[list[OcrLine], list[Box]]:
     """Lines with full card numbers masked in both engines' readings (also numbers split across the boxes of a
     row, misread by one engine, or only likely), and the regions of the photo to paint over: the part of each
     box that printed a number, or the whole box where the first engine's text does not place it."""
-    edits, _ = _guard(lines, doubt=True)
+    edits = _guard(lines, doubt=True)
     redacted, paint = [], []
     for index, line in enumerate(lines):
         in_text, in_alternative = edits.get((index, "text"), {}), edits.get((index, "alternative"), {})
@@ -534,17 +523,10 @@ def redact_lines(lines: list[OcrLine]) -> tuple[list[OcrLine], list[Box]]:
 _NO_BOX: Box = ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0))
 
 
-def full_card_numbers(text: str) -> list[tuple[int, int]]:
-    """Spans of card numbers one reading proves: 13-19 Luhn-valid digits with a card issuer's prefix and length,
-    not right after the label of an id of that length."""
-    spans = _guard([OcrLine(text, 1.0, _NO_BOX)], doubt=False, boxes_known=False)[1]
-    return [(start, end) for _, start, end in spans]
-
-
 def mask_card_numbers(text: str, *, doubt: bool = False) -> tuple[str, bool]:
     """The text with every full card number masked but its last four digits (`************1234`). With `doubt`,
     also runs shaped like the cards slips are paid with that no reading proves (what the pipeline masks)."""
-    edits, _ = _guard([OcrLine(text, 1.0, _NO_BOX)], doubt=doubt, boxes_known=False)
+    edits = _guard([OcrLine(text, 1.0, _NO_BOX)], doubt=doubt, boxes_known=False)
     changes = edits.get((0, "text"), {})
     return _applied(text, changes), bool(changes)
 
