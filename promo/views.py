@@ -39,6 +39,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         # Refused before the form is validated: a flood must not cost a single photo decode. What was typed
         # comes back as the form's initial values.
         typed = {name: data.get(name, "") for name in ("amount", "card_last4", "contact")}
+        typed["consent"] = bool(data.get("consent"))
         response = _upload_page(
             request,
             campaign,

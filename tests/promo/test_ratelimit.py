@@ -115,6 +115,7 @@ def test_the_page_has_the_same_limit_and_says_so_in_russian(campaign, client, se
     page = refused.content.decode()
     assert "Слишком много загрузок" in page
     assert 'value="+79995550000"' in page  # what was typed stays
+    assert 'name="consent" id="id_consent" required checked' in page  # and so does the ticked consent
 
 
 def test_the_api_and_the_page_share_one_count(campaign, client, settings):
