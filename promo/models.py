@@ -106,7 +106,11 @@ class Campaign(models.Model):
     # Staff who may see this campaign's photos and decide its submissions (besides holders of
     # promo.moderate_any_campaign and superusers).
     moderators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="moderated_campaigns", verbose_name=_("moderators")
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="moderated_campaigns",
+        verbose_name=_("moderators"),
+        limit_choices_to={"is_staff": True},  # only staff reach the admin and the photo view
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -168,3 +168,11 @@ def test_an_erased_photo_is_said_to_be_erased(client, moderator):
     Submission.objects.filter(pk=submission.pk).update(photo="")
     page = client.get(f"{QUEUE}{submission.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "photo erased" in page and f"/moderation/photo/{submission.pk}/" not in page
+
+
+def test_only_staff_can_be_named_moderators_of_a_campaign(admin_client):
+    campaign = SubmissionFactory().campaign
+    User.objects.create_user("helper", password="pw", is_staff=True)
+    User.objects.create_user("participant", password="pw")
+    page = admin_client.get(f"/admin/promo/campaign/{campaign.pk}/change/").content.decode()
+    assert ">helper</option>" in page and ">participant</option>" not in page
