@@ -1,6 +1,7 @@
 """The admin is the moderators' and operators' workplace: campaigns, participants, submissions, and the queue."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -37,6 +38,8 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["moderators"]
+    # A rules link typed without a scheme is https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["personal_data_purged_at"]
 
 
