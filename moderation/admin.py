@@ -1,8 +1,8 @@
 """The admin is the moderators' and operators' workplace: campaigns, participants, submissions, and the queue."""
 
 from django.contrib import admin, messages
-from django.db import models
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
