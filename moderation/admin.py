@@ -16,7 +16,7 @@ from moderation.services import moderation_resolve
 from promo.models import Campaign, Erasure, Participant, StatusTransition, Submission
 from promo.privacy import participant_erase_by_id
 from promo.selectors import campaigns_moderated_by
-from promo.services import TransitionNotAllowed
+from promo.transitions import TransitionNotAllowed
 
 
 @admin.register(Campaign)

@@ -4,7 +4,7 @@ from typing import Any
 
 from promo.models import Submission
 from promo.reasons import reason
-from promo.services import submission_transition
+from promo.transitions import submission_transition
 
 
 def moderation_resolve(*, submission: Submission, accept: bool, moderator: Any, note: str = "") -> Submission:

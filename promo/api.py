@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from promo import services
+from promo import submissions
 from promo.models import Submission
 from promo.ratelimit import RateLimited, rate_limited_message, upload_rate_check
 from promo.selectors import active_campaigns
@@ -52,7 +52,9 @@ class SubmissionCreateApi(APIView):
             )
         serializer = SubmissionCreateSerializer(data=data)
         serializer.is_valid(raise_exception=True)
-        submission = services.submission_create_from_input(campaign=campaign, data=serializer.validated_data)
+        submission = submissions.submission_create_from_input(
+            campaign=campaign, data=serializer.validated_data
+        )
         return Response(submission_created_payload(submission, request), status=status.HTTP_202_ACCEPTED)
 
 

@@ -37,19 +37,18 @@ def check_full_card_number(facts: Facts, rules: CampaignRules) -> CheckResult:
 
 def _duplicate_check(name: str, kinds: tuple[str, ...], code: str) -> Check:
     def check(facts: Facts, rules: CampaignRules) -> CheckResult:
-        for match in facts.duplicates:
-            if match.kind in kinds:
-                return CheckResult(
-                    name,
-                    FAIL,
-                    code,
-                    evidence={"earlier": match.submission_id, "how": match.kind, **match.evidence},
-                )
+        matches = [match for match in facts.duplicates if match.kind in kinds]
+        for match in sorted(matches, key=lambda match: not match.certain):
+            evidence = {"other": match.submission_id, "how": match.kind, **match.evidence}
+            if match.certain:
+                return CheckResult(name, FAIL, code, evidence=evidence)
+            return CheckResult(name, UNSURE, f"possible_{code}", evidence=evidence)
         return CheckResult(name, PASS)
 
     check.__name__ = check.__qualname__ = f"check_{name}"
     check.__doc__ = (
-        f"Fails on an earlier submission of the campaign found as a duplicate ({', '.join(kinds)})."
+        f"Fails on another submission of the campaign found to be the same ({', '.join(kinds)}); unsure when "
+        "only the picture looks the same."
     )
     return check
 

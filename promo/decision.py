@@ -82,6 +82,8 @@ class DuplicateMatch:
     kind: str  # "file" (same bytes), "photo" (same picture re-encoded/cropped), "slip" (same slip, new photo)
     submission_id: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    # False: only the picture hash matched, with nothing read in common (yet): a person compares the two.
+    certain: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,13 @@
 """Duplicates across all participants of a campaign: the same file, the same photo re-encoded or cropped, and
 the same slip photographed again.
 
-Only earlier submissions count, and not the participant's own rejected ones: whoever typed the amount wrong and
-uploads the same photo again is correcting a typo, not cheating; someone else uploading it is.
+A submission is compared with every other of its campaign, whatever their order or state, so that of two
+copies exactly one can win whichever is decided first (promo.locks serialises the two decisions). What does not
+count as the other copy: the participant's own rejected uploads (whoever typed the amount wrong and uploads the
+same photo again is correcting a typo, not cheating; someone else uploading it is); a submission already found
+to be a copy (rejected or held as one: a copy is no original); and later uploads still in flight, which will be
+compared with this one when they are decided. So when the later copy is decided first, the earlier one in
+flight is its original; when the earlier is decided first, the later one finds it decided.
 
 The perceptual lookup is multi-index hashing: the 64-bit hash is split into four 16-bit bands, each stored in a
 column indexed with the campaign. Two hashes within Hamming distance d differ in at most floor(d / 4) bits of
@@ -36,7 +41,8 @@ _BAND_MASK = (1 << BAND_BITS) - 1
 PHASH_MAX_DISTANCE = 4
 BAND_RADIUS = 1  # guarantees every hash within 4 * 1 + 3 = 7 bits is among the candidates
 
-_OWN_NOT_COUNTED = (Submission.Status.REJECTED,)
+Status = Submission.Status
+_IN_FLIGHT = (Status.RECEIVED, Status.PROCESSING)
 
 
 def photo_hash(photo: bytes | np.ndarray) -> int:
@@ -85,31 +91,33 @@ def hash_columns(value: int) -> dict[str, int]:
     return {"photo_phash": to_signed(value)} | {f"phash_band{i}": b for i, b in enumerate(bands(value))}
 
 
-def _earlier_q(submission: Submission, prefix: str = "") -> tuple[Q, Q]:
-    """(what to keep, what to drop) of the campaign's submissions an upload can duplicate; `prefix` to apply it
-    through a relation (`submission__`)."""
-    keep = Q(
-        **{f"{prefix}campaign_id": submission.campaign_id, f"{prefix}created_at__lte": submission.created_at}
-    )
+def _others_q(submission: Submission, prefix: str = "") -> tuple[Q, Q]:
+    """(what to keep, what to drop) of the campaign's submissions an upload can be a copy of (see above);
+    `prefix` to apply it through a relation (`submission__`)."""
+
+    def q(**conditions: Any) -> Q:
+        return Q(**{f"{prefix}{name}": value for name, value in conditions.items()})
+
+    keep = q(campaign_id=submission.campaign_id)
     drop = (
-        Q(**{f"{prefix}pk": submission.pk})
-        | Q(**{f"{prefix}participant_id": submission.participant_id, f"{prefix}status__in": _OWN_NOT_COUNTED})
-        # a copy rejected as such is not an original
-        | Q(**{f"{prefix}status__in": _OWN_NOT_COUNTED, f"{prefix}duplicate_of__isnull": False})
+        q(pk=submission.pk)
+        | q(participant_id=submission.participant_id, status=Status.REJECTED)
+        | q(duplicate_of__isnull=False, status__in=(Status.REJECTED, Status.MODERATION))
+        | q(status__in=_IN_FLIGHT, created_at__gt=submission.created_at)
     )
     return keep, drop
 
 
-def _earlier(submission: Submission):
-    keep, drop = _earlier_q(submission)
+def _others(submission: Submission):
+    keep, drop = _others_q(submission)
     return Submission.objects.filter(keep).exclude(drop)
 
 
 def find_same_file(submission: Submission) -> DuplicateMatch | None:
-    earlier = _earlier(submission).filter(photo_sha256=submission.photo_sha256).order_by("created_at").first()
-    if earlier is None:
+    other = _others(submission).filter(photo_sha256=submission.photo_sha256).order_by("created_at").first()
+    if other is None:
         return None
-    return DuplicateMatch("file", str(earlier.pk), {"sha256": submission.photo_sha256[:16]})
+    return DuplicateMatch("file", str(other.pk), {"sha256": submission.photo_sha256[:16]})
 
 
 def similar_photos(
@@ -136,25 +144,29 @@ def similar_photos(
 def find_same_photo(
     submission: Submission, recognition: Recognition | None = None, min_confidence: float = 1.0
 ) -> DuplicateMatch | None:
-    """An earlier photo within PHASH_MAX_DISTANCE, unless what was read on the two confidently differs (two
-    slips of one shop photographed alike on one table are two slips)."""
+    """Another photo within PHASH_MAX_DISTANCE. What was read decides what it means: the same slip read on both
+    (fingerprint_match) makes it a copy; two or more fields read confidently different make it another slip of
+    the same shop photographed alike (not a match); anything else, e.g. the other is still being read, is a
+    match that is not certain, for a person to compare (the picture hash alone never rejects)."""
     if submission.photo_phash is None:
         return None
     near = dict(similar_photos(submission.campaign_id, to_unsigned(submission.photo_phash)))
     near.pop(submission.pk, None)
     if not near:
         return None
-    earlier = _earlier(submission).filter(pk__in=near).select_related("recognition").order_by("created_at")
-    for other in earlier[:20]:
+    uncertain = None
+    others = _others(submission).filter(pk__in=near).select_related("recognition").order_by("created_at")
+    for other in others:
         theirs = getattr(other, "recognition", None)
-        if (
-            recognition is not None
-            and theirs is not None
-            and readings_differ(recognition, theirs, min_confidence)
-        ):
-            continue
-        return DuplicateMatch("photo", str(other.pk), {"distance": near[other.pk]})
-    return None
+        if recognition is not None and theirs is not None:
+            if readings_differ(recognition, theirs, min_confidence):
+                continue
+            if same_slip_read(recognition, theirs, min_confidence):
+                return DuplicateMatch("photo", str(other.pk), {"distance": near[other.pk]})
+        uncertain = uncertain or DuplicateMatch(
+            "photo", str(other.pk), {"distance": near[other.pk]}, certain=False
+        )
+    return uncertain
 
 
 # --- the same slip photographed again: what was read, not how it looks ------------------------------------------
@@ -207,6 +219,17 @@ def readings_differ(first: Recognition, second: Recognition, min_confidence: flo
     return differing >= 2
 
 
+def same_slip_read(first: Recognition, second: Recognition, min_confidence: float) -> bool:
+    """Two readings describe the same slip (fingerprint_match, tolerating fields unsure on either side)."""
+    compared = (*FINGERPRINT_FIELDS, "rrn", "auth_code")
+    unsure = {
+        key
+        for key in compared
+        if first.confidence(key) < min_confidence or second.confidence(key) < min_confidence
+    }
+    return fingerprint_match(_values(first), _values(second), unsure)
+
+
 # Characters an OCR confuses in ids, folded together before two readings are compared (`O8RB68` / `088868`).
 _ID_LOOK_ALIKES = str.maketrans(
     {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8", "G": "6"}
@@ -235,25 +258,33 @@ def _values(recognition: Recognition) -> dict[str, Any]:
     }
 
 
+def _slip_probe(campaign_id: int, values: dict[str, Any]) -> Q | None:
+    """Where a reading of the same slip must be: the same date and amount, the same date and minute, or the same
+    RRN (fingerprint_match agrees only with one of these); each is an index on the campaign."""
+    probe = Q()
+    if values["date"] is not None and values["amount"] is not None:
+        probe |= Q(date=values["date"], amount=values["amount"])
+    if values["date"] is not None and values["time"] is not None:
+        probe |= Q(date=values["date"], time__gte=values["time"], time__lt=_next_minute(values["time"]))
+    if values["rrn"]:
+        probe |= Q(rrn=values["rrn"])
+    if not probe or (values["date"] is None and not values["rrn"]):
+        return None
+    return Q(campaign_id=campaign_id) & probe
+
+
 def find_same_slip(
     submission: Submission, recognition: Recognition, min_confidence: float
 ) -> DuplicateMatch | None:
-    """An earlier submission whose photo read as the same slip (see fingerprint_match)."""
+    """Another submission whose photo read as the same slip (see fingerprint_match). Every candidate of the
+    probe is compared, however many: the probe is narrow (one campaign, one day, one amount or minute)."""
     mine = _values(recognition)
-    if mine["date"] is None and not mine["rrn"]:
+    probe = _slip_probe(submission.campaign_id, mine)
+    if probe is None:
         return None
-    probe = Q()
-    if mine["date"] is not None and mine["amount"] is not None:
-        probe |= Q(date=mine["date"], amount=mine["amount"])
-    if mine["date"] is not None and mine["time"] is not None:
-        probe |= Q(date=mine["date"], time__gte=mine["time"], time__lt=_next_minute(mine["time"]))
-    if mine["rrn"]:
-        probe |= Q(rrn=mine["rrn"])
-    if not probe:
-        return None
-    # Filtered through the join, not `IN (earlier submissions)`: the probe's index finds a handful of rows, and
+    # Filtered through the join, not `IN (other submissions)`: the probe's index finds a handful of rows, and
     # the campaign's million submissions are never listed.
-    keep, drop = _earlier_q(submission, prefix="submission__")
+    keep, drop = _others_q(submission, prefix="submission__")
     candidates = (
         Recognition.objects.filter(probe, keep)
         .exclude(drop)
@@ -262,7 +293,7 @@ def find_same_slip(
     )
     compared = (*FINGERPRINT_FIELDS, "rrn", "auth_code")
     my_unsure = {key for key in compared if recognition.confidence(key) < min_confidence}
-    for other in candidates[:50]:
+    for other in candidates.iterator(chunk_size=200):
         unsure = my_unsure | {key for key in compared if other.confidence(key) < min_confidence}
         theirs = _values(other)
         if fingerprint_match(mine, theirs, unsure):
@@ -273,6 +304,30 @@ def find_same_slip(
             ]
             return DuplicateMatch("slip", str(other.submission_id), {"agreeing": agreeing})
     return None
+
+
+def comparison_keys(submission: Submission, recognition: Recognition) -> list[str]:
+    """The lock keys of everything this submission is compared with others on (promo.locks): two submissions
+    that could match share at least one. The same file shares its hash; two photo hashes within
+    PHASH_MAX_DISTANCE have a band within one bit of each other, and each locks its bands' neighbours; two
+    readings of one slip share the date and amount, the date and minute, or the RRN; and a participant's
+    limits are counted under the participant's key."""
+    campaign = f"c{submission.campaign_id}"
+    keys = [
+        f"{campaign}:file:{submission.photo_sha256}",
+        f"{campaign}:participant:{submission.participant_id}",
+    ]
+    if submission.photo_phash is not None:
+        for i, band in enumerate(bands(to_unsigned(submission.photo_phash))):
+            keys += [f"{campaign}:band{i}:{value}" for value in band_neighbours(band)]
+    values = _values(recognition)
+    if values["date"] is not None and values["amount"] is not None:
+        keys.append(f"{campaign}:slip:{values['date']}:{values['amount']:.2f}")
+    if values["date"] is not None and values["time"] is not None:
+        keys.append(f"{campaign}:slip:{values['date']}:{values['time']:%H:%M}")
+    if values["rrn"]:
+        keys.append(f"{campaign}:rrn:{values['rrn']}")
+    return keys
 
 
 def _next_minute(value: time) -> time:

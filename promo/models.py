@@ -222,8 +222,9 @@ class Submission(models.Model):
 
     # The state machine: only services move a submission, and only along these edges.
     TRANSITIONS: dict[str, frozenset[str]] = {
-        Status.RECEIVED: frozenset({Status.PROCESSING}),
-        # Back to received: the sweep hands work of a dead worker to another one.
+        # To moderation without a reading: its attempts are used up (promo.jobs.MAX_ATTEMPTS).
+        Status.RECEIVED: frozenset({Status.PROCESSING, Status.MODERATION}),
+        # Back to received: an expired claim (a dead or hung worker) or a transient failure hands the work on.
         Status.PROCESSING: frozenset({Status.ACCEPTED, Status.REJECTED, Status.MODERATION, Status.RECEIVED}),
         Status.MODERATION: frozenset({Status.ACCEPTED, Status.REJECTED}),
         Status.ACCEPTED: frozenset(),
@@ -255,7 +256,15 @@ class Submission(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The job (promo.jobs): when it was last sent to the queue (null: never, e.g. the broker was down), how many
+    # times a worker claimed it, and the claim of the worker processing it now. A worker writes its result only
+    # while the claim is still its own (fencing), so a late worker's result is dropped.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True)
+    claim_expires_at = models.DateTimeField(null=True, blank=True)
+    # What went wrong in the last failed attempt (time limit, worker lost, an error), for the moderator.
+    last_error = models.TextField(blank=True)
     # Every check of the decision, in order: [{"check", "outcome", "code", "details", "evidence"}].
     checks = models.JSONField(_("checks"), default=list, blank=True)
     # A full card number was read on the photo (masked in what was stored): a moderator must redact the photo.
@@ -287,7 +296,9 @@ class Submission(models.Model):
         verbose_name_plural = _("submissions")
         indexes = [
             models.Index(fields=["campaign", "status", "created_at"]),
-            models.Index(fields=["status", "updated_at"]),
+            # The sweep's two questions: whose claim expired, and what waited too long since it was enqueued.
+            models.Index(fields=["status", "claim_expires_at"], name="submission_claims"),
+            models.Index(fields=["status", "enqueued_at", "created_at"], name="submission_queue"),
             models.Index(fields=["campaign", "photo_sha256"], name="submission_campaign_sha"),
             models.Index(
                 fields=["participant", "campaign", "status", "created_at"], name="submission_participant"
@@ -343,6 +354,8 @@ class Recognition(models.Model):
     """What the OCR read from a submission's photo: every field with its confidence, and all the lines."""
 
     submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="recognition")
+    # The submission's campaign, copied here so the same-slip probe is one campaign-scoped index lookup.
+    campaign = models.ForeignKey(Campaign, null=True, on_delete=models.CASCADE, related_name="+")
     engine = models.CharField(max_length=64)
     kind = models.CharField(max_length=16)
     kind_confidence = models.FloatField(default=0.0)
@@ -371,8 +384,9 @@ class Recognition(models.Model):
         verbose_name = _("recognition")
         verbose_name_plural = _("recognitions")
         indexes = [
-            models.Index(fields=["date", "amount"], name="recognition_date_amount"),
-            models.Index(fields=["rrn"], name="recognition_rrn"),
+            models.Index(fields=["campaign", "date", "amount"], name="recognition_slip_amount"),
+            models.Index(fields=["campaign", "date", "time"], name="recognition_slip_time"),
+            models.Index(fields=["campaign", "rrn"], name="recognition_slip_rrn"),
         ]
 
     def __str__(self) -> str:

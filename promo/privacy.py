@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from promo.contacts import normalize_contact
 from promo.models import Campaign, Erasure, Participant, Recognition, Submission
-from promo.services import submission_delete_files
+from promo.submissions import submission_delete_files
 
 logger = logging.getLogger(__name__)
 

@@ -37,6 +37,9 @@ MESSAGES: dict[str, Any] = {
     ),
     "duplicate_photo": _("This photo has already been submitted."),
     "duplicate_slip": _("This slip has already been submitted."),
+    "possible_duplicate_photo": _(
+        "This photo looks like one already submitted; a moderator will compare the two."
+    ),
     "limit_per_day": _("You have reached the limit of %(limit)s accepted slips per day. Try again tomorrow."),
     "limit_per_campaign": _("You have reached the limit of %(limit)s accepted slips in this campaign."),
     "full_card_number": _(

@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from promo import services
+from promo import submissions
 from promo.forms import UploadForm
 from promo.models import Submission
 from promo.ratelimit import RateLimited, rate_limited_message, upload_rate_check
@@ -52,7 +52,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     form = UploadForm(data, files)
     if not form.is_valid():
         return _upload_page(request, campaign, form, status=400)
-    submission = services.submission_create_from_input(campaign=campaign, data=form.cleaned_data)
+    submission = submissions.submission_create_from_input(campaign=campaign, data=form.cleaned_data)
     return redirect("promo:status", pk=submission.pk)
 
 

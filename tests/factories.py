@@ -7,6 +7,8 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from promo.models import Campaign, Participant, Recognition, Submission
+from recognition.types import Candidate as ReadCandidate
+from recognition.types import FieldReading, Reading
 
 
 def jpeg_bytes(width: int = 400, height: int = 600, colour: str = "white") -> bytes:
@@ -66,3 +68,27 @@ class RecognitionFactory(factory.django.DjangoModelFactory):
             "payment_system": {"value": r.payment_system or None, "confidence": 0.9},
         }
     )
+
+
+def reading_of(confidence: float = 0.95, kind: str = "slip", **values) -> Reading:
+    """What recognition would hand over for a slip with these values (amount, date, time, card_last4,
+    payment_system, rrn, ...), for tests of what happens after the reading."""
+    names = (
+        "amount",
+        "date",
+        "time",
+        "card_last4",
+        "payment_system",
+        "merchant",
+        "rrn",
+        "auth_code",
+        "terminal_id",
+    )
+    fields = {}
+    for name in names:
+        value = values.get(name)
+        if value is None:
+            fields[name] = FieldReading.empty()
+        else:
+            fields[name] = FieldReading(value, confidence, (ReadCandidate(value, confidence, "test"),))
+    return Reading(kind=kind, kind_confidence=0.95, fields=fields, lines=[], engine="test")

@@ -144,8 +144,24 @@ SLIPCHECK_UPLOAD_RATE = env("SLIPCHECK_UPLOAD_RATE", default="60/minute")
 SLIPCHECK_UPLOAD_RATE_PER_CONTACT = env("SLIPCHECK_UPLOAD_RATE_PER_CONTACT", default="20/hour")
 SLIPCHECK_TRUSTED_PROXIES = env.int("SLIPCHECK_TRUSTED_PROXIES", default=0)
 SLIPCHECK_RATE_LIMIT_CACHE = "default"
-# A submission still received/processing after this long is re-enqueued by the sweep.
-SLIPCHECK_STUCK_AFTER_SECONDS = env.int("SLIPCHECK_STUCK_AFTER_SECONDS", default=600)
+# The job of reading a photo (promo.jobs, promo.tasks). A reading is interrupted after the soft limit (and
+# retried) and its process killed after the hard one; a worker's claim outlives the hard limit, so a live worker
+# never loses it, and a dead one's is taken over when it expires.
+SLIPCHECK_TASK_SOFT_TIME_LIMIT = env.int("SLIPCHECK_TASK_SOFT_TIME_LIMIT", default=60)
+SLIPCHECK_TASK_TIME_LIMIT = env.int("SLIPCHECK_TASK_TIME_LIMIT", default=90)
+SLIPCHECK_CLAIM_SECONDS = env.int("SLIPCHECK_CLAIM_SECONDS", default=SLIPCHECK_TASK_TIME_LIMIT + 30)
+if not SLIPCHECK_TASK_SOFT_TIME_LIMIT < SLIPCHECK_TASK_TIME_LIMIT < SLIPCHECK_CLAIM_SECONDS:
+    raise environ.ImproperlyConfigured(
+        "Need SLIPCHECK_TASK_SOFT_TIME_LIMIT < SLIPCHECK_TASK_TIME_LIMIT < SLIPCHECK_CLAIM_SECONDS"
+    )
+# The sweep (celery beat) runs this often and touches at most a batch of each kind: expired claims, and received
+# submissions never enqueued (after the grace: the upload enqueues them itself) or enqueued this long ago.
+SLIPCHECK_SWEEP_SECONDS = env.float("SLIPCHECK_SWEEP_SECONDS", default=60.0)
+SLIPCHECK_SWEEP_BATCH = env.int("SLIPCHECK_SWEEP_BATCH", default=500)
+SLIPCHECK_ENQUEUE_GRACE_SECONDS = env.int("SLIPCHECK_ENQUEUE_GRACE_SECONDS", default=30)
+SLIPCHECK_REQUEUE_AFTER_SECONDS = env.int("SLIPCHECK_REQUEUE_AFTER_SECONDS", default=300)
+# How long a decision waits for another holding the same comparison lock before it gives up and retries.
+SLIPCHECK_LOCK_TIMEOUT_MS = env.int("SLIPCHECK_LOCK_TIMEOUT_MS", default=15000)
 # Threads one OCR call may use; with several worker processes per machine, 1 avoids oversubscription.
 SLIPCHECK_OCR_THREADS = env.int("SLIPCHECK_OCR_THREADS", default=0)
 
@@ -179,8 +195,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# An upload answers even when the broker is down (promo.jobs.job_enqueue): a send gives up within about a second
+# and the sweep sends it later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-submissions": {"task": "promo.tasks.sweep_stuck_submissions", "schedule": 60.0},
+    "sweep-jobs": {"task": "promo.tasks.sweep_jobs", "schedule": SLIPCHECK_SWEEP_SECONDS},
     # Photos and contacts of campaigns past their retention period (Campaign.retention_days).
     "apply-retention": {"task": "promo.tasks.apply_retention", "schedule": 3600.0},
 }

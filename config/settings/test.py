@@ -11,3 +11,6 @@ SLIPCHECK_UPLOAD_RATE = "1000/minute"  # the rate-limit tests set their own
 SLIPCHECK_UPLOAD_RATE_PER_CONTACT = "1000/minute"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+# The fault tests' pathological photos (promo.faults): {"<contact>": "hang" | "freeze" | "crash" | "error"}. Read
+# from the environment here only, never in production.
+SLIPCHECK_FAULTS = env.json("SLIPCHECK_FAULTS", default={})

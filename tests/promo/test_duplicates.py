@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 from PIL import Image
 
-from promo import services
+from promo import processing, submissions
 from promo.duplicates import (
     PHASH_MAX_DISTANCE,
     band_neighbours,
@@ -127,7 +127,7 @@ def test_ids_are_compared_with_look_alike_characters_folded():
 
 
 def upload(campaign, photo: bytes, truth, contact: str, amount=None) -> Submission:
-    submission = services.submission_create(
+    submission = submissions.submission_create(
         campaign=campaign,
         contact=contact,
         photo=photo_intake(photo),
@@ -135,7 +135,7 @@ def upload(campaign, photo: bytes, truth, contact: str, amount=None) -> Submissi
         typed_card_last4=truth.card_last4,
         consent_version="1",
     )
-    services.submission_process(submission_id=submission.pk)
+    processing.submission_process(submission_id=submission.pk)
     submission.refresh_from_db()
     return submission
 
@@ -153,7 +153,7 @@ def test_the_same_file_from_another_participant_is_a_duplicate(campaign, slip):
     assert (again.status, codes(again)) == (Status.REJECTED, ["duplicate_photo"])
     assert again.duplicate_of_id == first.pk
     same_photo = next(c for c in again.checks if c["check"] == "same_photo")
-    assert same_photo["evidence"]["earlier"] == str(first.pk) and same_photo["evidence"]["how"] == "file"
+    assert same_photo["evidence"]["other"] == str(first.pk) and same_photo["evidence"]["how"] == "file"
 
 
 @pytest.mark.django_db
@@ -214,7 +214,7 @@ def test_a_full_card_number_goes_to_moderation_flagged_and_is_never_stored(campa
         redacted = redact_photo(pixels, boxes)
         return replace(reading, lines=lines, full_card_number=bool(boxes), redacted_photo=redacted)
 
-    with mock.patch("promo.services.recognize", with_a_full_card):
+    with mock.patch("promo.processing.recognize", with_a_full_card):
         submission = upload(campaign, photo, truth, "p@example.com")
     assert submission.status == Status.MODERATION
     assert codes(submission)[0] == "full_card_number"

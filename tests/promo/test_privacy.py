@@ -16,7 +16,7 @@ from promo.intake import photo_intake
 from promo.intake_cases import jpeg_with_gps
 from promo.models import Erasure, Participant, Recognition, Submission
 from promo.privacy import retention_apply
-from promo.services import submission_create
+from promo.submissions import submission_create
 from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,21 +1,21 @@
-from datetime import timedelta
+from datetime import date
 from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.utils import timezone
+from celery import current_app
 
-from promo import services
+from promo import jobs, processing, submissions, transitions
 from promo.intake import photo_intake
 from promo.models import StatusTransition, Submission
-from tests.factories import RecognitionFactory, SubmissionFactory
+from tests.factories import SubmissionFactory, reading_of
 
 Status = Submission.Status
 pytestmark = pytest.mark.django_db
 
 
 def upload(campaign, photo: bytes, amount: str, card: str, contact: str = "+7 999 000-00-01") -> Submission:
-    return services.submission_create(
+    return submissions.submission_create(
         campaign=campaign,
         contact=contact,
         photo=photo_intake(photo),
@@ -75,13 +75,17 @@ def test_landscape_is_rejected_as_not_a_slip(campaign, landscape, django_capture
 
 def test_processing_is_enqueued_only_after_commit(campaign, slip, django_capture_on_commit_callbacks):
     photo, truth = slip
-    with mock.patch("promo.tasks.process_submission.delay") as delay:
+    with mock.patch.object(type(current_app.tasks[jobs.PROCESS_TASK]), "apply_async") as send:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             submission = upload(campaign, photo, str(truth.amount), truth.card_last4)
-        delay.assert_not_called()
+        send.assert_not_called()
+        submission.refresh_from_db()
+        assert submission.enqueued_at is None
         for callback in callbacks:
             callback()
-    delay.assert_called_once_with(str(submission.pk))
+    send.assert_called_once_with(args=[str(submission.pk)])
+    submission.refresh_from_db()
+    assert submission.enqueued_at is not None
 
 
 def test_processing_twice_gives_one_result():
@@ -92,17 +96,17 @@ def test_processing_twice_gives_one_result():
         reading_calls.append(photo)
         raise AssertionError("must not be reached twice")
 
-    with mock.patch("promo.services.recognize", side_effect=fake_recognize):
-        services.submission_process(submission_id=submission.pk)
-        assert services.submission_process(submission_id=submission.pk) is None
+    with mock.patch("promo.processing.recognize", side_effect=fake_recognize):
+        processing.submission_process(submission_id=submission.pk)
+        assert processing.submission_process(submission_id=submission.pk) is None
     assert len(reading_calls) == 1
     assert StatusTransition.objects.filter(submission=submission, to_status=Status.PROCESSING).count() == 1
 
 
 def test_recognition_failure_ends_in_moderation_not_limbo():
     submission = SubmissionFactory()
-    with mock.patch("promo.services.recognize", side_effect=RuntimeError("engine crashed")):
-        services.submission_process(submission_id=submission.pk)
+    with mock.patch("promo.processing.recognize", side_effect=RuntimeError("engine crashed")):
+        processing.submission_process(submission_id=submission.pk)
     submission.refresh_from_db()
     assert submission.status == Status.MODERATION
     assert [r["code"] for r in submission.reasons] == ["recognition_failed"]
@@ -111,59 +115,45 @@ def test_recognition_failure_ends_in_moderation_not_limbo():
 
 def test_transitions_outside_the_state_machine_are_refused():
     submission = SubmissionFactory()
-    with pytest.raises(services.TransitionNotAllowed):
-        services.submission_transition(submission=submission, to=Status.ACCEPTED, actor="test")
-    services.submission_transition(submission=submission, to=Status.PROCESSING, actor="test")
-    services.submission_transition(submission=submission, to=Status.REJECTED, actor="test")
+    with pytest.raises(transitions.TransitionNotAllowed):
+        transitions.submission_transition(submission=submission, to=Status.ACCEPTED, actor="test")
+    transitions.submission_transition(submission=submission, to=Status.PROCESSING, actor="test")
+    transitions.submission_transition(submission=submission, to=Status.REJECTED, actor="test")
     for target in Status.values:
-        with pytest.raises(services.TransitionNotAllowed):
-            services.submission_transition(submission=submission, to=target, actor="test")
+        with pytest.raises(transitions.TransitionNotAllowed):
+            transitions.submission_transition(submission=submission, to=target, actor="test")
 
 
 def test_a_stale_copy_cannot_move_a_submission_someone_else_moved():
     submission = SubmissionFactory()
     stale = Submission.objects.get(pk=submission.pk)
-    services.submission_transition(submission=submission, to=Status.PROCESSING, actor="worker-1")
-    with pytest.raises(services.TransitionNotAllowed):
-        services.submission_transition(submission=stale, to=Status.PROCESSING, actor="worker-2")
-
-
-def test_sweep_requeues_work_left_behind_and_nothing_else():
-    old = timezone.now() - timedelta(hours=1)
-    lost_message = SubmissionFactory()
-    dead_worker = SubmissionFactory(status=Status.PROCESSING)
-    fresh = SubmissionFactory()
-    decided = SubmissionFactory(status=Status.ACCEPTED)
-    Submission.objects.filter(pk__in=[lost_message.pk, decided.pk]).update(updated_at=old)
-    Submission.objects.filter(pk=dead_worker.pk).update(processing_started_at=old, updated_at=old)
-    with mock.patch("promo.tasks.process_submission.delay") as delay:
-        requeued = services.submissions_requeue_stuck(older_than=timedelta(minutes=10))
-    assert sorted(requeued) == sorted([str(lost_message.pk), str(dead_worker.pk)])
-    assert sorted(call.args[0] for call in delay.call_args_list) == sorted(requeued)
-    dead_worker.refresh_from_db()
-    assert dead_worker.status == Status.RECEIVED
-    assert fresh.status == Status.RECEIVED
+    transitions.submission_transition(submission=submission, to=Status.PROCESSING, actor="worker-1")
+    with pytest.raises(transitions.TransitionNotAllowed):
+        transitions.submission_transition(submission=stale, to=Status.PROCESSING, actor="worker-2")
 
 
 def test_decision_uses_what_was_read_and_the_campaign_rules():
-    submission = SubmissionFactory(
-        status=Status.PROCESSING, typed_amount=Decimal("1234.50"), typed_card_last4="4821"
-    )
+    submission = SubmissionFactory(typed_amount=Decimal("1234.50"), typed_card_last4="4821")
     submission.campaign.payment_systems = ["VISA"]
     submission.campaign.save()
-    recognition = RecognitionFactory(submission=submission, payment_system="MIR")
-    services.submission_decide(submission=submission, recognition=recognition)
+    reading = reading_of(
+        amount=Decimal("1234.50"), date=date(2026, 11, 21), card_last4="4821", payment_system="MIR"
+    )
+    with mock.patch("promo.processing.recognize", return_value=reading):
+        processing.submission_process(submission_id=submission.pk)
+    submission.refresh_from_db()
     assert submission.status == Status.REJECTED
     assert [r["code"] for r in submission.reasons] == ["payment_system_not_allowed"]
-    submission.refresh_from_db()
     assert {c["check"]: c["outcome"] for c in submission.checks}["payment_system"] == "fail"
+    assert submission.recognition.payment_system == "MIR"
+    assert submission.recognition.campaign_id == submission.campaign_id
 
 
 def test_a_failure_that_quotes_a_card_number_is_stored_masked(campaign, slip):
     photo, truth = slip
     submission = upload(campaign, photo, str(truth.amount), truth.card_last4)
-    with mock.patch("promo.services.recognize", side_effect=ValueError("choked on 4111 1111 1111 1111")):
-        services.submission_process(submission_id=submission.pk)
+    with mock.patch("promo.processing.recognize", side_effect=ValueError("choked on 4111 1111 1111 1111")):
+        processing.submission_process(submission_id=submission.pk)
     submission.refresh_from_db()
     assert submission.status == Status.MODERATION
     assert "4111 1111 1111 1111" not in submission.recognition.error

@@ -6,8 +6,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from promo.campaigns import campaign_create_or_update
 from promo.decision import MIN_FIELD_CONFIDENCE
-from promo.services import campaign_create_or_update
 
 
 def iso_date(text: str) -> date:

@@ -27,7 +27,7 @@ from django.test import override_settings
 from django.utils import timezone
 from tqdm import tqdm
 
-from promo import services
+from promo import processing, submissions
 from promo.checks import run_checks
 from promo.decision import decide
 from promo.evaluation import Outcome, Report, copy_photo, outside_period_of, render_figures, scenarios_for
@@ -63,7 +63,7 @@ class Command(BaseCommand):
         report = Report()
         captured: list = []
         readings: dict[str, object] = {}
-        real_recognize, real_run_checks = services.recognize, run_checks
+        real_recognize, real_run_checks = processing.recognize, run_checks
 
         def recognize_once(photo: bytes, **options):
             key = hashlib.sha256(photo).hexdigest() + repr(sorted(options.get("years", ())))
@@ -79,8 +79,8 @@ class Command(BaseCommand):
             tempfile.TemporaryDirectory() as media,
             override_settings(MEDIA_ROOT=media),
             mock.patch.object(Campaign, "today", lambda self: today),
-            mock.patch("promo.services.recognize", recognize_once),
-            mock.patch("promo.services.run_checks", run_checks_recorded),
+            mock.patch("promo.processing.recognize", recognize_once),
+            mock.patch("promo.decisions.run_checks", run_checks_recorded),
             transaction.atomic(),
         ):
             campaign = Campaign.objects.create(
@@ -106,7 +106,7 @@ class Command(BaseCommand):
                             )
                         sent = copy_photo(photo, scenario.transform, rng) if scenario.transform else photo
                         captured.clear()
-                        submission = services.submission_create(
+                        submission = submissions.submission_create(
                             campaign=target,
                             contact=f"eval-{label['image']}-{number}@example.invalid",
                             photo=photo_intake(sent),
@@ -114,7 +114,7 @@ class Command(BaseCommand):
                             typed_card_last4=scenario.typed_card_last4,
                             consent_version=target.rules_version,
                         )
-                        services.submission_process(submission_id=submission.pk)
+                        processing.submission_process(submission_id=submission.pk)
                         submission.refresh_from_db()
                         report.outcomes.append(
                             Outcome(

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from promo.services import campaign_create_or_update
+from promo.campaigns import campaign_create_or_update
 
 DEMO_SLUG = "demo"
 

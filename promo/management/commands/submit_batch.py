@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from promo import services
+from promo import submissions
 from promo.models import Campaign, Submission
 from promo.reasons import render
 from promo.serializers import SubmissionCreateSerializer
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             serializer = SubmissionCreateSerializer(data={**data, "photo": File(handle, name=path.name)})
             if not serializer.is_valid():
                 return {"image": image, "error": serializer.errors}
-            submission = services.submission_create_from_input(
+            submission = submissions.submission_create_from_input(
                 campaign=campaign, data=serializer.validated_data
             )
         submission = self.wait_for_decision(submission, timeout)

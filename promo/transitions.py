@@ -1,0 +1,60 @@
+"""The state machine's only writer: every move of a submission is one conditional UPDATE plus its audit line."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from promo.models import StatusTransition, Submission
+
+Status = Submission.Status
+
+
+class TransitionNotAllowed(Exception):
+    """A submission was asked to move along an edge its state machine does not have (or someone moved it first)."""
+
+
+def submission_transition(
+    *,
+    submission: Submission,
+    to: str,
+    actor: str,
+    user: Any = None,
+    note: str = "",
+    reasons: list[dict[str, Any]] | None = None,
+    only_if: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Submission:
+    """Moves a submission along its state machine, atomically and only from the state it was read in.
+
+    `only_if` adds conditions to the UPDATE (a worker's claim token: fencing), `changes` more columns to write
+    with the move. Either the row moves and its transition is recorded, or TransitionNotAllowed: never half.
+    """
+    if not submission.can_move_to(to):
+        raise TransitionNotAllowed(f"{submission.status} -> {to} is not allowed")
+    now = timezone.now()
+    values: dict[str, Any] = {"status": to, "updated_at": now, **(changes or {})}
+    if to in Submission.FINAL or to == Status.MODERATION:
+        values["decided_at"] = now
+    if to in Submission.FINAL:
+        values["decided_by"] = user
+    if to != Status.PROCESSING:  # a claim lives only while processing
+        values.update(claim_token=None, claim_expires_at=None)
+    if reasons is not None:
+        values["reasons"] = reasons
+    with transaction.atomic():
+        rows = Submission.objects.filter(pk=submission.pk, status=submission.status, **(only_if or {}))
+        if not rows.update(**values):
+            raise TransitionNotAllowed(f"submission {submission.pk} is no longer {submission.status} as read")
+        StatusTransition.objects.create(
+            submission=submission,
+            from_status=submission.status,
+            to_status=to,
+            actor=actor,
+            user=user,
+            note=note,
+        )
+    for name, value in values.items():
+        if not hasattr(value, "resolve_expression"):  # an F() expression: the caller re-reads what it needs
+            setattr(submission, name, value)
+    return submission
