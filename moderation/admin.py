@@ -115,7 +115,7 @@ class SubmissionAdminBase(admin.ModelAdmin):
     list_filter = ["status", "campaign", "recognition__kind", "needs_redaction"]
     search_fields = ["=id", "participant__contact", "typed_card_last4", "recognition__rrn"]
     date_hierarchy = "created_at"
-    readonly_fields = ["large_photo", "comparison", "reason_list", "earlier_submission", "checks_table", "ocr_text", "campaign", "participant", "status", "created_at", "decided_at", "decided_by", "photo_sha256", "needs_redaction", "attempts", "original_format", "consent_version", "consent_at", "erased_at"]  # fmt: skip
+    readonly_fields = ["large_photo", "comparison", "reason_list", "earlier_submission", "checks_table", "ocr_text", "campaign", "participant", "status", "created_at", "decided_at", "decided_by", "photo_sha256", "needs_redaction", "attempts", "last_error", "enqueued_at", "original_format", "consent_version", "consent_at", "erased_at"]  # fmt: skip
     fieldsets = [
         (None, {"fields": [("large_photo", "comparison"), "reason_list", "earlier_submission"]}),
         (_("Checks of the automatic decision"), {"fields": ["checks_table"]}),
@@ -133,6 +133,8 @@ class SubmissionAdminBase(admin.ModelAdmin):
                     "original_format",
                     "needs_redaction",
                     "attempts",
+                    "last_error",
+                    "enqueued_at",
                     "consent_version",
                     "consent_at",
                     "erased_at",
@@ -165,7 +167,7 @@ class SubmissionAdminBase(admin.ModelAdmin):
     def reason_list(self, obj):
         return display.reasons_html(obj)
 
-    @admin.display(description=_("earlier submission"))
+    @admin.display(description=_("duplicate of"))
     def earlier_submission(self, obj):
         return display.earlier_submission_html(obj)
 

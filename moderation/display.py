@@ -86,10 +86,23 @@ def comparison_html(submission: Submission) -> SafeString:
 def reasons_html(submission: Submission) -> SafeString:
     reasons = format_html_join(
         "",
-        "<div><code>{}</code> {}</div>",
-        ((r["code"], r["message"]) for r in map(render, submission.reasons)),
+        "<div><code>{}</code> {}{}</div>",
+        ((r["code"], render(r)["message"], _what_happened(r)) for r in submission.reasons),
     )
     return format_html("{}{}", redaction_html(submission), reasons)
+
+
+def _what_happened(stored: dict) -> SafeString:
+    """For a photo that could not be read: how many attempts it had and the last failure, for the moderator."""
+    details = stored.get("details", {})
+    if stored["code"] != "recognition_failed" or "error" not in details:
+        return mark_safe("")
+    return format_html(
+        "<br><small>{}: {} · {}</small>",
+        _("attempts to read"),
+        details.get("attempts", "?"),
+        details["error"],
+    )
 
 
 def ocr_text_html(submission: Submission) -> SafeString:
@@ -146,13 +159,14 @@ def checks_html(submission: Submission) -> SafeString:
 
 
 def earlier_submission_html(submission: Submission) -> SafeString:
-    """The submission this one duplicates, beside it: its photo, status and what its participant typed."""
+    """The submission this one is a copy of (or looks like), beside it: its photo, status and what its participant
+    typed. It may be the later upload: the one decided first wins."""
     earlier = submission.duplicate_of
     if earlier is None:
         return mark_safe("—")
     return format_html(
         "<div><b>{}</b> <a href='{}'>{}</a><br>{} · {} · {} {} / {}</div>{}",
-        _("Submitted earlier:"),
+        _("The same photo or slip as:"),
         reverse("admin:promo_submission_change", args=[earlier.pk]),
         earlier.pk,
         earlier.created_at.strftime("%Y-%m-%d %H:%M"),

@@ -259,12 +259,12 @@ class Submission(models.Model):
     # The job (promo.jobs): when it was last sent to the queue (null: never, e.g. the broker was down), how many
     # times a worker claimed it, and the claim of the worker processing it now. A worker writes its result only
     # while the claim is still its own (fencing), so a late worker's result is dropped.
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    enqueued_at = models.DateTimeField(_("enqueued at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts to read"), default=0)
     claim_token = models.UUIDField(null=True, blank=True)
-    claim_expires_at = models.DateTimeField(null=True, blank=True)
+    claim_expires_at = models.DateTimeField(_("claimed by a worker until"), null=True, blank=True)
     # What went wrong in the last failed attempt (time limit, worker lost, an error), for the moderator.
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(_("last failure"), blank=True)
     # Every check of the decision, in order: [{"check", "outcome", "code", "details", "evidence"}].
     checks = models.JSONField(_("checks"), default=list, blank=True)
     # A full card number was read on the photo (masked in what was stored): a moderator must redact the photo.

@@ -176,3 +176,13 @@ def test_only_staff_can_be_named_moderators_of_a_campaign(admin_client):
     User.objects.create_user("participant", password="pw")
     page = admin_client.get(f"/admin/promo/campaign/{campaign.pk}/change/").content.decode()
     assert ">helper</option>" in page and ">participant</option>" not in page
+
+
+def test_a_photo_that_could_not_be_read_says_what_happened(client, moderator):
+    submission = SubmissionFactory(
+        status=Status.MODERATION, attempts=3, last_error="reading took longer than 60 s",
+        reasons=[{"code": "recognition_failed", "details": {"attempts": "3", "error": "reading took longer than 60 s"}}],
+    )  # fmt: skip
+    for language, words in (("en", "attempts to read"), ("ru", "попыток распознать")):
+        page = client.get(f"{QUEUE}{submission.pk}/change/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert f"{words}: 3 · reading took longer than 60 s" in page, language
