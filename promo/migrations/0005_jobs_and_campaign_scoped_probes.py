@@ -3,11 +3,12 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models.functions import Coalesce
 
 
 def copy_campaigns(apps, schema_editor):
     """Recognitions learn their submission's campaign; submissions stored before the job model count as enqueued
-    when they were created (they were)."""
+    when they were created (they were), and those being processed as claimed until they started."""
     Recognition = apps.get_model("promo", "Recognition")
     Submission = apps.get_model("promo", "Submission")
     Recognition.objects.update(
@@ -16,6 +17,10 @@ def copy_campaigns(apps, schema_editor):
         )
     )
     Submission.objects.filter(enqueued_at__isnull=True).update(enqueued_at=models.F("created_at"))
+    # Work in flight under the old code has no claim: its deadline is when it started, so the sweep takes it over.
+    Submission.objects.filter(status="processing", claim_expires_at__isnull=True).update(
+        claim_expires_at=Coalesce("processing_started_at", "updated_at")
+    )
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,44 @@
+"""The job model's migration on rows the earlier code left: nothing in flight is stranded without a claim."""
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+BEFORE, AFTER = ("promo", "0004_intake_privacy"), ("promo", "0005_jobs_and_campaign_scoped_probes")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_in_flight_get_a_deadline_and_readings_their_campaign():
+    executor = MigrationExecutor(connection)
+    executor.migrate([BEFORE])
+    apps = executor.loader.project_state([BEFORE]).apps
+    Campaign, Participant = apps.get_model("promo", "Campaign"), apps.get_model("promo", "Participant")
+    Submission, Recognition = apps.get_model("promo", "Submission"), apps.get_model("promo", "Recognition")
+    campaign = Campaign.objects.create(
+        slug="m", name="m", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31)
+    )
+    participant = Participant.objects.create(contact="m@example.com", contact_kind="email")
+    started = timezone.now() - timedelta(minutes=3)
+    common = {"campaign": campaign, "participant": participant, "photo_sha256": "0" * 64, "typed_amount": 1, "typed_card_last4": "1234"}  # fmt: skip
+    in_flight = Submission.objects.create(
+        id=uuid.uuid4(), status="processing", processing_started_at=started, **common
+    )
+    waiting = Submission.objects.create(id=uuid.uuid4(), status="received", **common)
+    Recognition.objects.create(submission=waiting, engine="e", kind="slip")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([AFTER])
+    apps = executor.loader.project_state([AFTER]).apps
+    Submission, Recognition = apps.get_model("promo", "Submission"), apps.get_model("promo", "Recognition")
+    assert Submission.objects.get(pk=in_flight.pk).claim_expires_at == started  # the sweep takes it over
+    assert Submission.objects.get(pk=waiting.pk).enqueued_at is not None
+    assert Recognition.objects.get(submission_id=waiting.pk).campaign_id == campaign.pk
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
