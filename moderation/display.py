@@ -3,10 +3,13 @@
 import json
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from promo.jobs import failure_kind
 from promo.models import Recognition, Submission
 from promo.reasons import render
 
@@ -92,16 +95,32 @@ def reasons_html(submission: Submission) -> SafeString:
     return format_html("{}{}", redaction_html(submission), reasons)
 
 
+# What went wrong in the attempts to read a photo (promo.jobs.FAILURE_KINDS), in the moderator's language.
+FAILURES = {
+    "worker_lost": gettext_lazy(
+        "the worker reading it stopped (killed, crashed or stuck past its time limit)"
+    ),
+    "time_limit": gettext_lazy("reading it took too long"),
+    "transient": gettext_lazy("the database or the photo storage failed"),
+    "error": gettext_lazy("recognition failed on this photo"),
+}
+
+
 def _what_happened(stored: dict) -> SafeString:
-    """For a photo that could not be read: how many attempts it had and the last failure, for the moderator."""
+    """For a photo that could not be read: how many attempts it had and what went wrong last, for the moderator."""
     details = stored.get("details", {})
     if stored["code"] != "recognition_failed" or "error" not in details:
         return mark_safe("")
+    kind = details.get("failure") or failure_kind(details["error"])
+    detail = (
+        details["error"].partition(": ")[2] if details["error"].startswith(f"{kind}: ") else details["error"]
+    )
     return format_html(
-        "<br><small>{}: {} · {}</small>",
+        "<br><small>{}: {} · {} <code>{}</code></small>",
         _("attempts to read"),
         details.get("attempts", "?"),
-        details["error"],
+        FAILURES.get(kind, FAILURES["error"]),
+        detail,
     )
 
 
@@ -169,7 +188,7 @@ def earlier_submission_html(submission: Submission) -> SafeString:
         _("The same photo or slip as:"),
         reverse("admin:promo_submission_change", args=[earlier.pk]),
         earlier.pk,
-        earlier.created_at.strftime("%Y-%m-%d %H:%M"),
+        timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"),
         earlier.get_status_display(),
         _("typed"),
         earlier.typed_amount,

@@ -47,6 +47,20 @@ except ImportError:  # pragma: no cover - another broker
     pass
 
 
+# What went wrong in an attempt is stored as "<kind>: <detail>" (Submission.last_error, the reason's details); the
+# admin says the kind in the moderator's language and shows the detail as it is.
+FAILURE_KINDS = ("worker_lost", "time_limit", "transient", "error")
+
+
+def failure(kind: str, detail: str) -> str:
+    return f"{kind}: {detail}"
+
+
+def failure_kind(text: str) -> str:
+    kind = text.partition(":")[0]
+    return kind if kind in FAILURE_KINDS else "error"
+
+
 @dataclass(frozen=True)
 class Claim:
     """A worker's hold on a submission: its result counts only while the row still carries this token."""
@@ -145,7 +159,9 @@ def job_release(*, claim: Claim, error: str) -> Submission:
 
 def job_release_expired(*, submission: Submission, actor: str, now: datetime) -> bool:
     """Hands back a submission whose worker let its claim expire (killed, crashed, hung past its hard limit)."""
-    error = "the worker was lost or ran out of time"
+    error = failure(
+        "worker_lost", "its claim expired: the worker was killed, crashed or hung past its hard limit"
+    )
     try:
         submission_transition(
             submission=submission,
@@ -163,14 +179,21 @@ def job_release_expired(*, submission: Submission, actor: str, now: datetime) ->
 
 def job_give_up(*, submission: Submission, actor: str, only_if: dict[str, Any] | None = None) -> bool:
     """Out of attempts: a person reads it. The reason says what happened, for the moderator."""
-    error = submission.last_error or "unknown"
+    error = submission.last_error or failure("error", "unknown")
     try:
         submission_transition(
             submission=submission,
             to=Status.MODERATION,
             actor=actor,
             note=f"could not be read automatically in {submission.attempts} attempts: {error}",
-            reasons=[reason("recognition_failed", attempts=submission.attempts, error=error)],
+            reasons=[
+                reason(
+                    "recognition_failed",
+                    attempts=submission.attempts,
+                    failure=failure_kind(error),
+                    error=error,
+                )
+            ],
             only_if=only_if,
         )
     except TransitionNotAllowed:

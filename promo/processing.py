@@ -18,7 +18,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from promo import faults
 from promo.decisions import submission_decide
 from promo.duplicates import hash_columns, photo_hash
-from promo.jobs import MAX_ATTEMPTS, Claim, job_claim, job_give_up, job_release
+from promo.jobs import MAX_ATTEMPTS, Claim, failure, failure_kind, job_claim, job_give_up, job_release
 from promo.models import Recognition, Submission
 from promo.reasons import reason
 from promo.transitions import TransitionNotAllowed, submission_transition
@@ -46,10 +46,12 @@ class RetryLater(Exception):
 
 
 def describe(error: BaseException) -> str:
-    """An error as a moderator reads it; masked, since an exception's text may quote what was read."""
+    """An error as a moderator reads it (promo.jobs.failure); masked, since an exception's text may quote what
+    was read."""
     if isinstance(error, SoftTimeLimitExceeded):
-        return f"reading took longer than {settings.SLIPCHECK_TASK_SOFT_TIME_LIMIT} s"
-    return mask_card_numbers(f"{type(error).__name__}: {error}", doubt=True)[0][:500]
+        return failure("time_limit", f"reading took longer than {settings.SLIPCHECK_TASK_SOFT_TIME_LIMIT} s")
+    text = mask_card_numbers(f"{type(error).__name__}: {error}", doubt=True)[0][:500]
+    return failure("transient" if isinstance(error, TRANSIENT_ERRORS) else "error", text)
 
 
 def submission_process(*, submission_id: Any) -> Submission | None:
@@ -115,7 +117,11 @@ def _recognition_failed(claim: Claim, error: BaseException) -> Submission | None
                 to=Status.MODERATION,
                 actor="worker",
                 note=f"could not be read automatically: {what}",
-                reasons=[reason("recognition_failed", attempts=claim.attempt, error=what)],
+                reasons=[
+                    reason(
+                        "recognition_failed", attempts=claim.attempt, failure=failure_kind(what), error=what
+                    )
+                ],
                 only_if={"claim_token": claim.token},
                 changes={"last_error": what},
             )

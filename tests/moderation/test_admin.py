@@ -179,10 +179,11 @@ def test_only_staff_can_be_named_moderators_of_a_campaign(admin_client):
 
 
 def test_a_photo_that_could_not_be_read_says_what_happened(client, moderator):
+    error = "time_limit: reading took longer than 60 s"
     submission = SubmissionFactory(
-        status=Status.MODERATION, attempts=3, last_error="reading took longer than 60 s",
-        reasons=[{"code": "recognition_failed", "details": {"attempts": "3", "error": "reading took longer than 60 s"}}],
+        status=Status.MODERATION, attempts=3, last_error=error,
+        reasons=[{"code": "recognition_failed", "details": {"attempts": "3", "failure": "time_limit", "error": error}}],
     )  # fmt: skip
-    for language, words in (("en", "attempts to read"), ("ru", "попыток распознать")):
+    for language, words in (("en", "attempts to read: 3 · reading it took too long"), ("ru", "попыток распознать: 3 · распознавание заняло слишком много времени")):  # fmt: skip
         page = client.get(f"{QUEUE}{submission.pk}/change/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
-        assert f"{words}: 3 · reading took longer than 60 s" in page, language
+        assert f"{words} <code>reading took longer than 60 s</code>" in page, language
