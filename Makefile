@@ -13,8 +13,19 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # bench-dedupe's PostgreSQL database (created if missing) and the number of stored hashes.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/slipcheck_bench
 N ?= 1000000
+# bench-load's PostgreSQL database (dropped and created anew each run), its Redis database (flushed), the upload
+# rate (uploads/s), how long the load lasts (s), the Celery worker processes, and the most seconds to wait for the
+# backlog afterwards. Locust lives in its own virtualenv, pinned by requirements-bench.lock: production never runs it.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/slipcheck_load
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/14
+RATE ?= 1
+DURATION ?= 60
+WORKERS ?= 2
+DRAIN ?= 300
+BENCH_VENV ?= .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
 
-.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean bench-dedupe bench-intake
+.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean bench-dedupe bench-intake bench-load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +93,18 @@ bench-dedupe: setup
 bench-intake: setup
 	$(BIN)/python manage.py bench_intake
 
+$(BENCH_STAMP): requirements-bench.lock
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements-bench.lock
+	touch $(BENCH_STAMP)
+
+# The production stack (gunicorn, Celery workers and beat, PostgreSQL, Redis) on loopback under locust at RATE uploads/s
+# for DURATION s: uploads/s, errors, upload and upload-to-decision p50/p95/p99, the queue over time, final statuses.
+bench-load: setup $(BENCH_STAMP)
+	$(BIN)/python manage.py bench_load --rate $(RATE) --duration $(DURATION) --workers $(WORKERS) --drain $(DRAIN) \
+		--database-url $(LOAD_DATABASE_URL) --redis-url $(LOAD_REDIS_URL) --locust $(BENCH_VENV)/bin/locust
+
 format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -95,4 +118,4 @@ lock: setup
 	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache

@@ -21,9 +21,9 @@ from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import KombuError
+from kombu.exceptions import ChannelError, KombuError
 
 from promo.models import Submission
 from promo.reasons import reason
@@ -204,10 +204,32 @@ def job_give_up(*, submission: Submission, actor: str, only_if: dict[str, Any] |
     return True
 
 
+def queued_messages() -> int | None:
+    """How many messages wait in the workers' queue; None when the broker cannot say (it is down)."""
+    try:
+        with current_app.connection_for_read() as connection:
+            declared = connection.default_channel.queue_declare(
+                queue=current_app.conf.task_default_queue, passive=True
+            )
+            return declared.message_count
+    except ChannelError:  # the queue does not exist (yet, or any more): nothing waits in it
+        return 0
+    except BROKER_ERRORS:
+        return None
+
+
+def _messages_lost(received) -> int:
+    """How many enqueued, unstarted submissions have no message in the queue (at most; a retry waiting out its
+    backoff is held by a worker, not queued, and counts too). Every one of them when the broker cannot say."""
+    enqueued = received.filter(enqueued_at__isnull=False).count()
+    queued = queued_messages()
+    return enqueued if queued is None else max(0, enqueued - queued)
+
+
 def jobs_sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepReport:
     """Finds the work a lost message, a dead worker or a broker outage left behind, a bounded batch at a time:
     claims that expired are handed back, and received submissions never enqueued, or enqueued longer ago than
-    SLIPCHECK_REQUEUE_AFTER_SECONDS, are sent again. Safe to run anywhere and twice at once: every step is a
+    SLIPCHECK_REQUEUE_AFTER_SECONDS whose messages the queue lost, are sent again. Safe to run anywhere and twice at once: every step is a
     conditional UPDATE, and a duplicate message finds nothing to claim."""
     now = now or timezone.now()
     batch = batch or settings.SLIPCHECK_SWEEP_BATCH
@@ -220,11 +242,16 @@ def jobs_sweep(*, now: datetime | None = None, batch: int | None = None) -> Swee
     report.released = len(released)
     grace = now - timedelta(seconds=settings.SLIPCHECK_ENQUEUE_GRACE_SECONDS)
     overdue = now - timedelta(seconds=settings.SLIPCHECK_REQUEUE_AFTER_SECONDS)
-    waiting = Submission.objects.filter(status=Status.RECEIVED).filter(
-        Q(enqueued_at__isnull=True, created_at__lt=grace) | Q(enqueued_at__lt=overdue)
-    )
-    waiting = waiting.exclude(pk__in=[submission.pk for submission in released]).order_by("created_at")
-    for submission in [*released, *waiting[:batch]]:
+    received = Submission.objects.filter(status=Status.RECEIVED).exclude(pk__in=[s.pk for s in released])
+    never_enqueued = received.filter(enqueued_at__isnull=True, created_at__lt=grace).order_by("created_at")
+    waiting = [*released, *never_enqueued[:batch]]
+    # Enqueued long ago and not started: under a backlog their messages are still in the queue, and sending them
+    # again would only swell it. As many are sent again as the queue is short of (messages lost with a broker
+    # restart), the oldest first; when the broker cannot say, all of them.
+    lost = _messages_lost(received)
+    if lost:
+        waiting += received.filter(enqueued_at__lt=overdue).order_by("enqueued_at")[: min(batch, lost)]
+    for submission in waiting:
         if submission.attempts >= MAX_ATTEMPTS:
             report.moderated += job_give_up(submission=submission, actor="sweep")
         elif job_enqueue(submission_id=submission.pk):

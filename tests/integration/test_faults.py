@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 from rest_framework.test import APIClient
 
+from config.celery import app
+from promo import jobs
 from promo.models import StatusTransition, Submission
 from tests.conftest import generated_photo
 from tests.integration.test_worker import ROOT, database_url, reconfigure, services_or_skip
@@ -118,7 +121,7 @@ def processes(settings, tmp_path):
     }
     running = Processes(tmp_path, env, port, queue)
     running.start_redis()
-    saved = {key: __import__("config.celery").celery.app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}  # fmt: skip
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
     reconfigure(task_always_eager=False, broker_url=broker, task_default_queue=queue)
     settings.SLIPCHECK_ENQUEUE_GRACE_SECONDS = int(LIMITS["SLIPCHECK_ENQUEUE_GRACE_SECONDS"])
     try:
@@ -216,3 +219,20 @@ def test_kills_restarts_and_pathological_photos_lose_nothing_and_decide_nothing_
     assert expired.count() >= 4
     log = (processes.tmp_path / "processes.log").read_text()
     assert "Hard time limit" in log or "hard time limit" in log.lower()  # the frozen photo met the hard limit
+
+
+def test_the_sweep_reads_the_queue_length_from_redis(settings):
+    """What the sweep compares with the waiting submissions, on the real broker: messages sent and not taken."""
+    redis_url = services_or_skip()
+    queue = f"slipcheck-length-{uuid.uuid4().hex[:8]}"
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
+    reconfigure(task_always_eager=False, broker_url=redis_url, task_default_queue=queue)
+    try:
+        assert jobs.queued_messages() == 0  # no such queue yet
+        for n in range(3):
+            app.tasks[jobs.PROCESS_TASK].apply_async(args=[f"no-such-submission-{n}"])
+        assert jobs.queued_messages() == 3
+    finally:
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_purge(queue)
+        reconfigure(**saved)

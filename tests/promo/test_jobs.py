@@ -236,3 +236,29 @@ def test_an_upload_is_answered_while_the_broker_is_down_and_the_sweep_sends_it_l
     assert sent_ids(sent)[-1] == str(submission.pk)
     submission.refresh_from_db()
     assert submission.enqueued_at is not None
+
+
+def test_under_a_backlog_the_sweep_resends_only_what_the_queue_lost(sent):
+    """Submissions waiting longer than the threshold are still queued behind a backlog: sending them again would
+    swell the queue. Only as many as the queue is short of are sent again, the longest-waiting first."""
+    long_ago = timezone.now() - timedelta(hours=1)
+    waiting = [honest_submission(enqueued_at=long_ago - timedelta(minutes=n)) for n in range(5)]
+    never_enqueued = honest_submission()
+    Submission.objects.filter(pk=never_enqueued.pk).update(created_at=long_ago)
+    with mock.patch("promo.jobs.queued_messages", return_value=5):  # every message is still there
+        assert jobs.jobs_sweep().enqueued == 1
+    assert sent_ids(sent) == [str(never_enqueued.pk)]
+
+    sent.reset_mock()
+    with mock.patch("promo.jobs.queued_messages", return_value=3):  # a broker restart lost three
+        assert jobs.jobs_sweep().enqueued == 3
+    assert sent_ids(sent) == [str(s.pk) for s in reversed(waiting[2:])]
+
+    sent.reset_mock()
+    with mock.patch("promo.jobs.queued_messages", return_value=None):  # the broker cannot say: all of them
+        jobs.jobs_sweep()
+    assert sorted(sent_ids(sent)) == sorted(str(s.pk) for s in waiting[:2])
+
+
+def test_the_queue_length_is_read_from_the_broker():
+    assert jobs.queued_messages() == 0  # the test broker's queue was never declared: nothing waits

@@ -87,6 +87,7 @@ class Command(BaseCommand):
                     f"127.0.0.1:{port}",
                     "--chdir",
                     str(settings.BASE_DIR),
+                    "--no-control-socket",  # gunicorn 27 shares one per user: two benchmarks at once would clash
                 ],
                 env={**env, "CELERY_TASK_ALWAYS_EAGER": "0", "CELERY_BROKER_URL": "memory://"},
                 stdout=subprocess.DEVNULL,
