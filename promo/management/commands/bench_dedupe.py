@@ -88,6 +88,9 @@ class Command(BaseCommand):
             sample = Submission.objects.filter(campaign=campaign).order_by("?")[:queries]
             stored = [(pk, h) for pk, h in sample.values_list("pk", "photo_phash")]
 
+        # The lookups draw from a generator of their own: with --keep nothing is stored this run, and the storing
+        # generator would replay the stored slips as "new" ones.
+        rng = random.Random(f"{seed}-lookups")
         near_times, found, candidates_seen = [], 0, []
         for pk, value in tqdm(
             rng.sample(stored, min(queries, len(stored))),
