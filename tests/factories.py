@@ -7,8 +7,8 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from promo.models import Campaign, Participant, Recognition, Submission
+from recognition.types import FIELD_NAMES, FieldReading, Reading
 from recognition.types import Candidate as ReadCandidate
-from recognition.types import FieldReading, Reading
 
 
 def jpeg_bytes(width: int = 400, height: int = 600, colour: str = "white") -> bytes:
@@ -73,19 +73,8 @@ class RecognitionFactory(factory.django.DjangoModelFactory):
 def reading_of(confidence: float = 0.95, kind: str = "slip", **values) -> Reading:
     """What recognition would hand over for a slip with these values (amount, date, time, card_last4,
     payment_system, rrn, ...), for tests of what happens after the reading."""
-    names = (
-        "amount",
-        "date",
-        "time",
-        "card_last4",
-        "payment_system",
-        "merchant",
-        "rrn",
-        "auth_code",
-        "terminal_id",
-    )
     fields = {}
-    for name in names:
+    for name in FIELD_NAMES:
         value = values.get(name)
         if value is None:
             fields[name] = FieldReading.empty()

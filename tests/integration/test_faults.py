@@ -27,7 +27,7 @@ from config.celery import app
 from promo import jobs
 from promo.models import StatusTransition, Submission
 from tests.conftest import generated_photo
-from tests.integration.test_worker import ROOT, database_url, reconfigure, services_or_skip
+from tests.integration.test_worker import ROOT, reconfigure, services_or_skip, worker_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 Status = Submission.Status
@@ -107,18 +107,9 @@ def processes(settings, tmp_path):
     services_or_skip()
     port, queue = free_port(), "slipcheck-faults"
     broker = f"redis://127.0.0.1:{port}/0"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": broker,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "SLIPCHECK_OCR_THREADS": "1",
-        "SLIPCHECK_FAULTS": json.dumps(FAULTS),
-        **LIMITS,
-    }
+    env = worker_env(
+        settings, broker, queue, SLIPCHECK_OCR_THREADS="1", SLIPCHECK_FAULTS=json.dumps(FAULTS), **LIMITS
+    )
     running = Processes(tmp_path, env, port, queue)
     running.start_redis()
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}

@@ -50,20 +50,26 @@ def reconfigure(**conf) -> None:
     app.__dict__.pop("amqp", None)
 
 
+def worker_env(settings, broker_url: str, queue: str, **more: str) -> dict[str, str]:
+    """What a worker process of the tests runs with: the test settings and database, this broker and queue."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        **more,
+    }
+
+
 @pytest.fixture
 def worker(settings, tmp_path):
     """A Celery worker process on its own queue, reading the test database; this process enqueues to it."""
     redis_url = services_or_skip()
     queue = f"slipcheck-test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
+    env = worker_env(settings, redis_url, queue)
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--queues", queue,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,14 +23,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from promo.intake_cases import HostileCase, encoded, hostile_cases, jpeg_with_gps, photo_like
+from promo.management.loopback import free_port, wait_for_port
 
 FIELDS = {"amount": "10.00", "card_last4": "1234", "contact": "+79990000000", "consent": "true"}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _memory_kib(pid: int, field: str) -> int:
@@ -64,7 +58,7 @@ class Command(BaseCommand):
         if not Path("/proc/self/clear_refs").exists():
             raise CommandError("needs Linux's /proc to measure peak memory")
         with tempfile.TemporaryDirectory(prefix="bench-intake-") as folder:
-            port = _free_port()
+            port = free_port()
             env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "VAR_DIR": folder,
                    "DEBUG": "0", "SLIPCHECK_UPLOAD_RATE": "100000/minute",
                    "SLIPCHECK_UPLOAD_RATE_PER_CONTACT": "100000/minute", "LOG_LEVEL": "ERROR"}  # fmt: skip
@@ -94,22 +88,11 @@ class Command(BaseCommand):
                 stderr=subprocess.DEVNULL,
             )
             try:
-                self._wait_for(port)
+                wait_for_port(port)
                 self._run(self._worker_of(server.pid), port, options["repeat"])
             finally:
                 server.terminate()
                 server.wait(10)
-
-    @staticmethod
-    def _wait_for(port: int) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise CommandError("the server did not start")
 
     @staticmethod
     def _worker_of(master: int) -> int:

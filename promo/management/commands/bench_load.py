@@ -25,7 +25,6 @@ import random
 import resource
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from promo.management.loopback import free_port, wait_for_port
 from promo.models import Submission
 from recognition.synthetic import photograph, random_truth, render_document
 
@@ -52,12 +52,6 @@ CAMPAIGN = "load"
 QUEUE = "slipcheck-load"
 PENDING = (Submission.Status.RECEIVED, Submission.Status.PROCESSING)
 UPLOAD_NAME = "POST /api/v1/campaigns/[slug]/submissions/"  # as scripts/locustfile.py names it
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _connect(database_url: str, dbname: str | None = None) -> psycopg.Connection:
@@ -335,7 +329,7 @@ class Command(BaseCommand):
                               start=today - timedelta(days=60), end=today - timedelta(days=1))  # fmt: skip
         self.stdout.write(f"generated {len(pool)} distinct slip photos in {time.monotonic() - started:.0f} s")
 
-        port = _free_port()
+        port = free_port()
         self._start(
             "gunicorn",
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(options["web_workers"]),
@@ -355,7 +349,7 @@ class Command(BaseCommand):
             env,
             logs,
         )
-        self._wait_for(port)
+        wait_for_port(port, self.processes)
         self.stdout.write(
             f"gunicorn ({options['web_workers']} workers) on 127.0.0.1:{port}, {workers} Celery worker processes "
             f"and beat, production settings; logs in {logs}"
@@ -485,19 +479,6 @@ class Command(BaseCommand):
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         self.processes.clear()
-
-    def _wait_for(self, port: int) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            for name, process in self.processes:
-                if process.poll() is not None:
-                    raise CommandError(f"{name} exited with status {process.returncode}: see its log")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise CommandError("gunicorn did not start in 60 s")
 
     # --- photos and warm-up ------------------------------------------------------------------------------------
 
