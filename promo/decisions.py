@@ -177,7 +177,8 @@ def submission_decide(*, claim: Claim, reading: Reading) -> Submission | None:
             recognition_store(recognition)
             facts = facts_of(submission=submission, recognition=recognition)
             decision: Decision = decide(run_checks(facts, rules), rules)
-            duplicate = facts.duplicates[0].submission_id if facts.duplicates else None
+            certain_first = sorted(facts.duplicates, key=lambda match: not match.certain)
+            duplicate = certain_first[0].submission_id if certain_first else None
             Submission.objects.filter(pk=submission.pk).update(
                 checks=decision.checks, duplicate_of_id=duplicate
             )

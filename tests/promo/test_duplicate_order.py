@@ -17,9 +17,17 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from promo import processing, submissions
-from promo.duplicates import PHASH_MAX_DISTANCE, comparison_keys, fingerprint_match, hamming, hash_columns
+from promo.duplicates import (
+    PHASH_MAX_DISTANCE,
+    comparison_keys,
+    fingerprint_match,
+    hamming,
+    hash_columns,
+    photo_hash,
+)
 from promo.intake import photo_intake
 from promo.models import Recognition, Submission
+from recognition.images import load_photo
 from tests.conftest import generated_photo
 from tests.factories import reading_of
 
@@ -89,9 +97,6 @@ def test_a_copy_held_for_a_person_does_not_make_its_original_a_duplicate(campaig
     photo = generated_photo(23)[0]
     original = upload(campaign, photo, "+79990000001")
     copy = upload(campaign, reencoded(photo), "+79990000002")
-    from promo.duplicates import photo_hash
-    from recognition.images import load_photo
-
     Submission.objects.filter(pk=original.pk).update(**hash_columns(photo_hash(load_photo(photo))))
     copy = decide(copy, slip_reading())
     assert copy.status == Status.MODERATION and copy.reasons[0]["code"] == "possible_duplicate_photo"
@@ -219,3 +224,14 @@ def _slip_keys(values: dict) -> list[str]:
         campaign_id=1, participant_id=random.randint(1, 10**9), photo_sha256=f"{random.random()}"
     )
     return [key for key in comparison_keys(submission, recognition) if ":slip:" in key or ":rrn:" in key]
+
+
+def test_the_copy_points_at_the_certain_match_over_a_look_alike(campaign):
+    photo = generated_photo(40)[0]
+    look_alike = upload(campaign, photo, "+79990000001")  # still being read: only its picture hash is known
+    Submission.objects.filter(pk=look_alike.pk).update(**hash_columns(photo_hash(load_photo(photo))))
+    original = decide(upload(campaign, generated_photo(41)[0], "+79990000002"), slip_reading())
+    assert original.status == Status.ACCEPTED
+    copy = decide(upload(campaign, reencoded(photo), "+79990000003"), slip_reading())
+    assert copy.status == Status.REJECTED and copy.reasons[0]["code"] == "duplicate_slip"
+    assert copy.duplicate_of_id == original.pk
