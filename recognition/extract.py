@@ -57,12 +57,19 @@ CURRENCY_WORDS = labels(
 )  # `Ру`: PP-OCR drops the `б`; a lone `Р` is too often a Latin P
 # A currency sign counts only against a number: `$12.50`, `12,50 ₽`, `€ 12.50` (a lone `$` is often a misread S).
 _CURRENCY_SYMBOL_AMOUNT = re.compile(r"[$€₽]\s?\d|\d\s?[€₽]")
-CARD_LABELS = labels("Карта", "Card", "PAN", "Card no", "Номер карты")
+CARD_LABELS = labels(
+    "Карта", "Card", "PAN", "Card no", "Номер карты", "Karte", "Kartennummer", "Carte", "Tarjeta", "Carta",
+    "Cartão", "Kart", "Karta",
+)  # fmt: skip
 RRN_LABELS = labels("RRN", "Ref", "Ref no", "Номер ссылки", "Ссылка", "Ссылки")
 AUTH_LABELS = labels(
     "Auth", "Auth code", "Appr code", "Approval code", "Код авторизации", "Код авт", "Авторизации"
 )
 TERMINAL_LABELS = labels("Terminal", "Terminal ID", "TID", "Терминал", "Терм", "Term")
+# Ids printed masked like a card (`TID: ****6633`, `MID ****0042`): their digits are not the card's.
+MASKED_ID_LABELS = (
+    TERMINAL_LABELS + RRN_LABELS + AUTH_LABELS + labels("MID", "Merchant", "Merchant ID", "Мерчант")
+)
 DATE_LABELS = labels("Date", "Дата")
 SLIP_MARKERS = labels("Одобрено", "Approved", "Оплата", "Покупка", "Sale", "Purchase", "Чек", "Slip")
 
@@ -72,6 +79,10 @@ MAX_AMOUNT_DIGITS = 9
 _CARD_MASKED = re.compile(
     r"(?:[*xX•#]{2,}[\s*xX•#.-]*)(\d{4})(?!\d)|(?<!\d)\d{4,6}[*xX•#]{2,}[\s*xX•#]*(\d{4})(?!\d)"
 )
+# Behind a card label or a scheme name only: `Karte ...1234`, `VISA #1234`, `Card ending 1234`.
+_CARD_TAIL_AFTER_LABEL = re.compile(r"(?:\.{2,}|…|#|ending(?: in)?)\s?(\d{4})(?!\d)", re.IGNORECASE)
+# A mask as long as a card number's hidden part (`************1956`): a card, not a masked id.
+_FULL_MASK = re.compile(r"[*xX•#]{8,}")
 # A currency word glued to the amount before it (`6053,00py6`): PP-OCR drops the space.
 _GLUED_CURRENCY_AFTER = re.compile(r"(?<=\d)(?=(?:PY6|PYB|PY|RUB)(?![0-9A-Z]))")
 # A currency code glued to the word before it (`RoundingRM 13.60`): matched on the text as printed, since the
@@ -310,23 +321,37 @@ def extract_time(lines: list[OcrLine]) -> FieldReading:
 
 
 def extract_card_last4(lines: list[OcrLine]) -> FieldReading:
-    """The last four digits after a masked card number (`**** 1234`, `XXXXXXXXXXXX1234`, `427600******1234`)."""
+    """The last four digits after a masked card number (`**** 1234`, `XXXXXXXXXXXX1234`, `427600******1234`,
+    `Karte ...1234`). A masked number on a terminal, merchant or reference id's line is that id, not the card
+    (`TID: ****6633` above `VISA CREDIT ************1956`); a full-length mask, a card label or a scheme name on
+    the line make a tail the likelier card."""
     candidates = []
-    for line in lines:
-        labelled = has_label(skeleton(line.text), CARD_LABELS)
+    card_lines = [line for line in lines if not _masked_id_line(skeleton(line.text))]
+    for line in card_lines:
+        words = skeleton(line.text)
+        labelled = has_label(words, CARD_LABELS) or any(
+            has_label(words, names) for names in PRINTED_NAMES.values()
+        )
         for match in _CARD_MASKED.finditer(line.text):
             digits = match.group(1) or match.group(2)
-            factor = 0.97 if labelled else 0.9
+            factor = 0.97 if labelled or _FULL_MASK.search(match.group(0)) else 0.9
             candidates.append(Candidate(digits, line.confidence * factor, f"card: {line.text}"))
+        if labelled and not candidates:
+            for match in _CARD_TAIL_AFTER_LABEL.finditer(line.text):
+                candidates.append(Candidate(match.group(1), line.confidence * 0.9, f"card: {line.text}"))
     if not candidates:
         # Not found line by line: the masked number may be split across boxes or broken by spaces and dots.
-        full_text = " ".join(line.text for line in lines)
-        confidence = min((line.confidence for line in lines), default=0.0) * 0.8
+        full_text = " ".join(line.text for line in card_lines)
+        confidence = min((line.confidence for line in card_lines), default=0.0) * 0.8
         candidates = [
             Candidate(d, confidence, "card tail search", ("card_tail_search",))
             for d in search_card_tail(full_text)
         ]
     return FieldReading.from_candidates(candidates)
+
+
+def _masked_id_line(words: str) -> bool:
+    return has_label(words, MASKED_ID_LABELS) and not has_label(words, CARD_LABELS)
 
 
 def extract_payment_system(lines: list[OcrLine]) -> FieldReading:

@@ -154,10 +154,23 @@ def test_amount_next_to_a_currency_mark_is_a_weaker_candidate_than_a_labelled_on
         ("CARD: #### 0042", "0042"),
         ("4821", None),  # four bare digits are not a card tail
         ("21.11.26 14:32", None),
+        ("Karte ...4821", "4821"),
+        ("VISA #4821", "4821"),
+        ("Card ending in 4821", "4821"),
+        ("Invoice #4821", None),  # `#` and dots mean a card only behind a card label or a scheme name
+        ("TID: ****6633", None),  # a masked terminal id is not the card
+        ("MID ****0042", None),
     ],
 )
 def test_card_last4(text, expected):
     assert extract_fields(lines(text))["card_last4"].value == expected
+
+
+def test_a_masked_terminal_id_is_not_taken_for_the_card_printed_below_it():
+    """Seen on UK receipts: `TID: ****6633` was read as the card with confidence 0.8-0.98."""
+    fields = extract_fields(lines("Merchant: 1234567", "TID: ****6633", "VISA CREDIT", "************1956"))
+    assert fields["card_last4"].value == "1956"
+    assert [c.value for c in fields["card_last4"].candidates] == ["1956"]
 
 
 @pytest.mark.parametrize(
