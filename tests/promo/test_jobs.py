@@ -6,6 +6,7 @@ tests/integration.
 
 import itertools
 import logging
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 from unittest import mock
@@ -262,3 +263,16 @@ def test_under_a_backlog_the_sweep_resends_only_what_the_queue_lost(sent):
 
 def test_the_queue_length_is_read_from_the_broker():
     assert jobs.queued_messages() == 0  # the test broker's queue was never declared: nothing waits
+
+
+def test_a_broker_that_is_down_cannot_say_its_queue_length_and_does_not_hang_the_sweep():
+    from tests.integration.test_worker import reconfigure
+
+    saved = {key: current_app.conf[key] for key in ("broker_url",)}
+    reconfigure(broker_url="redis://127.0.0.1:9/0")  # nothing listens on the discard port
+    try:
+        started = time.monotonic()
+        assert jobs.queued_messages() is None
+        assert time.monotonic() - started < 10
+    finally:
+        reconfigure(**saved)
