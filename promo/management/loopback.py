@@ -3,6 +3,7 @@
 import socket
 import subprocess
 import time
+import uuid
 
 from django.core.management.base import CommandError
 
@@ -27,3 +28,18 @@ def wait_for_port(port: int, watched: list[tuple[str, subprocess.Popen]] = (), s
         except OSError:
             time.sleep(0.2)
     raise CommandError(f"nothing listened on port {port} within {seconds:.0f} s")
+
+
+def multipart(fields: dict[str, str], name: str, content_type: str) -> tuple[bytes, bytes, str]:
+    """An upload's multipart body around its photo: (what goes before the photo's bytes, what goes after, the
+    request's content type), so a caller can stream the photo in between."""
+    boundary = uuid.uuid4().hex
+    head = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    )
+    head += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="{name}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n"
+    ).encode()
+    return head, f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"

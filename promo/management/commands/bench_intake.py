@@ -16,14 +16,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from promo.intake_cases import HostileCase, encoded, hostile_cases, jpeg_with_gps, photo_like
-from promo.management.loopback import free_port, wait_for_port
+from promo.management.loopback import free_port, multipart, wait_for_port
 
 FIELDS = {"amount": "10.00", "card_last4": "1234", "contact": "+79990000000", "consent": "true"}
 
@@ -31,19 +30,6 @@ FIELDS = {"amount": "10.00", "card_last4": "1234", "contact": "+79990000000", "c
 def _memory_kib(pid: int, field: str) -> int:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.M).group(1))
-
-
-def _multipart(data: bytes, name: str, content_type: str) -> tuple[bytes, bytes, str]:
-    boundary = uuid.uuid4().hex
-    head = b"".join(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-        for key, value in FIELDS.items()
-    )
-    head += (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="{name}"\r\n'
-        f"Content-Type: {content_type}\r\n\r\n"
-    ).encode()
-    return head, f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 class Command(BaseCommand):
@@ -130,7 +116,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _post(port: int, data: bytes, case: HostileCase) -> tuple[int, float]:
-        head, tail, content_type = _multipart(data, case.file_name, case.content_type)
+        head, tail, content_type = multipart(FIELDS, case.file_name, case.content_type)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         started = time.perf_counter()
         connection.putrequest("POST", "/api/v1/campaigns/bench/submissions/")

@@ -44,7 +44,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from promo.management.loopback import free_port, wait_for_port
+from promo.management.loopback import free_port, multipart, wait_for_port
 from promo.models import Submission
 from recognition.synthetic import photograph, random_truth, render_document
 
@@ -523,29 +523,21 @@ class Command(BaseCommand):
 
     @staticmethod
     def _post(port: int, data: bytes, slip: dict, contact: str) -> int:
-        boundary = uuid.uuid4().hex
         fields = {
             "amount": slip["amount"],
             "card_last4": slip["card_last4"],
             "contact": contact,
             "consent": "true",
         }
-        body = b"".join(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-            for key, value in fields.items()
-        )
-        body += (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="{slip["file"]}"\r\n'
-            f"Content-Type: image/jpeg\r\n\r\n"
-        ).encode()
-        body += data + f"\r\n--{boundary}--\r\n".encode()
+        head, tail, content_type = multipart(fields, slip["file"], "image/jpeg")
+        body = head + data + tail
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         connection.request(
             "POST",
             f"/api/v1/campaigns/{CAMPAIGN}/submissions/",
             body=body,
             headers={
-                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Content-Type": content_type,
                 "X-Forwarded-Proto": "https",
             },
         )
