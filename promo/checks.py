@@ -18,6 +18,7 @@ from promo.decision import (
     CheckResult,
     Facts,
     FieldRead,
+    strongest,
 )
 from recognition.rules import compare_amount_with_typed
 
@@ -37,13 +38,13 @@ def check_full_card_number(facts: Facts, rules: CampaignRules) -> CheckResult:
 
 def _duplicate_check(name: str, kinds: tuple[str, ...], code: str) -> Check:
     def check(facts: Facts, rules: CampaignRules) -> CheckResult:
-        matches = [match for match in facts.duplicates if match.kind in kinds]
-        for match in sorted(matches, key=lambda match: not match.certain):
-            evidence = {"other": match.submission_id, "how": match.kind, **match.evidence}
-            if match.certain:
-                return CheckResult(name, FAIL, code, evidence=evidence)
-            return CheckResult(name, UNSURE, f"possible_{code}", evidence=evidence)
-        return CheckResult(name, PASS)
+        match = strongest([match for match in facts.duplicates if match.kind in kinds])
+        if match is None:
+            return CheckResult(name, PASS)
+        evidence = {"other": match.submission_id, "how": match.kind, **match.evidence}
+        if match.certain:
+            return CheckResult(name, FAIL, code, evidence=evidence)
+        return CheckResult(name, UNSURE, f"possible_{code}", evidence=evidence)
 
     check.__name__ = check.__qualname__ = f"check_{name}"
     check.__doc__ = (

@@ -86,6 +86,11 @@ class DuplicateMatch:
     certain: bool = True
 
 
+def strongest(matches: list[DuplicateMatch] | tuple[DuplicateMatch, ...]) -> DuplicateMatch | None:
+    """The match a decision rests on: a certain one before a mere look-alike, otherwise the first found."""
+    return min(matches, key=lambda match: not match.certain, default=None)
+
+
 @dataclass(frozen=True)
 class Facts:
     """Everything the checks look at for one submission."""

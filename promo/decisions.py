@@ -17,7 +17,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 
 from promo.checks import run_checks
-from promo.decision import Candidate, Decision, DuplicateMatch, Facts, FieldRead, decide
+from promo.decision import Candidate, Decision, DuplicateMatch, Facts, FieldRead, decide, strongest
 from promo.duplicates import comparison_keys, find_same_file, find_same_photo, find_same_slip
 from promo.jobs import Claim
 from promo.locks import comparison_lock
@@ -145,7 +145,7 @@ def _redact(submission: Submission, reading: Reading) -> list[str]:
     """A photo showing a full card number: the working copy becomes its redacted copy and the original (which
     shows the number) goes; a moderator is asked to check. Returns the files to delete once this commits. The
     SHA-256 of the upload stays, so the same file sent again is still known."""
-    obsolete = [name for name in (submission.original.name,) if name]
+    obsolete = [submission.original.name] if submission.original.name else []
     if reading.redacted_photo is not None:
         old_working = submission.photo.name
         submission.photo.save(f"{submission.pk}.jpg", ContentFile(reading.redacted_photo), save=False)
@@ -177,8 +177,8 @@ def submission_decide(*, claim: Claim, reading: Reading) -> Submission | None:
             recognition_store(recognition)
             facts = facts_of(submission=submission, recognition=recognition)
             decision: Decision = decide(run_checks(facts, rules), rules)
-            certain_first = sorted(facts.duplicates, key=lambda match: not match.certain)
-            duplicate = certain_first[0].submission_id if certain_first else None
+            match = strongest(facts.duplicates)
+            duplicate = match.submission_id if match else None
             Submission.objects.filter(pk=submission.pk).update(
                 checks=decision.checks, duplicate_of_id=duplicate
             )

@@ -291,12 +291,9 @@ def find_same_slip(
         .select_related("submission")
         .order_by("submission__created_at")
     )
-    compared = (*FINGERPRINT_FIELDS, "rrn", "auth_code")
-    my_unsure = {key for key in compared if recognition.confidence(key) < min_confidence}
     for other in candidates.iterator(chunk_size=200):
-        unsure = my_unsure | {key for key in compared if other.confidence(key) < min_confidence}
-        theirs = _values(other)
-        if fingerprint_match(mine, theirs, unsure):
+        if same_slip_read(recognition, other, min_confidence):
+            theirs = _values(other)
             agreeing = [
                 key
                 for key in (*FINGERPRINT_FIELDS, "rrn")

@@ -97,10 +97,6 @@ def job_enqueue(*, submission_id: Any) -> bool:
     return True
 
 
-def claim_seconds() -> int:
-    return settings.SLIPCHECK_CLAIM_SECONDS
-
-
 def job_claim(*, submission_id: Any) -> Claim | None:
     """Takes a received submission for one attempt; None when it is not there to take (decided, or held by a
     worker whose claim has not expired). An expired claim is taken over; a submission out of attempts goes to
@@ -132,7 +128,7 @@ def job_claim(*, submission_id: Any) -> Claim | None:
             only_if={"attempts": submission.attempts},
             changes={
                 "claim_token": token,
-                "claim_expires_at": now + timedelta(seconds=claim_seconds()),
+                "claim_expires_at": now + timedelta(seconds=settings.SLIPCHECK_CLAIM_SECONDS),
                 "attempts": F("attempts") + 1,
                 "processing_started_at": now,
             },
@@ -178,7 +174,8 @@ def job_release_expired(*, submission: Submission, actor: str, now: datetime) ->
 
 
 def job_give_up(*, submission: Submission, actor: str, only_if: dict[str, Any] | None = None) -> bool:
-    """Out of attempts: a person reads it. The reason says what happened, for the moderator."""
+    """Out of attempts: a person reads it. The reason says what happened (`submission.last_error`, written with
+    the move), for the moderator."""
     error = submission.last_error or failure("error", "unknown")
     try:
         submission_transition(
@@ -195,6 +192,7 @@ def job_give_up(*, submission: Submission, actor: str, only_if: dict[str, Any] |
                 )
             ],
             only_if=only_if,
+            changes={"last_error": error},
         )
     except TransitionNotAllowed:
         return False
@@ -229,8 +227,8 @@ def _messages_lost(received) -> int:
 def jobs_sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepReport:
     """Finds the work a lost message, a dead worker or a broker outage left behind, a bounded batch at a time:
     claims that expired are handed back, and received submissions never enqueued, or enqueued longer ago than
-    SLIPCHECK_REQUEUE_AFTER_SECONDS whose messages the queue lost, are sent again. Safe to run anywhere and twice at once: every step is a
-    conditional UPDATE, and a duplicate message finds nothing to claim."""
+    SLIPCHECK_REQUEUE_AFTER_SECONDS whose messages the queue lost, are sent again. Safe to run anywhere and twice
+    at once: every step is a conditional UPDATE, and a duplicate message finds nothing to claim."""
     now = now or timezone.now()
     batch = batch or settings.SLIPCHECK_SWEEP_BATCH
     report = SweepReport()
@@ -248,9 +246,9 @@ def jobs_sweep(*, now: datetime | None = None, batch: int | None = None) -> Swee
     # Enqueued long ago and not started: under a backlog their messages are still in the queue, and sending them
     # again would only swell it. As many are sent again as the queue is short of (messages lost with a broker
     # restart), the oldest first; when the broker cannot say, all of them.
-    lost = _messages_lost(received)
-    if lost:
-        waiting += received.filter(enqueued_at__lt=overdue).order_by("enqueued_at")[: min(batch, lost)]
+    overdue_waiting = received.filter(enqueued_at__lt=overdue)
+    if overdue_waiting.exists() and (lost := _messages_lost(received)):  # the broker is asked only then
+        waiting += overdue_waiting.order_by("enqueued_at")[: min(batch, lost)]
     for submission in waiting:
         if submission.attempts >= MAX_ATTEMPTS:
             report.moderated += job_give_up(submission=submission, actor="sweep")

@@ -93,7 +93,6 @@ def _attempt_failed(claim: Claim, error: BaseException) -> Submission | None:
     try:
         if claim.attempt >= MAX_ATTEMPTS:
             submission.last_error = what
-            Submission.objects.filter(pk=submission.pk, claim_token=claim.token).update(last_error=what)
             if job_give_up(submission=submission, actor="worker", only_if={"claim_token": claim.token}):
                 return submission
             raise TransitionNotAllowed("the claim is gone")

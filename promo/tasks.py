@@ -6,6 +6,7 @@ transient failures with an exponential backoff; the claim and the attempts count
 bound it, whatever the broker redelivers.
 """
 
+import dataclasses
 import random
 
 from celery import shared_task
@@ -48,8 +49,7 @@ def process_submission(self, submission_id: str) -> None:
 
 @shared_task(name="promo.tasks.sweep_jobs", ignore_result=True)
 def sweep_jobs() -> dict[str, int]:
-    report = jobs.jobs_sweep()
-    return {"released": report.released, "enqueued": report.enqueued, "moderated": report.moderated}
+    return dataclasses.asdict(jobs.jobs_sweep())
 
 
 @shared_task(name="promo.tasks.apply_retention", ignore_result=True)

@@ -185,3 +185,18 @@ def test_every_reason_speaks_russian_and_english(code):
 def test_unknown_reason_code_is_refused():
     with pytest.raises(KeyError):
         reason("looks_fine_to_me")
+
+
+LOOK_ALIKE = DuplicateMatch("photo", "a", {"distance": 3}, certain=False)
+
+
+@pytest.mark.parametrize(
+    ("duplicates", "expected"),
+    [
+        ((LOOK_ALIKE,), ("moderation", ["possible_duplicate_photo"])),  # the picture alone never rejects
+        ((LOOK_ALIKE, DuplicateMatch("file", "b")), ("rejected", ["duplicate_photo"])),  # certain wins
+        ((LOOK_ALIKE, DuplicateMatch("slip", "c")), ("rejected", ["duplicate_slip"])),
+    ],
+)
+def test_a_look_alike_photo_asks_a_person_and_a_certain_copy_rejects(duplicates, expected):
+    assert run(with_(duplicates=duplicates)) == expected
