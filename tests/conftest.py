@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from recognition.synthetic import DocumentTruth, photograph, random_truth, render_document
+from evaluation.synthetic import DocumentTruth, photograph, random_truth, render_document
 from tests.factories import CampaignFactory
 
 # Every generated document in the tests falls in this period; campaigns in the tests cover it. It lies in the

@@ -161,7 +161,7 @@ def test_setup_demo_prints_working_credentials(settings, tmp_path):
 
 
 def test_evaluate_decisions_runs_honest_and_dishonest_submissions_and_leaves_nothing(tmp_path):
-    from recognition.synthetic import write_eval_set
+    from evaluation.synthetic import write_eval_set
 
     write_eval_set(
         tmp_path,

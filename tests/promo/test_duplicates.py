@@ -10,6 +10,8 @@ from unittest import mock
 import pytest
 from PIL import Image
 
+from evaluation.decision_scenarios import CROPPED, REENCODED, copy_photo
+from evaluation.synthetic import photograph, random_truth, render_document
 from promo import processing, submissions
 from promo.duplicates import (
     PHASH_MAX_DISTANCE,
@@ -22,13 +24,11 @@ from promo.duplicates import (
     to_signed,
     to_unsigned,
 )
-from promo.evaluation import CROPPED, REENCODED, copy_photo
 from promo.intake import photo_intake
 from promo.models import Submission
 from recognition.cards import redact_lines, redact_photo
 from recognition.images import load_photo
 from recognition.pipeline import recognize
-from recognition.synthetic import photograph, random_truth, render_document
 from tests.conftest import PERIOD, generated_photo
 from tests.factories import CampaignFactory, SubmissionFactory
 

@@ -10,8 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from rest_framework.test import APIClient
 
-from promo.intake import photo_intake
-from promo.intake_cases import (
+from evaluation.intake_cases import (
     GPS_LATITUDE,
     HTML_PAGE,
     encoded,
@@ -20,6 +19,7 @@ from promo.intake_cases import (
     jpeg_with_gps,
     photo_like,
 )
+from promo.intake import photo_intake
 from promo.models import Submission
 from recognition.engines import get_rapid_engine
 from recognition.pipeline import recognize

@@ -6,8 +6,8 @@ import random
 import pytest
 from PIL import Image
 
+from evaluation.intake_cases import HTML_PAGE, encoded, exif_with_gps, jpeg_with_gps, photo_like
 from promo.intake import photo_intake
-from promo.intake_cases import HTML_PAGE, encoded, exif_with_gps, jpeg_with_gps, photo_like
 from promo.photos import BrokenContainer, has_polyglot_markup, image_end, sniff_format, strip_metadata
 
 

@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from evaluation.intake_cases import jpeg_with_gps
 from promo.intake import photo_intake
-from promo.intake_cases import jpeg_with_gps
 from promo.models import Erasure, Participant, Recognition, Submission
 from promo.privacy import retention_apply
 from promo.submissions import submission_create

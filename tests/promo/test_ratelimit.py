@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from rest_framework.test import APIClient
 
-from promo.intake_cases import HTML_PAGE
+from evaluation.intake_cases import HTML_PAGE
 from promo.ratelimit import Rate, client_address
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from PIL import Image
 
-from promo.evaluation import (
+from evaluation.decision_scenarios import (
     CROPPED,
     HONEST,
     REENCODED,

@@ -1,4 +1,4 @@
-"""`manage.py bench_intake`: every hostile upload of promo.intake_cases sent to a real server over loopback.
+"""`manage.py bench_intake`: every hostile upload of evaluation.intake_cases sent to a real server over loopback.
 
 A fresh site (its own SQLite database and media folder, the local settings, the real size and pixel caps) runs
 under gunicorn with one worker; each case is posted to the API as a client would send it (the oversized body streamed in
@@ -21,8 +21,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from promo.intake_cases import HostileCase, encoded, hostile_cases, jpeg_with_gps, photo_like
-from promo.management.loopback import free_port, multipart, wait_for_port
+from evaluation.intake_cases import HostileCase, encoded, hostile_cases, jpeg_with_gps, photo_like
+from evaluation.loopback import free_port, multipart, wait_for_port
 
 FIELDS = {"amount": "10.00", "card_last4": "1234", "contact": "+79990000000", "consent": "true"}
 

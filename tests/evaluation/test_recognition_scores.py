@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from recognition.evaluation import (
+from evaluation.recognition_scores import (
     FieldScore,
     image_verdicts,
     kind_confusion,
@@ -22,7 +22,7 @@ from recognition.evaluation import (
     score_fields,
     summarize,
 )
-from recognition.synthetic import write_eval_set
+from evaluation.synthetic import write_eval_set
 
 
 @pytest.mark.parametrize(

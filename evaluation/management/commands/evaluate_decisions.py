@@ -2,7 +2,7 @@
 
     python manage.py evaluate_decisions DIR [--limit N] [--sweep] [--json OUT]
 
-Honest and dishonest submissions (promo.evaluation) go through `submission_create` and `submission_process` in
+Honest and dishonest submissions (evaluation.decision_scenarios) go through `submission_create` and `submission_process` in
 one database transaction that is rolled back at the end, with photos in a temporary folder: nothing is left
 behind. Each dishonest variant of a slip runs in a savepoint rolled back after it, so variants do not see each
 other as duplicates; honest slips stay, so copies are checked against them and honest slips against each
@@ -27,10 +27,17 @@ from django.test import override_settings
 from django.utils import timezone
 from tqdm import tqdm
 
+from evaluation.decision_scenarios import (
+    Outcome,
+    Report,
+    copy_photo,
+    outside_period_of,
+    render_figures,
+    scenarios_for,
+)
 from promo import processing, submissions
 from promo.checks import run_checks
 from promo.decision import decide
-from promo.evaluation import Outcome, Report, copy_photo, outside_period_of, render_figures, scenarios_for
 from promo.intake import photo_intake
 from promo.models import Campaign
 

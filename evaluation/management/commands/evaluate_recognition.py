@@ -1,5 +1,5 @@
 """`manage.py evaluate_recognition DIR [--limit N] [--json OUT] [--chart PNG] [--years Y] [--floor] [--fields a,b]`: how well
-Slipcheck reads a labelled folder (docs/eval-format.md). Scoring lives in recognition.evaluation."""
+Slipcheck reads a labelled folder (docs/eval-format.md). Scoring lives in evaluation.recognition_scores."""
 
 import json
 import sys
@@ -11,8 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from recognition.engines import get_rapid_engine
-from recognition.evaluation import (
+from evaluation.recognition_scores import (
     DEFAULT_FIELDS,
     SCORABLE_FIELDS,
     field_title,
@@ -22,6 +21,7 @@ from recognition.evaluation import (
     render_report,
     summarize,
 )
+from recognition.engines import get_rapid_engine
 from recognition.images import UnreadableImage, load_photo
 from recognition.pipeline import recognize
 from recognition.serialize import reading_to_eval_dict

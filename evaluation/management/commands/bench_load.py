@@ -44,9 +44,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from promo.management.loopback import free_port, multipart, wait_for_port
+from evaluation.loopback import free_port, multipart, wait_for_port
+from evaluation.synthetic import photograph, random_truth, render_document
 from promo.models import Submission
-from recognition.synthetic import photograph, random_truth, render_document
 
 CAMPAIGN = "load"
 QUEUE = "slipcheck-load"

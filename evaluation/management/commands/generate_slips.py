@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recognition.synthetic import KINDS, write_eval_set
+from evaluation.synthetic import KINDS, write_eval_set
 
 
 def kind_mix(text: str) -> dict[str, float]:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from recognition.synthetic import (
+from evaluation.synthetic import (
     KINDS,
     MAX_SIDE,
     PAYMENT_SYSTEMS,
