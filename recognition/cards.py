@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from recognition.extract import page_angle
+from recognition.fields.rows import page_angle
 from recognition.text import skeleton, text_for_search
 from recognition.types import Box, OcrLine
 

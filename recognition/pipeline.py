@@ -13,7 +13,8 @@ from recognition.cards import mask_card_numbers, redact_lines, redact_photo
 from recognition.corroborate import corroborate
 from recognition.engines import OcrEngine, get_rapid_engine
 from recognition.engines.tesseract import TesseractLineReader, get_tesseract_reader
-from recognition.extract import classify_document, extract_fields
+from recognition.fields import extract_fields
+from recognition.fields.kind import classify_document
 from recognition.geometry import crop_line
 from recognition.images import load_photo
 from recognition.quality import photo_quality

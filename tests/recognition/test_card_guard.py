@@ -21,7 +21,7 @@ from PIL import Image
 
 from evaluation.synthetic import PrintedLine, photograph, render_lines
 from recognition.cards import card_format, luhn_valid, mask_card_numbers, redact_lines, redact_photo
-from recognition.extract import merge_rows
+from recognition.fields.rows import merge_rows
 from recognition.pipeline import read_lines, recognize, scrub_fields, second_view
 from recognition.serialize import field_to_dict, lines_to_list, reading_to_eval_dict
 from recognition.types import Box, Candidate, FieldReading, OcrLine, Reading

@@ -3,7 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from recognition.extract import classify_document, extract_fields
+from recognition.fields import extract_fields
+from recognition.fields.kind import classify_document
 from tests.recognition.lines import line, lines, tilted
 
 # What PP-OCR returns for a Russian slip: Cyrillic labels come back as Latin look-alikes.

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from recognition.extract import extract_fields
+from recognition.fields import extract_fields
 from recognition.rules import (
     compare_amount_with_typed,
     repair_date_mask,

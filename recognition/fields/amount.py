@@ -1,0 +1,196 @@
+"""The total paid: labels in the languages slips and receipts are printed in, currency marks, and the
+document's own arithmetic."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from recognition.dates import find_dates, find_times
+from recognition.fields.labels import (
+    labelled_values,
+    labels,
+)
+from recognition.money import find_money
+from recognition.text import has_label, skeleton, text_for_search
+from recognition.types import Candidate, FieldReading, OcrLine
+
+AMOUNT_LABELS = labels(
+    "Сумма", "Сумма покупки", "Итог", "Итого", "К оплате", "Безналичными", "Оплачено",
+    "Total", "Grand total", "Total amount", "Amount", "Amt", "Sale", "Total due", "Nett total", "Net total",
+    "Total RM", "Total incl GST", "Rounded total", "Total sales",
+)  # fmt: skip
+# Amount lines that name the total paid, and those that name something else (a total of another thing).
+STRONG_TOTAL_LABELS = labels(
+    "Итого", "Итог", "К оплате", "Всего к оплате", "Grand total", "Total amount", "Total amt", "Total incl",
+    "Incl", "Inclusive", "Net amt", "Nett total", "Net total", "Total due", "Amount due", "Total RM", "Сумма",
+)  # fmt: skip
+# The total after cash rounding, or what is left to pay: printed after the total it rounds, and the one paid.
+FINAL_TOTAL_LABELS = labels(
+    "Rounded total", "Total rounded", "Amt rounded", "Rounded", "After rounding", "After adj", "Total payable",
+    "Payable", "To be paid", "Amount payable",
+)  # fmt: skip
+# Never the total paid, whatever else the line says (`Sub Total (RM)`, `Total Excl. GST`, `Total Paid`).
+NOT_TOTAL_LABELS = labels(
+    "Sub total", "Subtotal", "Sub ttl", "Sub", "Подытог", "Excl", "Excluding", "Excluded", "Taxable", "Supplies",
+    "Total qty", "Qty", "Quantity", "Total item", "Items", "Item", "Item count", "Discount", "Скидка", "Savings",
+    "Change", "Сдача", "Комиссия", "Tendered", "Accepted", "Получено", "Deposit", "Balance", "Included",
+    "Description", "Price", "Unit price", "U P",
+)  # fmt: skip
+# Usually not the total, unless the line also names the total (`Total Sales (Inclusive of GST)`).
+WEAK_TOTAL_LABELS = labels("GST", "Tax", "НДС", "Cash", "Наличными", "Rounding", "Payment", "Paid", "Credit")
+SUMMARY_HEADINGS = labels("GST summary", "Tax summary", "Tax code", "Сводка НДС")
+CASH_LABELS = labels("Cash", "Tendered", "Cash tendered", "Payment", "Наличными", "Получено", "Оплачено")
+CHANGE_LABELS = labels("Change", "Change due", "Сдача")
+CURRENCY_WORDS = labels(
+    "RUB", "Руб", "Ру", "USD", "EUR", "RM", "MYR"
+)  # `Ру`: PP-OCR drops the `б`; a lone `Р` is too often a Latin P
+# A currency sign counts only against a number: `$12.50`, `12,50 ₽`, `€ 12.50` (a lone `$` is often a misread S).
+_CURRENCY_SYMBOL_AMOUNT = re.compile(r"[$€₽]\s?\d|\d\s?[€₽]")
+
+
+# Amounts are never printed with more integer digits than this; a longer number is an id (RRN, terminal).
+MAX_AMOUNT_DIGITS = 9
+
+
+# A currency word glued to the amount before it (`6053,00py6`): PP-OCR drops the space.
+_GLUED_CURRENCY_AFTER = re.compile(r"(?<=\d)(?=(?:PY6|PYB|PY|RUB)(?![0-9A-Z]))")
+# A currency code glued to the word before it (`RoundingRM 13.60`): matched on the text as printed, since the
+# case change is what shows where the word ends.
+_GLUED_CURRENCY_BEFORE = re.compile(r"(?<=[a-z])(?=(?:RM|RUB|USD|EUR|MYR)\s?\d)")
+
+
+def _money_in(text: str) -> list[Decimal]:
+    """Valid money in a line, with dates and times blanked first so `21.11.26 14:32` is not three amounts."""
+    for span in [m.span for m in find_dates(text)] + [span for _, span in find_times(text)]:
+        text = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
+    return [value for value, _ in find_money(text)]
+
+
+def has_money(text: str) -> bool:
+    """Valid money anywhere in the text, whether or not it counts as an amount (`0,00` does not)."""
+    return bool(_money_in(text))
+
+
+def amounts_in(text: str) -> list[Decimal]:
+    """Money in a line that can be an amount paid: positive, and not an id's worth of digits."""
+    return [value for value in _money_in(text) if value > 0 and len(str(int(value))) <= MAX_AMOUNT_DIGITS]
+
+
+def is_summary_heading(text: str) -> bool:
+    """`GST Summary`, `GSTSummary`, `Tax code`: the heading of a tax table printed under the total."""
+    squeezed = skeleton(text).replace(" ", "")
+    return any(heading.replace(" ", "") in squeezed for heading in SUMMARY_HEADINGS)
+
+
+def total_label_weight(index: int, line: OcrLine, lines: list[OcrLine]) -> float:
+    """How much a labelled amount line looks like the total paid, rather than a subtotal, tax, cash or count.
+
+    `Total incl. GST`, `Итого`, `К оплате` are the total; `Sub total`, `Total GST`, `Total qty`, `Cash`,
+    `Change` are not; rows of a tax summary table after its heading are not either.
+    """
+    words = skeleton(line.text)
+    if any(is_summary_heading(row.text) for row in lines[: index + 1]):
+        return 0.3
+    if has_label(words, NOT_TOTAL_LABELS):
+        return 0.3
+    if has_label(words, FINAL_TOTAL_LABELS):
+        return 1.0
+    if has_label(words, STRONG_TOTAL_LABELS):
+        return 0.95
+    if has_label(words, WEAK_TOTAL_LABELS):
+        return 0.4
+    return 0.85
+
+
+def extract_amount(lines: list[OcrLine]) -> FieldReading:
+    """The total paid: a labelled amount first (the last total on a receipt), then one next to a currency mark.
+
+    Corroborated with the rest of the document: a value printed on several total lines, or equal to cash
+    tendered minus change, is more likely the total.
+    """
+    labelled = labelled_values(
+        lines,
+        AMOUNT_LABELS,
+        amounts_in,
+        "label",
+        weight=lambda i, line: total_label_weight(i, line, lines),
+        has_value=has_money,
+    )
+    # On a receipt the grand total comes after subtotals; a slip has one amount line. Prefer later labels.
+    ranked = [Candidate(c.value, c.confidence * (0.97 + 0.03 * i / max(len(labelled), 1)), c.source)
+              for i, c in enumerate(labelled)]  # fmt: skip
+
+    # `Cya (Py): 1979,00`: a damaged label, but the currency mark still says money follows; on a receipt, item
+    # and tax-summary lines carry currency marks too, so the same label classes weigh them.
+    def currency_weight(index: int, line: OcrLine) -> float:
+        return 0.75 * min(total_label_weight(index, line, lines) / 0.85, 1.0)  # a plain line: 0.75
+
+    currency = labelled_values(
+        [unglue_currency(line) for line in lines],
+        CURRENCY_WORDS,
+        amounts_in,
+        "currency",
+        weight=currency_weight,
+        whole_line=True,
+        has_value=has_money,
+    )
+    currency += [
+        Candidate(value, line.confidence * 0.93 * currency_weight(index, line), f"currency: {line.text}")
+        for index, line in enumerate(lines)
+        if _CURRENCY_SYMBOL_AMOUNT.search(line.text)
+        for value in amounts_in(line.text)
+    ]
+    return FieldReading.from_candidates(corroborate_total(ranked + currency, lines))
+
+
+def unglue_currency(line: OcrLine) -> OcrLine:
+    """`6053,00py6` as `6053,00 py6` and `RoundingRM 13.60` as `Rounding RM 13.60`, so the currency word is
+    seen as one."""
+    cuts = sorted(
+        {m.start() for m in _GLUED_CURRENCY_AFTER.finditer(text_for_search(line.text))}
+        | {m.start() for m in _GLUED_CURRENCY_BEFORE.finditer(line.text)}
+    )
+    if not cuts:
+        return line
+    text = line.text
+    for cut in reversed(cuts):
+        text = text[:cut] + " " + text[cut:]
+    return replace(line, text=text)
+
+
+def corroborate_total(candidates: list[Candidate], lines: list[OcrLine]) -> list[Candidate]:
+    """Raises the candidates the document confirms: printed on two or more lines, or cash minus change."""
+    cash = [v for c in labelled_values(lines, CASH_LABELS, amounts_in, "cash") for v in [c.value]]
+    change = [v for c in labelled_values(lines, CHANGE_LABELS, amounts_in, "change") for v in [c.value]]
+    tendered_minus_change = {a - b for a in cash for b in change if a > b}
+    lines_of: dict[Decimal, set[str]] = {}
+    for candidate in candidates:
+        # The same line seen as labelled and as carrying a currency mark is one line, not a repetition.
+        lines_of.setdefault(candidate.value, set()).add(candidate.source.split(": ", 1)[-1])
+    confirmed = []
+    for candidate in candidates:
+        confidence, rules = candidate.confidence, candidate.rules
+        if len(lines_of[candidate.value]) >= 2:
+            confidence, rules = 1 - (1 - confidence) * 0.7, (*rules, "total_repeated")
+        if candidate.value in tendered_minus_change:
+            confidence, rules = 1 - (1 - confidence) * 0.5, (*rules, "total_is_cash_minus_change")
+        confirmed.append(Candidate(candidate.value, confidence, candidate.source, rules, candidate.unsure))
+    return prefer_cash_rounded(confirmed)
+
+
+def prefer_cash_rounded(candidates: list[Candidate]) -> list[Candidate]:
+    """Where cash is rounded to 5 cents (Malaysia, and others), a receipt prints the exact total and then the
+    rounded one, which is what was paid: 45.34 then 45.35. When the best candidate has a printed neighbour
+    within 2 cents that is a multiple of 5 cents, that neighbour is the total."""
+    if not candidates:
+        return candidates
+    best = max(candidates, key=lambda c: c.confidence)
+    for candidate in candidates:
+        close = Decimal("0") < abs(candidate.value - best.value) <= Decimal("0.02")
+        if close and candidate.value % Decimal("0.05") == 0 and best.value % Decimal("0.05") != 0:
+            rounded = Candidate(candidate.value, min(best.confidence + 0.01, 1.0), candidate.source,
+                                (*candidate.rules, "total_cash_rounded"), candidate.unsure)  # fmt: skip
+            return [rounded if c is candidate else c for c in candidates]
+    return candidates

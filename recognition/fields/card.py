@@ -1,0 +1,77 @@
+"""The card's last four digits and its payment system."""
+
+from __future__ import annotations
+
+import re
+
+from recognition.fields.labels import (
+    CARD_LABELS,
+    MASKED_ID_LABELS,
+)
+from recognition.payment_systems import PRINTED_NAMES
+from recognition.rules import search_card_tail, spot_payment_system
+from recognition.text import has_label, skeleton
+from recognition.types import Candidate, FieldReading, OcrLine
+
+_CARD_MASKED = re.compile(
+    r"(?:[*xX•#]{2,}[\s*xX•#.-]*)(\d{4})(?!\d)|(?<!\d)\d{4,6}[*xX•#]{2,}[\s*xX•#]*(\d{4})(?!\d)"
+)
+# Behind a card label or a scheme name only: `Karte ...1234`, `VISA #1234`, `Card ending 1234`.
+_CARD_TAIL_AFTER_LABEL = re.compile(r"(?:\.{2,}|…|#|ending(?: in)?)\s?(\d{4})(?!\d)", re.IGNORECASE)
+# A mask as long as a card number's hidden part (`************1956`): a card, not a masked id.
+_FULL_MASK = re.compile(r"[*xX•#]{8,}")
+
+
+def extract_card_last4(lines: list[OcrLine]) -> FieldReading:
+    """The last four digits after a masked card number (`**** 1234`, `XXXXXXXXXXXX1234`, `427600******1234`,
+    `Karte ...1234`). A masked number on a terminal, merchant or reference id's line is that id, not the card
+    (`TID: ****6633` above `VISA CREDIT ************1956`); a full-length mask, a card label or a scheme name on
+    the line make a tail the likelier card."""
+    candidates = []
+    card_lines = [line for line in lines if not _masked_id_line(skeleton(line.text))]
+    for line in card_lines:
+        words = skeleton(line.text)
+        labelled = has_label(words, CARD_LABELS) or any(
+            has_label(words, names) for names in PRINTED_NAMES.values()
+        )
+        for match in _CARD_MASKED.finditer(line.text):
+            digits = match.group(1) or match.group(2)
+            factor = 0.97 if labelled or _FULL_MASK.search(match.group(0)) else 0.9
+            candidates.append(Candidate(digits, line.confidence * factor, f"card: {line.text}"))
+        if labelled and not candidates:
+            for match in _CARD_TAIL_AFTER_LABEL.finditer(line.text):
+                candidates.append(Candidate(match.group(1), line.confidence * 0.9, f"card: {line.text}"))
+    if not candidates:
+        # Not found line by line: the masked number may be split across boxes or broken by spaces and dots.
+        full_text = " ".join(line.text for line in card_lines)
+        confidence = min((line.confidence for line in card_lines), default=0.0) * 0.8
+        candidates = [
+            Candidate(d, confidence, "card tail search", ("card_tail_search",))
+            for d in search_card_tail(full_text)
+        ]
+    return FieldReading.from_candidates(candidates)
+
+
+def _masked_id_line(words: str) -> bool:
+    return has_label(words, MASKED_ID_LABELS) and not has_label(words, CARD_LABELS)
+
+
+def extract_payment_system(lines: list[OcrLine]) -> FieldReading:
+    """A payment system printed as a whole word; failing that, a damaged one spotted by fuzzy matching."""
+    candidates = []
+    for line in lines:
+        words = skeleton(line.text)
+        for system, names in PRINTED_NAMES.items():
+            if has_label(words, names):
+                candidates.append(Candidate(system, line.confidence * 0.95, f"payment system: {line.text}"))
+    if not candidates:
+        for line in lines:
+            spotted = spot_payment_system(skeleton(line.text))
+            if spotted:
+                confidence = line.confidence * spotted.score * 0.8
+                candidates.append(
+                    Candidate(
+                        spotted.system, confidence, f"payment system: {line.text}", ("payment_system_fuzzy",)
+                    )
+                )
+    return FieldReading.from_candidates(candidates)
