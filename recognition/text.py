@@ -1,6 +1,7 @@
 """Text normalization for matching labels: PP-OCR reads Cyrillic as Latin look-alikes (`Сумма` -> `CyMMa`)."""
 
 import re
+import unicodedata
 
 # Cyrillic letters folded onto the Latin letter PP-OCR most often reads for them, and back, so that a label
 # written in either alphabet matches the same skeleton.
@@ -47,4 +48,22 @@ def text_for_search(text: str) -> str:
     for ch in text.upper():
         folded = ch.translate(_CYRILLIC_TO_LATIN)
         out.append(folded[0] if folded else ch)
+    return "".join(out)
+
+
+# Latin letters with no decomposition that receipts print: Polish, Turkish, Nordic.
+_UNDECOMPOSED = {"Ł": "L", "Ø": "O", "Đ": "D", "İ": "I", "I": "I", "Æ": "AE", "Œ": "OE", "ẞ": "SS"}
+
+
+def fold(text: str) -> str:
+    """Upper case without accents (`März` -> `MARZ`, `Şubat` -> `SUBAT`, `Ağustos` -> `AGUSTOS`), so printed
+    words of the main European languages match whatever the diacritics. Cyrillic is kept as it is (`Й` is not
+    `И`)."""
+    out = []
+    for ch in text.upper():
+        if "\u0400" <= ch <= "\u04ff":
+            out.append(ch)
+        else:
+            base = _UNDECOMPOSED.get(ch) or unicodedata.normalize("NFKD", ch)
+            out.append("".join(c for c in base if not unicodedata.combining(c)))
     return "".join(out)

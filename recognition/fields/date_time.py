@@ -3,7 +3,9 @@ document is US-style."""
 
 from __future__ import annotations
 
-from recognition.dates import find_dates, find_times, unglue_date_time
+import re
+
+from recognition.dates import find_dates, find_times, order_hints, unglue_date_time
 from recognition.fields.labels import (
     DATE_LABELS,
 )
@@ -11,18 +13,41 @@ from recognition.rules import repair_date_mask
 from recognition.text import has_label, skeleton
 from recognition.types import Candidate, FieldReading, OcrLine
 
+# A US document: dollars, a US phone number, a state and ZIP code (`Kenmore, WA 98028`).
+_US_MARKS = (
+    re.compile(r"\$|\bUSD\b"),
+    re.compile(r"\(\d{3}\)\s?\d{3}[-. ]\d{4}|(?<!\d)\d{3}[-.]\d{3}[-.]\d{4}(?!\d)"),
+    re.compile(r"\b[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b"),
+)
+# Anywhere else day-first is the rule: euros, pounds, roubles, ringgit, rupees, lira, zloty, and the names of
+# VAT in the languages that print it.
+_DAY_FIRST_MARKS = (
+    re.compile(r"[€£₽₺]|\b(?:EUR|GBP|RUB|RM|MYR|Rs|INR|TL|TRY|PLN|zł)\b", re.IGNORECASE),
+    re.compile(r"\b(?:VAT|GST|MwSt|USt|TVA|IVA|KDV|PTU|BTW|НДС)\b", re.IGNORECASE),
+    re.compile(r"[А-Яа-яЁё]{4,}"),
+)
 
-def is_us_style(lines: list[OcrLine]) -> bool:
-    """US slips print dollars and put the month first: evidence for reading `05/06/26`. (A 12-hour clock is no
-    evidence: Malaysian receipts print PM and day-first dates.)"""
-    return any("$" in line.text or has_label(skeleton(line.text), ("USD",)) for line in lines)
+
+def is_month_first(lines: list[OcrLine]) -> bool:
+    """Whether the document's ambiguous dates (`05/06/26`) put the month first: its own unambiguous dates
+    decide (`12/26/2012` elsewhere on it); failing them, US marks against day-first ones. (A 12-hour clock is
+    no evidence: Malaysian receipts print PM and day-first dates.)"""
+    month_first = day_first = 0
+    for line in lines:
+        hints = order_hints(line.text)
+        month_first, day_first = month_first + hints[0], day_first + hints[1]
+    if month_first != day_first:
+        return month_first > day_first
+    us = sum(any(mark.search(line.text) for line in lines) for mark in _US_MARKS)
+    elsewhere = sum(any(mark.search(line.text) for line in lines) for mark in _DAY_FIRST_MARKS)
+    return us > elsewhere
 
 
 def extract_date(lines: list[OcrLine], years: tuple[int, ...] = ()) -> FieldReading:
     """The transaction date: a date next to a time or a DATE label is the slip's own date. With no readable
     date, a date whose year the OCR broke is repaired to the campaign's year (`years`) when only it fits."""
     candidates = []
-    month_first = is_us_style(lines)
+    month_first = is_month_first(lines)
     for line in lines:
         text, unglued = unglue_date_time(line.text)
         rules = ("date_time_unglued",) if unglued else ()
