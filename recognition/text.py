@@ -20,8 +20,8 @@ _NON_WORD = re.compile(r"[^0-9A-Z]+")
 
 
 def skeleton(text: str) -> str:
-    """Upper-case, Cyrillic folded to Latin look-alikes, punctuation and spaces collapsed to one space."""
-    folded = text.upper().translate(_CYRILLIC_TO_LATIN)
+    """Upper-case, accents dropped, Cyrillic folded to Latin look-alikes, punctuation and spaces collapsed to one space."""
+    folded = fold(text).translate(_CYRILLIC_TO_LATIN)
     return _NON_WORD.sub(" ", folded).strip()
 
 
@@ -46,7 +46,7 @@ def text_for_search(text: str) -> str:
     """Like skeleton() but keeps positions: one output character per input character."""
     out = []
     for ch in text.upper():
-        folded = ch.translate(_CYRILLIC_TO_LATIN)
+        folded = (fold(ch)[:1] or ch).translate(_CYRILLIC_TO_LATIN)
         out.append(folded[0] if folded else ch)
     return "".join(out)
 

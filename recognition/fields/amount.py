@@ -16,40 +16,85 @@ from recognition.money import find_money
 from recognition.text import has_label, skeleton, text_for_search
 from recognition.types import Candidate, FieldReading, OcrLine
 
-AMOUNT_LABELS = labels(
-    "Сумма", "Сумма покупки", "Итог", "Итого", "К оплате", "Безналичными", "Оплачено",
-    "Total", "Grand total", "Total amount", "Amount", "Amt", "Sale", "Total due", "Nett total", "Net total",
-    "Total RM", "Total incl GST", "Rounded total", "Total sales",
-)  # fmt: skip
-# Amount lines that name the total paid, and those that name something else (a total of another thing).
+# Labels are matched on skeletons (recognition.text.skeleton): accents dropped, Cyrillic folded, so `Zu zahlen`,
+# `Net à payer`, `Do zapłaty` and `Итого` match however the engine rendered their letters.
+# The total paid, by the words receipts and slips print for it in Russian, English, German, French, Spanish,
+# Italian, Portuguese, Polish and Turkish.
 STRONG_TOTAL_LABELS = labels(
-    "Итого", "Итог", "К оплате", "Всего к оплате", "Grand total", "Total amount", "Total amt", "Total incl",
-    "Incl", "Inclusive", "Net amt", "Nett total", "Net total", "Total due", "Amount due", "Total RM", "Сумма",
+    "Итого", "Итог", "К оплате", "Всего к оплате", "Всего", "Сумма", "Сумма покупки", "Сумма к оплате",
+    "Grand total", "Total amount", "Total amt", "Total incl", "Incl", "Inclusive", "Net amt", "Nett total",
+    "Net total", "Total due", "Amount due", "Balance due", "Total RM", "Pay this amount", "Total charge",
+    "Check total", "Total sale", "Sale total",
+    "Summe", "Gesamt", "Gesamtsumme", "Gesamtbetrag", "Endbetrag", "Zu zahlen", "Zahlbetrag", "Betrag",
+    "Total TTC", "Montant TTC", "Net a payer", "A payer", "Montant", "Montant du",
+    "Importe", "Importe total", "Total a pagar", "Total a pagar", "Total factura",
+    "Totale", "Totale complessivo", "Totale euro", "Importo", "Importo pagato", "Totale da pagare",
+    "Valor total", "Total a pagar", "Valor a pagar",
+    "Razem", "Suma", "Suma PLN", "Do zaplaty", "Razem PLN",
+    "Toplam", "Genel toplam", "Tutar", "Odenecek tutar",
+)  # fmt: skip
+# Any label an amount may stand after (weighed below by what it names).
+AMOUNT_LABELS = STRONG_TOTAL_LABELS + labels(
+    "Безналичными", "Оплачено", "Total", "Amount", "Amt", "Sale", "Total RM", "Total incl GST", "Rounded total",
+    "Total sales", "Charge", "Total",
 )  # fmt: skip
 # The total after cash rounding, or what is left to pay: printed after the total it rounds, and the one paid.
 FINAL_TOTAL_LABELS = labels(
     "Rounded total", "Total rounded", "Amt rounded", "Rounded", "After rounding", "After adj", "Total payable",
     "Payable", "To be paid", "Amount payable",
 )  # fmt: skip
-# Never the total paid, whatever else the line says (`Sub Total (RM)`, `Total Excl. GST`, `Total Paid`).
-NOT_TOTAL_LABELS = labels(
-    "Sub total", "Subtotal", "Sub ttl", "Sub", "Подытог", "Excl", "Excluding", "Excluded", "Taxable", "Supplies",
-    "Total qty", "Qty", "Quantity", "Total item", "Items", "Item", "Item count", "Discount", "Скидка", "Savings",
-    "Change", "Сдача", "Комиссия", "Tendered", "Accepted", "Получено", "Deposit", "Balance", "Included",
-    "Description", "Price", "Unit price", "U P",
+SUBTOTAL_LABELS = labels(
+    "Sub total", "Subtotal", "Sub ttl", "Sub", "Подытог", "Zwischensumme", "Sous total", "Subtotale",
+    "Ara toplam", "Ara top", "Netto", "Suma netto", "Total HT", "Base imponible", "Imponibile",
 )  # fmt: skip
+TAX_LABELS = labels(
+    "Tax", "Sales tax", "GST", "VAT", "НДС", "MwSt", "USt", "TVA", "IVA", "KDV", "PTU", "BTW", "Impuesto",
+    "Service tax", "State tax", "Local tax", "City tax", "Resort tax",
+)  # fmt: skip
+TIP_LABELS = labels(
+    "Tip", "Tips", "Gratuity", "Service", "Service charge", "Svc chg", "Trinkgeld", "Pourboire", "Propina",
+    "Mancia", "Gorjeta", "Napiwek", "Bahsis", "Чаевые", "Fee", "Service fee", "Processing fee",
+)  # fmt: skip
+DISCOUNT_LABELS = labels("Discount", "Скидка", "Rabatt", "Remise", "Descuento", "Sconto", "Desconto", "Rabat",
+                         "Indirim", "Coupon", "Savings")  # fmt: skip
+CASH_LABELS = labels(
+    "Cash", "Tendered", "Cash tendered", "Payment", "Наличными", "Получено", "Оплачено", "Bar", "Gegeben",
+    "Erhalten", "Especes", "Efectivo", "Entregado", "Contanti", "Contante", "Dinheiro", "Gotowka", "Nakit",
+)  # fmt: skip
+CHANGE_LABELS = labels(
+    "Change", "Change due", "Сдача", "Ruckgeld", "Wechselgeld", "Rendu", "Monnaie", "Cambio", "Vuelto", "Resto",
+    "Troco", "Reszta", "Para ustu",
+)  # fmt: skip
+# A tip guide's lines (`Suggested 18% tip 7.85 Total 51.45`): neither the total nor a part of it.
+SUGGESTION_WORDS = labels(
+    "Suggested", "Suggestion", "Recommended", "Tip guide", "Gratuity guide", "Tip calculation"
+)
+# Never the total paid, whatever else the line says (`Sub Total (RM)`, `Total Excl. GST`, `Total Paid`), nor a
+# suggested tip's total (`18% Tip 7.20 Total 50.80` in a tip guide).
+NOT_TOTAL_LABELS = SUBTOTAL_LABELS + CHANGE_LABELS + labels(
+    "Excl", "Excluding", "Excluded", "Taxable", "Supplies",
+    "Total qty", "Qty", "Quantity", "Total item", "Items", "Item", "Item count", "Discount", "Скидка", "Savings",
+    "Комиссия", "Tendered", "Accepted", "Получено", "Deposit", "Included",
+    "Description", "Price", "Unit price", "U P", "Gegeben", "You saved", "Saved",
+) + SUGGESTION_WORDS  # fmt: skip
 # Usually not the total, unless the line also names the total (`Total Sales (Inclusive of GST)`).
-WEAK_TOTAL_LABELS = labels("GST", "Tax", "НДС", "Cash", "Наличными", "Rounding", "Payment", "Paid", "Credit")
-SUMMARY_HEADINGS = labels("GST summary", "Tax summary", "Tax code", "Сводка НДС")
-CASH_LABELS = labels("Cash", "Tendered", "Cash tendered", "Payment", "Наличными", "Получено", "Оплачено")
-CHANGE_LABELS = labels("Change", "Change due", "Сдача")
+WEAK_TOTAL_LABELS = TAX_LABELS + TIP_LABELS + labels(
+    "Cash", "Наличными", "Rounding", "Payment", "Paid", "Credit", "Balance", "Bar", "Especes", "Efectivo", "Contanti",
+    "Dinheiro", "Gotowka", "Nakit",
+)  # fmt: skip
+# The word "total" itself, in the languages above: a tax line that carries it is the total with its tax.
+TOTAL_WORDS = labels(
+    "Total", "Итого", "Итог", "Всего", "Summe", "Gesamt", "Totale", "Razem", "Suma", "Toplam", "Grand total"
+)
+SUMMARY_HEADINGS = labels("GST summary", "Tax summary", "Tax code", "Сводка НДС", "VAT summary", "MwSt Satz")
 CURRENCY_WORDS = labels(
-    "RUB", "Руб", "Ру", "USD", "EUR", "RM", "MYR"
+    "RUB", "Руб", "Ру", "USD", "EUR", "RM", "MYR", "GBP", "PLN", "zl", "TL", "TRY", "CHF"
 )  # `Ру`: PP-OCR drops the `б`; a lone `Р` is too often a Latin P
 # A currency sign counts only against a number: `$12.50`, `12,50 ₽`, `€ 12.50` (a lone `$` is often a misread S).
-_CURRENCY_SYMBOL_AMOUNT = re.compile(r"[$€₽]\s?\d|\d\s?[€₽]")
+_CURRENCY_SYMBOL_AMOUNT = re.compile(r"[$€₽£₺]\s?\d|\d\s?[€₽£₺]")
 
 
+_PERCENT = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,]\d{1,3})?\s?%")
 # Amounts are never printed with more integer digits than this; a longer number is an id (RRN, terminal).
 MAX_AMOUNT_DIGITS = 9
 
@@ -62,8 +107,11 @@ _GLUED_CURRENCY_BEFORE = re.compile(r"(?<=[a-z])(?=(?:RM|RUB|USD|EUR|MYR)\s?\d)"
 
 
 def _money_in(text: str) -> list[Decimal]:
-    """Valid money in a line, with dates and times blanked first so `21.11.26 14:32` is not three amounts."""
-    for span in [m.span for m in find_dates(text)] + [span for _, span in find_times(text)]:
+    """Valid money in a line, with dates, times and percentages blanked first so `21.11.26 14:32` is not three
+    amounts and `Incl. 6% GST` not one."""
+    spans = [m.span for m in find_dates(text)] + [span for _, span in find_times(text)]
+    spans += [m.span() for m in _PERCENT.finditer(text)]
+    for span in spans:
         text = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
     return [value for value, _ in find_money(text)]
 
@@ -97,6 +145,9 @@ def total_label_weight(index: int, line: OcrLine, lines: list[OcrLine]) -> float
         return 0.3
     if has_label(words, FINAL_TOTAL_LABELS):
         return 1.0
+    # `Sales Tax (Incl. 9.5%)`, `Service 10%`: a part of the total, unless the line names the total itself.
+    if has_label(words, TAX_LABELS + TIP_LABELS) and not has_label(words, TOTAL_WORDS):
+        return 0.4
     if has_label(words, STRONG_TOTAL_LABELS):
         return 0.95
     if has_label(words, WEAK_TOTAL_LABELS):
@@ -169,15 +220,43 @@ def corroborate_total(candidates: list[Candidate], lines: list[OcrLine]) -> list
     for candidate in candidates:
         # The same line seen as labelled and as carrying a currency mark is one line, not a repetition.
         lines_of.setdefault(candidate.value, set()).add(candidate.source.split(": ", 1)[-1])
+    sums = sums_of_parts(lines)
     confirmed = []
     for candidate in candidates:
         confidence, rules = candidate.confidence, candidate.rules
+        if candidate.value in sums:
+            confidence, rules = 1 - (1 - confidence) * 0.4, (*rules, "total_is_sum_of_parts")
         if len(lines_of[candidate.value]) >= 2:
             confidence, rules = 1 - (1 - confidence) * 0.7, (*rules, "total_repeated")
         if candidate.value in tendered_minus_change:
             confidence, rules = 1 - (1 - confidence) * 0.5, (*rules, "total_is_cash_minus_change")
         confirmed.append(Candidate(candidate.value, confidence, candidate.source, rules, candidate.unsure))
     return prefer_cash_rounded(confirmed)
+
+
+def sums_of_parts(lines: list[OcrLine]) -> set[Decimal]:
+    """Every total the document's own arithmetic gives: a subtotal plus its tax, tip, service or fee lines
+    (each part at most once), less a discount. A candidate equal to one is the total, whatever its label."""
+
+    printed = [line for line in lines if not has_label(skeleton(line.text), SUGGESTION_WORDS)]
+
+    def values(label_set: tuple[str, ...]) -> list[Decimal]:
+        return [c.value for c in labelled_values(printed, label_set, amounts_in, "part")]
+
+    subtotals = set(values(SUBTOTAL_LABELS))
+    if not subtotals:
+        return set()
+    additions = values(TAX_LABELS) + values(TIP_LABELS)
+    discounts = values(DISCOUNT_LABELS)
+    sums: set[Decimal] = set()
+    for subtotal in subtotals:
+        partial = {subtotal}
+        for part in additions[:6]:  # a receipt prints a handful of parts; bounded, whatever the OCR gives
+            partial |= {value + part for value in partial}
+        for discount in discounts[:2]:
+            partial |= {value - discount for value in partial}
+        sums |= partial - {subtotal}
+    return sums
 
 
 def prefer_cash_rounded(candidates: list[Candidate]) -> list[Candidate]:

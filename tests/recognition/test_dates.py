@@ -3,6 +3,8 @@ from datetime import date, time
 import pytest
 
 from recognition.dates import find_dates, find_times, unglue_date_time
+from recognition.fields.date_time import is_month_first
+from recognition.types import OcrLine
 
 
 @pytest.mark.parametrize(
@@ -13,9 +15,28 @@ from recognition.dates import find_dates, find_times, unglue_date_time
         ("DATE: 11/21/26 TIME: 14:32", [date(2026, 11, 21)]),  # month-first: 21 is no month
         ("21/11/2026", [date(2026, 11, 21)]),
         ("2026-11-21", [date(2026, 11, 21)]),
-        ("12-01-2019", [date(2019, 1, 12)]),
+        # a dashed date is printed both ways (Europe day-first, the US month-first): both readings
+        ("12-01-2019", [date(2019, 1, 12), date(2019, 12, 1)]),
+        ("SATURDAY 01-27-2018 03:59PM", [date(2018, 1, 27)]),  # month-first: 27 is no month
+        ("12.26.2012", [date(2012, 12, 26)]),  # a dotted date is month-first only where it must be
         ("21 NOV 2026", [date(2026, 11, 21)]),
         ("05 ноя 2026", [date(2026, 11, 5)]),
+        # month names in the languages receipts are printed in, and month-first named dates
+        ("16 июля 2026 г.", [date(2026, 7, 16)]),
+        ("15. März 2026", [date(2026, 3, 15)]),
+        ("3 févr. 2026", [date(2026, 2, 3)]),
+        ("15 de marzo de 2026", [date(2026, 3, 15)]),
+        ("2 settembre 2019", [date(2019, 9, 2)]),
+        ("7 de outubro de 2025", [date(2025, 10, 7)]),
+        ("3 października 2025", [date(2025, 10, 3)]),
+        ("15 Şubat 2026", [date(2026, 2, 15)]),
+        ("24-Nov-16", [date(2016, 11, 24)]),
+        ("Jul16'17", [date(2017, 7, 16)]),
+        ("Mar 15, 2026", [date(2026, 3, 15)]),
+        ("July 4th, 2026", [date(2026, 7, 4)]),
+        # a word that only starts like a month is not one
+        ("MARKET 12 2026", []),
+        ("SALE 12 2026", []),
         # ambiguous slash date: both readings, day-first first
         ("05/06/2026", [date(2026, 6, 5), date(2026, 5, 6)]),
         # not dates
@@ -27,6 +48,26 @@ from recognition.dates import find_dates, find_times, unglue_date_time
 )
 def test_find_dates(text, expected):
     assert [match.value for match in find_dates(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("rows", "month_first"),
+    [
+        (["Server: Mary 06/13/17 08:38 PM", "Date 05/06/17"], True),  # its own 06/13 decides
+        (["13/06/17 20:38", "05/06/17"], False),
+        (["Kenmore, WA 98028", "(425) 555-0199", "05/06/17 8:38 PM"], True),  # US marks
+        (["Total $12.50", "05/06/17"], True),
+        (["VAT 20%", "Total £12.50", "05/06/17"], False),
+        (["Итого 1 119,00", "05/06/26"], False),
+        (["Total RM 12.50", "GST 6%", "05/06/26", "012-345-6789"], False),  # a Malaysian mobile is no US mark
+    ],
+)
+def test_month_first_follows_the_document(rows, month_first):
+    lines = [
+        OcrLine(text, 0.99, ((0, i * 20), (100, i * 20), (100, i * 20 + 10), (0, i * 20 + 10)))
+        for i, text in enumerate(rows)
+    ]
+    assert is_month_first(lines) is month_first
 
 
 def test_ambiguous_date_is_less_plausible_than_unambiguous():

@@ -260,3 +260,60 @@ def test_the_cash_rounded_total_is_the_one_paid():
     exact = extract_fields(lines("TOTAL 45.30", "CASH 45.31"))["amount"]
     assert exact.value == Decimal("45.30")  # a total already in 5 cents needs no rounding: nothing to prefer
     assert "total_cash_rounded" not in exact.rules
+
+
+@pytest.mark.parametrize(
+    ("receipt", "total"),
+    [
+        # the total in the languages receipts are printed in, with a subtotal, tax and change around it
+        (
+            ["Zwischensumme 10,00", "MwSt 19% 1,90", "Summe EUR 11,90", "Gegeben 20,00", "Rückgeld 8,10"],
+            "11.90",
+        ),
+        (["Sous-total 10,00", "TVA 20% 2,00", "Total TTC 12,00", "Espèces 20,00", "Rendu 8,00"], "12.00"),
+        (["Subtotal 10,00", "IVA 21% 2,10", "Importe 12,10", "Efectivo 20,00", "Cambio 7,90"], "12.10"),
+        (["Subtotale 10,00", "Totale complessivo 12,20", "Contanti 20,00", "Resto 7,80"], "12.20"),
+        (["Valor total 15,50", "Dinheiro 20,00", "Troco 4,50"], "15.50"),
+        (
+            [
+                "Sprzedaż opodatkowana 10,00",
+                "PTU A 23% 2,30",
+                "Suma PLN 12,30",
+                "Gotówka 20,00",
+                "Reszta 7,70",
+            ],
+            "12.30",
+        ),
+        (["Ara toplam 10,00", "KDV 1,00", "Toplam 11,00", "Nakit 20,00", "Para üstü 9,00"], "11.00"),
+        (
+            ["Подытог 1 000,00", "Скидка 100,00", "Итого 900,00", "Наличными 1 000,00", "Сдача 100,00"],
+            "900.00",
+        ),
+        (["Subtotal 18.50", "Tax 1.48", "Amount Due 19.98", "Tip ______", "Total ______"], "19.98"),
+        (["Subtotal 43.60", "Suggested 18% tip 7.85 Total 51.45", "Balance Due 43.60"], "43.60"),
+    ],
+)
+def test_the_total_in_the_languages_receipts_are_printed_in(receipt, total):
+    assert extract_fields(lines(*receipt))["amount"].value == Decimal(total)
+
+
+def test_a_tax_line_that_says_incl_is_not_the_total():
+    receipt = lines(
+        "Burger $13.00", "Fries $8.00", "Subtotal $21.00", "Sales Tax (Incl. 9.5%) $2.00", "Total $23.00"
+    )
+    assert extract_fields(receipt)["amount"].value == Decimal("23.00")
+
+
+def test_a_percentage_is_not_money():
+    assert extract_fields(lines("Inclusive 6% GST", "Total 4.00"))["amount"].value == Decimal("4.00")
+
+
+def test_the_subtotal_plus_its_parts_confirms_the_total_whatever_its_label():
+    """Items priced in dollars outnumber the total's line: the document's arithmetic picks the total."""
+    receipt = lines(
+        "1 Pork w. Spicy Tofu $12.95", "2 Beef Fillet $18.95", "Peking Duck $15.95", "SubTotal $47.85",
+        "Sales Tax $3.35", "Gratuity 18% $8.61", "DRIVE THRU $59.81",
+    )  # fmt: skip
+    amount = extract_fields(receipt)["amount"]
+    assert amount.value == Decimal("59.81")
+    assert "total_is_sum_of_parts" in amount.rules
