@@ -11,6 +11,7 @@ and precision (correct over what was read).
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -238,6 +239,65 @@ def image_verdicts(pairs: Iterable[Pair], fields: Sequence[str]) -> list[dict[st
     ]
 
 
+# ----------------------------------------------------------------------------------- split and calibration
+
+HALVES = ("tune", "report")
+
+
+def half_of(image: str) -> str:
+    """The half of a labelled set an image belongs to, fixed by its file name: rules and calibration are
+    tuned on "tune" and figures reported on "report" (the last hex digit of SHA-1 of the name, even or odd)."""
+    return "tune" if int(hashlib.sha1(image.encode("utf-8")).hexdigest()[-1], 16) % 2 == 0 else "report"
+
+
+RELIABILITY_BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001)
+CALIBRATED_FIELDS = ("amount", "date", "time", "card_last4", "payment_system", "merchant")
+
+
+def reliability(pairs: Iterable[Pair], fields: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Per field and confidence bin, among labelled images where something was read: how many, their mean
+    confidence and the share that was right. Calibrated, the two agree; a threshold's error rate is read off."""
+    table: dict[str, list[list[float]]] = {f: [[0, 0.0, 0] for _ in RELIABILITY_BINS[:-1]] for f in fields}
+    for label, prediction in pairs:
+        for field in fields:
+            verdict = match(field, label.get(field), prediction.get(field))
+            confidence = (prediction.get("confidence") or {}).get(field)
+            if verdict is None or confidence is None or normalize(field, prediction.get(field)) is None:
+                continue
+            i = max(j for j, low in enumerate(RELIABILITY_BINS[:-1]) if confidence >= low)
+            row = table[field][i]
+            row[0], row[1], row[2] = row[0] + 1, row[1] + confidence, row[2] + verdict
+    return {
+        field: [
+            {
+                "from": RELIABILITY_BINS[i],
+                "to": min(RELIABILITY_BINS[i + 1], 1.0),
+                "read": int(n),
+                "mean_confidence": round(total / n, 3) if n else None,
+                "right": ratio(int(right), int(n)),
+            }
+            for i, (n, total, right) in enumerate(rows)
+            if n
+        ]
+        for field, rows in table.items()
+        if any(row[0] for row in rows)
+    }
+
+
+def render_reliability(table: dict[str, list[dict[str, Any]]]) -> list[str]:
+    if not table:
+        return []
+    out = ["calibration (reliability: among reads in a confidence bin, the share that was right)"]
+    out.append(f"  {'field':<16}{'confidence':>14}{'read':>7}{'mean conf':>11}{'right':>9}")
+    for field, rows in table.items():
+        for row in rows:
+            span = f"{row['from']:.2f}-{row['to']:.2f}"
+            out.append(
+                f"  {field:<16}{span:>14}{row['read']:>7}{row['mean_confidence']:>11.2f}{percent(row['right']):>9}"
+            )
+    return [*out, ""]
+
+
 def summarize(
     labels: Sequence[dict],
     predictions: Sequence[dict],
@@ -266,6 +326,7 @@ def summarize(
         "rules": [stat.as_dict() for stat in rule_stats(pairs, fields)],
         # Photos on which a full card number was found and masked (each goes to a moderator for redaction).
         "full_card_numbers": [p["image"] for _, p in pairs if p.get("full_card_number")],
+        "reliability": reliability(pairs, [f for f in fields if f in CALIBRATED_FIELDS]),
     }
 
 
@@ -343,6 +404,7 @@ def render_report(summary: dict[str, Any]) -> str:
             out.append(f"  {row:<12}" + "".join(f"{counts[column]:>10}" for column in columns))
         out.append("")
 
+    out += render_reliability(summary.get("reliability", {}))
     t = summary["timing"]
     out.append(
         f"timing: median {_figure(t['median_ms'], ' ms')}, p95 {_figure(t['p95_ms'], ' ms')} per image "

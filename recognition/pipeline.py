@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from recognition.calibration import Calibration, default_calibration
 from recognition.cards import mask_card_numbers, redact_lines, redact_photo
 from recognition.corroborate import corroborate
 from recognition.engines import OcrEngine, get_rapid_engine
@@ -76,8 +77,16 @@ def second_view(lines: list[OcrLine]) -> list[OcrLine]:
     return view
 
 
+# Stands for "the curves shipped with the code" (recognition.calibration.default_calibration).
+SHIPPED = "shipped"
+
+
 def read_lines(
-    lines: list[OcrLine], *, second_engine: bool, years: tuple[int, ...] = ()
+    lines: list[OcrLine],
+    *,
+    second_engine: bool,
+    years: tuple[int, ...] = (),
+    calibration: Calibration | str | None = SHIPPED,
 ) -> tuple[Reading, list[Box]]:
     """What `recognize` makes of the lines the engines read: card numbers masked, fields extracted (and
     corroborated across engines with `second_engine`), the document classified; and the regions of the photo
@@ -92,6 +101,11 @@ def read_lines(
         fields = {name: corroborate(fields[name], secondary[name]) for name in fields}
     # Belt and braces: extraction joins rows and lines in its own way, and its sources quote them.
     fields, scrubbed = scrub_fields(fields)
+    # Raw confidences become measured ones (None: raw, as `fit_calibration` needs them).
+    if calibration == SHIPPED:
+        calibration = default_calibration()
+    if isinstance(calibration, Calibration):
+        fields = calibration.apply(fields)
     kind, kind_confidence = classify_document(primary, fields)
     reading = Reading(
         kind=kind,
@@ -132,6 +146,7 @@ def recognize(
     engine: OcrEngine | None = None,
     second: TesseractLineReader | bool | None = True,
     years: tuple[int, ...] = (),
+    calibration: Calibration | str | None = SHIPPED,
 ) -> Reading:
     """Reads a photo of a slip: its bytes, or the pixels `load_photo` made of them (a caller that also hashes
     the photo decodes it once). Raises recognition.images.UnreadableImage for bytes that are not an image.
@@ -149,7 +164,9 @@ def recognize(
     if reader is not None:
         lines = reread_lines(pixels, lines, reader)
     reread = time.perf_counter()
-    reading, card_boxes = read_lines(lines, second_engine=reader is not None, years=years)
+    reading, card_boxes = read_lines(
+        lines, second_engine=reader is not None, years=years, calibration=calibration
+    )
     quality = photo_quality(pixels).as_dict()
     done = time.perf_counter()
     return replace(

@@ -1,4 +1,5 @@
-"""`manage.py evaluate_recognition DIR [--limit N] [--json OUT] [--chart PNG] [--years Y] [--floor] [--fields a,b]`: how well
+"""`manage.py evaluate_recognition DIR [--limit N] [--half tune|report] [--lines-cache DIR] [--raw] [--json OUT]
+[--chart PNG] [--years Y] [--floor] [--fields a,b]`: how well
 Slipcheck reads a labelled folder (docs/eval-format.md). Scoring lives in evaluation.recognition_scores."""
 
 import json
@@ -11,10 +12,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from evaluation.lines_cache import engine_lines
 from evaluation.recognition_scores import (
     DEFAULT_FIELDS,
+    HALVES,
     SCORABLE_FIELDS,
     field_title,
+    half_of,
     image_verdicts,
     pair_up,
     percentile,
@@ -22,8 +26,9 @@ from evaluation.recognition_scores import (
     summarize,
 )
 from recognition.engines import get_rapid_engine
+from recognition.engines.tesseract import get_tesseract_reader
 from recognition.images import UnreadableImage, load_photo
-from recognition.pipeline import recognize
+from recognition.pipeline import SHIPPED, read_lines, recognize
 from recognition.serialize import reading_to_eval_dict
 
 
@@ -102,6 +107,23 @@ class Command(BaseCommand):
             help="also time one bare PP-OCR pass per photo: the floor the whole recognition is compared with",
         )
         parser.add_argument(
+            "--half",
+            choices=(*HALVES, "all"),
+            default="all",
+            help="only one half of the set (evaluation.recognition_scores.half_of): tune on 'tune', report 'report'",
+        )
+        parser.add_argument(
+            "--lines-cache",
+            type=Path,
+            help="reuse the engines' lines cached here (extraction and calibration only; timings then cover "
+            "extraction alone)",
+        )
+        parser.add_argument(
+            "--raw",
+            action="store_true",
+            help="raw confidences, without the shipped calibration (to compare, or to fit one)",
+        )
+        parser.add_argument(
             "--fields",
             type=field_list,
             default=DEFAULT_FIELDS,
@@ -111,6 +133,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         folder = Path(options["folder"])
         labels = read_labels(folder, options["limit"])
+        if options["half"] != "all":
+            labels = [label for label in labels if half_of(label["image"]) == options["half"]]
+        calibration = None if options["raw"] else SHIPPED
+        cache = options["lines_cache"]
+        reader = get_tesseract_reader() if cache else None
         fields = options["fields"]
         if options["chart"]:
             try:  # fail before a long run, not after it
@@ -126,7 +153,18 @@ class Command(BaseCommand):
         for label in tqdm(labels, desc=folder.name, unit="img", file=sys.stderr, mininterval=1.0):
             try:
                 photo = (folder / label["image"]).read_bytes()
-                reading = recognize(photo, engine=engine, years=options["years"])
+                if cache:
+                    extract_started = time.perf_counter()
+                    lines = engine_lines(photo, engine, reader, cache)
+                    reading, _ = read_lines(
+                        lines,
+                        second_engine=reader is not None,
+                        years=options["years"],
+                        calibration=calibration,
+                    )
+                    reading.timings_ms["total"] = round((time.perf_counter() - extract_started) * 1000, 1)
+                else:
+                    reading = recognize(photo, engine=engine, years=options["years"], calibration=calibration)
                 if bare is not None:
                     bare_started = time.perf_counter()
                     bare(load_photo(photo))
@@ -144,7 +182,7 @@ class Command(BaseCommand):
             labels,
             predictions,
             fields,
-            name=folder.resolve().name,
+            name=folder.resolve().name + ("" if options["half"] == "all" else f" ({options['half']} half)"),
             wall_s=done - started,
             load_s=loaded - started,
         )

@@ -1,0 +1,89 @@
+"""`manage.py fit_calibration DIR [DIR ...] [--half tune] [--lines-cache DIR] [--out FILE]`: fits each field's
+confidence curve (recognition.calibration) on the tuning halves of labelled folders and prints the reliability
+before and after, on the data it was fitted on (the report halves are for `evaluate_recognition --half report`)."""
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from evaluation.lines_cache import engine_lines
+from evaluation.management.commands.evaluate_recognition import read_labels
+from evaluation.recognition_scores import (
+    CALIBRATED_FIELDS,
+    HALVES,
+    half_of,
+    match,
+    normalize,
+    reliability,
+    render_reliability,
+)
+from recognition.calibration import CALIBRATION_FILE, Calibration, fit_isotonic
+from recognition.engines import get_rapid_engine
+from recognition.engines.tesseract import get_tesseract_reader
+from recognition.pipeline import read_lines
+from recognition.serialize import reading_to_eval_dict
+
+
+class Command(BaseCommand):
+    help = "Fit the per-field confidence calibration on the tuning halves of labelled folders."
+
+    def add_arguments(self, parser):
+        parser.add_argument("folders", nargs="+", type=Path)
+        parser.add_argument("--half", choices=(*HALVES, "all"), default="tune")
+        parser.add_argument("--lines-cache", type=Path, help="reuse the engines' lines cached here")
+        parser.add_argument("--years", type=lambda t: tuple(int(y) for y in t.split(",")), default=())
+        parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
+        parser.add_argument("--min-block", type=int, default=5, help="fewest readings per step of a curve")
+
+    def handle(self, *args, **options):
+        engine = get_rapid_engine(settings.SLIPCHECK_OCR_THREADS)
+        reader = get_tesseract_reader()
+        pairs = []
+        for folder in options["folders"]:
+            labels = read_labels(folder, None)
+            if options["half"] != "all":
+                labels = [label for label in labels if half_of(label["image"]) == options["half"]]
+            for label in tqdm(labels, desc=folder.name, unit="img", file=sys.stderr, mininterval=1.0):
+                lines = engine_lines(
+                    (folder / label["image"]).read_bytes(), engine, reader, options["lines_cache"]
+                )
+                reading, _ = read_lines(
+                    lines, second_engine=reader is not None, years=options["years"], calibration=None
+                )
+                pairs.append((label, reading_to_eval_dict(reading, label["image"])))
+
+        curves = {}
+        for field in CALIBRATED_FIELDS:
+            samples = [
+                (prediction["confidence"][field], bool(match(field, label.get(field), prediction.get(field))))
+                for label, prediction in pairs
+                if label.get(field) is not None and normalize(field, prediction.get(field)) is not None
+            ]
+            if len(samples) >= 2 * options["min_block"]:
+                curves[field] = fit_isotonic(samples, min_block=options["min_block"])
+                self.stdout.write(f"{field}: {len(samples)} readings, curve {list(curves[field].points)}")
+        calibration = Calibration(curves)
+        calibrated = []
+        for label, prediction in pairs:
+            confidences = dict(prediction["confidence"])
+            for field, curve in curves.items():
+                if prediction.get(field) is not None:
+                    confidences[field] = round(curve(confidences[field]), 4)
+            calibrated.append((label, prediction | {"confidence": confidences}))
+        self.stdout.write("\nbefore (raw), on the fitting data:")
+        self.stdout.write("\n".join(render_reliability(reliability(pairs, CALIBRATED_FIELDS))))
+        self.stdout.write("after (calibrated), on the fitting data:")
+        self.stdout.write("\n".join(render_reliability(reliability(calibrated, CALIBRATED_FIELDS))))
+        document = {
+            "fitted": date.today().isoformat(),
+            "on": [f"{folder.resolve().name} ({options['half']} half)" for folder in options["folders"]],
+            "readings": len(pairs),
+            "curves": calibration.as_json(),
+        }
+        options["out"].write_text(json.dumps(document, indent=1) + "\n", "utf-8")
+        self.stdout.write(f"wrote {options['out']}")
