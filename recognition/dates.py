@@ -155,6 +155,12 @@ MONTH_NAMES = frozenset(
     ]
 )
 
+# Abbreviations read as months: English and Russian, and the other languages' where they are no common word on
+# a receipt. `SET` (a set meal), `OUT`, `SUB`, `ARA`, `GEN`, `MAG`, `LIS` and the like count only spelled out.
+ABBREVIATIONS = frozenset(
+    ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "SEPT", "OCT", "NOV", "DEC", "ЯНВ", "ФЕВ", "МАР", "АПР", "МАЙ", "МАЯ", "ИЮН", "ИЮЛ", "АВГ", "СЕН", "ОКТ", "НОЯ", "ДЕК", "MAI", "OKT", "DEZ", "JANV", "FEVR", "AVR", "JUIN", "JUIL", "ENE", "ABR", "AGO", "DIC", "GIU", "LUG", "OTT", "FEV"]
+)
+
 _NUMERIC = re.compile(r"(?<!\d)(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?!\d)")
 _WORD = r"([^\W\d_]{3,})"
 # `15 Mar 2026`, `15-MAR-26`, `15. März 2026`, `15 de marzo de 2026`, `24-Nov-16`
@@ -254,7 +260,7 @@ def order_hints(text: str) -> tuple[int, int]:
 def month_number(word: str) -> int | None:
     """The month a printed month name stands for (`März`, `марта`, `Şubat`, `Sept.`), or None."""
     folded = fold(word)
-    if len(folded) > 4 and folded not in MONTH_NAMES:
+    if folded not in MONTH_NAMES and (len(folded) > 4 or folded not in ABBREVIATIONS):
         return None
     return MONTHS.get(folded[:4]) or MONTHS.get(folded[:3])
 

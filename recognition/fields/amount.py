@@ -9,10 +9,12 @@ from decimal import Decimal
 
 from recognition.dates import find_dates, find_times
 from recognition.fields.labels import (
+    CARD_LABELS,
     labelled_values,
     labels,
 )
 from recognition.money import find_money
+from recognition.payment_systems import PRINTED_NAMES
 from recognition.text import has_label, skeleton, text_for_search
 from recognition.types import Candidate, FieldReading, OcrLine
 
@@ -193,7 +195,33 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
         if _CURRENCY_SYMBOL_AMOUNT.search(line.text)
         for value in amounts_in(line.text)
     ]
-    return FieldReading.from_candidates(corroborate_total(ranked + currency, lines))
+    card_paid = [
+        Candidate(value, line.confidence * 0.9, f"card payment: {line.text}", ("card_payment_amount",))
+        for line in lines
+        for value in card_payment_amounts(line.text)
+    ]
+    return FieldReading.from_candidates(corroborate_total(ranked + currency + card_paid, lines))
+
+
+# The line of the card payment on a receipt (`PAID BY: CC*7185: RM111.90`, `VISA ************1956 GBP 23.50`,
+# `Kartenzahlung 11,90`): what was charged to the card is the total paid, as on the card slip.
+CARD_PAYMENT_LABELS = CARD_LABELS + labels(
+    "Paid by", "Credit card", "Debit card", "Card payment", "Card sale", "EFTPOS", "Kartenzahlung", "EC Karte",
+    "Girocard", "Carte bancaire", "CB", "Paiement CB", "Pago con tarjeta", "Carta di credito", "Bancomat",
+    "Cartao de credito", "Karta platnicza", "Kredi karti", "Оплата картой", "Безналичными", "Электронными",
+) + tuple(name for names in PRINTED_NAMES.values() for name in names)  # fmt: skip
+_CARD_TAIL_TEXT = re.compile(r"(?:[*•#]+|(?<![^\W\d_])[xX]{2,}|\.{3,}|…)\s?\d{4}(?!\d)")
+_CENTS = re.compile(r"\d[.,]\d{2}(?!\d)")
+
+
+def card_payment_amounts(text: str) -> list[Decimal]:
+    """The amount on a card payment line (its last one with cents), the card's masked digits left out."""
+    if not has_label(skeleton(text), CARD_PAYMENT_LABELS) and not _CARD_TAIL_TEXT.search(text):
+        return []
+    cleaned = _CARD_TAIL_TEXT.sub(" ", text)
+    if not _CENTS.search(cleaned):
+        return []
+    return amounts_in(cleaned)[-1:]
 
 
 def unglue_currency(line: OcrLine) -> OcrLine:

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from recognition.fields import extract_fields
+from recognition.fields.amount import card_payment_amounts
 from recognition.fields.kind import classify_document
 from tests.recognition.lines import line, lines, tilted
 
@@ -317,3 +318,22 @@ def test_the_subtotal_plus_its_parts_confirms_the_total_whatever_its_label():
     amount = extract_fields(receipt)["amount"]
     assert amount.value == Decimal("59.81")
     assert "total_is_sum_of_parts" in amount.rules
+
+
+@pytest.mark.parametrize(
+    ("receipt", "total"),
+    [
+        # the amount charged to the card is the total paid, when the total line is misread (`RMI11.90`)
+        (["AMT PAID incL GST: RMI11.90", "GST AMT:RM5.33", "PAID BY: CC*7185:RM111.90"], "111.90"),
+        (["Summe EUR 11,90", "Kartenzahlung", "VISA ************1956 EUR 11,90"], "11.90"),
+    ],
+)
+def test_the_card_payment_line_gives_the_total(receipt, total):
+    assert extract_fields(lines(*receipt))["amount"].value == Decimal(total)
+
+
+@pytest.mark.parametrize(
+    "text", ["30.04.2026 11:39:59", "VISA ************1956", "Карта: **** 4821", "Terminal 12345678"]
+)
+def test_a_date_or_a_card_tail_is_no_card_payment_amount(text):
+    assert card_payment_amounts(text) == []
