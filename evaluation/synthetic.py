@@ -430,8 +430,13 @@ def _slip_en(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
     if t.merchant:
         lay.add(t.merchant, "center", bold=True)
     lay.add(_fill(rng, rng.choice(_EN_STREETS), 1500), "center")
-    if rng.random() < 0.4:
-        lay.add(f"TEL: ({_digits(rng, 3)}) {_digits(rng, 3)}-{_digits(rng, 4)}", "center")
+    if rng.random() < 0.4:  # a US phone on a US slip only
+        phone = (
+            f"({_digits(rng, 3)}) {_digits(rng, 3)}-{_digits(rng, 4)}"
+            if us
+            else f"0{_digits(rng, 2)} {_digits(rng, 4)} {_digits(rng, 4)}"
+        )
+        lay.add(f"TEL: {phone}", "center")
     if rng.random() < 0.5:
         lay.rule(rng.choice("-="))
     if t.terminal_id:
@@ -627,7 +632,15 @@ def _receipt(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
         lay.add("КАССОВЫЙ ЧЕК", "center", bold=True)
         lay.add("ПРИХОД", "center")
     else:
-        lay.add(f"TEL ({_digits(rng, 3)}) {_digits(rng, 3)}-{_digits(rng, 4)}", "center")
+        # A US shop prints a (NNN) NNN-NNNN phone and month-first dates; a UK one neither (the two used to be
+        # drawn apart, printing a London receipt with a US phone and a day-first date).
+        us = rng.random() < 0.5
+        phone = (
+            f"({_digits(rng, 3)}) {_digits(rng, 3)}-{_digits(rng, 4)}"
+            if us
+            else f"0{_digits(rng, 2)} {_digits(rng, 4)} {_digits(rng, 4)}"
+        )
+        lay.add(f"TEL {phone}", "center")
     lay.rule()
     two_line = len(items) <= 18 and rng.random() < 0.6  # keeps tall receipts within a photo
     times = rng.choice(("x", "x", "*")) if ru else rng.choice(("x", "@"))
@@ -680,7 +693,7 @@ def _receipt(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
             else:
                 lay.pair(_labelled("ДАТА", ds), _labelled("ВРЕМЯ", ts))
         else:
-            ds, ts = _en_date_time(rng, t.date, t.time, rng.random() < 0.5)
+            ds, ts = _en_date_time(rng, t.date, t.time, us)
             lay.pair(ds, ts)
     if ru:
         lay.add(f"ФН {_digits(rng, 16)}")

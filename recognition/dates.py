@@ -158,7 +158,50 @@ MONTH_NAMES = frozenset(
 # Abbreviations read as months: English and Russian, and the other languages' where they are no common word on
 # a receipt. `SET` (a set meal), `OUT`, `SUB`, `ARA`, `GEN`, `MAG`, `LIS` and the like count only spelled out.
 ABBREVIATIONS = frozenset(
-    ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "SEPT", "OCT", "NOV", "DEC", "ЯНВ", "ФЕВ", "МАР", "АПР", "МАЙ", "МАЯ", "ИЮН", "ИЮЛ", "АВГ", "СЕН", "ОКТ", "НОЯ", "ДЕК", "MAI", "OKT", "DEZ", "JANV", "FEVR", "AVR", "JUIN", "JUIL", "ENE", "ABR", "AGO", "DIC", "GIU", "LUG", "OTT", "FEV"]
+    [
+        "JAN",
+        "FEB",
+        "MAR",
+        "APR",
+        "MAY",
+        "JUN",
+        "JUL",
+        "AUG",
+        "SEP",
+        "SEPT",
+        "OCT",
+        "NOV",
+        "DEC",
+        "ЯНВ",
+        "ФЕВ",
+        "МАР",
+        "АПР",
+        "МАЙ",
+        "МАЯ",
+        "ИЮН",
+        "ИЮЛ",
+        "АВГ",
+        "СЕН",
+        "ОКТ",
+        "НОЯ",
+        "ДЕК",
+        "MAI",
+        "OKT",
+        "DEZ",
+        "JANV",
+        "FEVR",
+        "AVR",
+        "JUIN",
+        "JUIL",
+        "ENE",
+        "ABR",
+        "AGO",
+        "DIC",
+        "GIU",
+        "LUG",
+        "OTT",
+        "FEV",
+    ]
 )
 
 _NUMERIC = re.compile(r"(?<!\d)(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?!\d)")
@@ -174,7 +217,9 @@ _MONTH_DAY_YEAR = re.compile(
     re.IGNORECASE,
 )
 _TIME = re.compile(
-    r"(?<!\d)([01]?\d|2[0-3])[:.]([0-5]\d)(?::([0-5]\d))?(?!\d)(?:\s*([AaАаPpРр])\.?\s?[MmМм]\b)?"
+    r"(?<!\d)([01]?\d|2[0-3])[:.]([0-5]\d)(?::([0-5]\d))?(?!\d)"
+    # `08:38 PM`, `8:38 p.m.`, and POS checks' one-letter `11:23a`, `6:21:59P` (glued: `12:10 A` may be a word)
+    r"(?:\s*([AaАаPpРр])\.?\s?[MmМм]\.?(?![^\W\d_])|([AaPp])(?![^\W\d_]))?"
 )
 
 
@@ -198,6 +243,9 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 # OCR drops the space between a date and the time printed after it: `05.10.2615:13:44`.
+# A numeric date glued into an id by dashes: `-1016956` after it, `SP-01-` before it.
+_IN_ID = re.compile(r"-\d")
+_ID_BEFORE = re.compile(r"[^\W_]-$")
 _GLUED_DATE_TIME = re.compile(r"(?<!\d)(\d{2}[./-]\d{2}[./-](?:\d{4}|\d{2}))(\d{1,2}:\d{2})")
 
 
@@ -208,14 +256,22 @@ def unglue_date_time(text: str) -> tuple[str, bool]:
 
 
 def find_dates(
-    text: str, *, month_first: bool = False, min_year: int = 2000, max_year: int = 2099
+    text: str,
+    *,
+    month_first: bool = False,
+    certainty: float = 0.6,
+    min_year: int = 2000,
+    max_year: int = 2099,
 ) -> list[DateMatch]:
     """Every calendar-valid date in a line; an ambiguous `05/06/26` yields both readings, day-first preferred
-    unless the document is US-style (`month_first`)."""
+    unless the document is US-style (`month_first`), with `certainty` as the evidence for that order allows.
+    A date inside an id (`SP-01-18/06/04-1016956`) is not a date."""
     found: list[DateMatch] = []
     for m in _NUMERIC.finditer(text):
         a, sep, b, c = m.group(1), m.group(2), m.group(3), m.group(4)
         span = m.span()
+        if _IN_ID.match(text, span[1]) or _ID_BEFORE.search(text[: span[0]]):
+            continue
         if len(a) == 4:
             d = _safe_date(int(a), int(b), int(c)) if len(c) <= 2 else None
             if d:
@@ -230,8 +286,8 @@ def find_dates(
         readings = [d for d in (day_first, as_month_first) if d]
         if len(set(readings)) == 2:
             preferred, other = readings if not month_first else readings[::-1]
-            found.append(DateMatch(preferred, span, 0.6))
-            found.append(DateMatch(other, span, 0.4))
+            found.append(DateMatch(preferred, span, certainty))
+            found.append(DateMatch(other, span, 1 - certainty))
         elif readings:
             found.append(DateMatch(readings[0], span, 1.0))
     for pattern, day_group, month_group in ((_DAY_MONTH_YEAR, 1, 2), (_MONTH_DAY_YEAR, 2, 1)):
@@ -275,7 +331,7 @@ def find_times(text: str) -> list[tuple[time, tuple[int, int]]]:
     for m in _TIME.finditer(text):
         if ":" not in m.group(0):
             continue
-        hour, meridiem = int(m.group(1)), (m.group(4) or "").upper()
+        hour, meridiem = int(m.group(1)), (m.group(4) or m.group(5) or "").upper()
         if meridiem and not 1 <= hour <= 12:
             continue
         if meridiem in ("P", "Р"):

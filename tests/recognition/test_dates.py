@@ -3,7 +3,7 @@ from datetime import date, time
 import pytest
 
 from recognition.dates import find_dates, find_times, unglue_date_time
-from recognition.fields.date_time import is_month_first
+from recognition.fields.date_time import extract_date, is_month_first
 from recognition.types import OcrLine
 
 
@@ -119,3 +119,28 @@ def test_us_documents_read_ambiguous_dates_month_first():
 )
 def test_unglue_date_time(text, expected, fired):
     assert unglue_date_time(text) == (expected, fired)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("LAURA D SvrCk: 1 11:23a 03/12/19", [time(11, 23)]),
+        ("27-Apr-2017 6:21:59P", [time(18, 21)]),
+        ("8:38 p.m.", [time(20, 38)]),
+        ("12:10 A LA CARTE", [time(12, 10)]),  # a spaced letter is a word, not a meridiem
+    ],
+)
+def test_pos_checks_one_letter_meridiem(text, expected):
+    assert [value for value, _ in find_times(text)] == expected
+
+
+def test_a_date_inside_an_id_is_no_date():
+    assert find_dates("Invoice No: SP-nul1-18/06/04-1016956") == []
+
+
+def test_a_card_expiry_is_not_the_purchase_date():
+    lines = [
+        OcrLine(text, 0.99, ((0, i * 20), (100, i * 20), (100, i * 20 + 10), (0, i * 20 + 10)))
+        for i, text in enumerate(["05/03/18 15:02 Slip No.: 1010104759", "Card Expiry: 31/05/18"])
+    ]
+    assert extract_date(lines).value == date(2018, 3, 5)
