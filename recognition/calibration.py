@@ -1,7 +1,8 @@
 """Confidence that means something: each field's raw confidence mapped to the share of readings at that
 confidence that were right on labelled photos, so a threshold the decision uses has a measured error rate.
 
-The curves are fitted by isotonic regression (pool adjacent violators) on the tuning halves of the labelled sets
+The curves are fitted by logistic (Platt) scaling with a prior towards the identity, or isotonic regression
+(pool adjacent violators) where there is data enough, on the tuning halves of the labelled sets
 (`manage.py fit_calibration`) and kept in `calibration.json` beside this module; a field without a curve keeps its
 raw confidence. The map is monotone, so it never changes which candidate of a field is the best.
 """
@@ -9,6 +10,7 @@ raw confidence. The map is monotone, so it never changes which candidate of a fi
 from __future__ import annotations
 
 import json
+import math
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -59,10 +61,12 @@ def fit_isotonic(samples: Iterable[tuple[float, bool]], min_block: int = 5) -> C
             _pool(blocks)
     merged: list[list[float]] = []
     for block in blocks:
-        if merged and (merged[-1][2] < min_block or block[2] < min_block):
+        if merged and merged[-1][2] < min_block:
             merged[-1] = [a + b for a, b in zip(merged[-1], block, strict=True)]
         else:
             merged.append(block)
+    if len(merged) > 1 and merged[-1][2] < min_block:
+        _pool(merged)
     # Pooling small blocks can break monotonicity again: restore it.
     monotone: list[list[float]] = []
     for block in merged:
@@ -70,6 +74,45 @@ def fit_isotonic(samples: Iterable[tuple[float, bool]], min_block: int = 5) -> C
         while len(monotone) > 1 and _smoothed(monotone[-2]) > _smoothed(monotone[-1]):
             _pool(monotone)
     return Curve(tuple((round(b[0] / b[2], 4), round(_smoothed(b), 4)) for b in monotone))
+
+
+# Where the curve is drawn: raw confidences, denser near 1 where the thresholds are.
+GRID = (0.05, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999)
+
+
+def fit_logistic(samples: Iterable[tuple[float, bool]], prior: float = 2.0) -> Curve:
+    """Platt scaling on the log-odds of the raw confidence, p = sigmoid(a * logit(raw) + b), with a Gaussian
+    prior that pulls (a, b) towards the identity (1, 0) by `prior`: with few wrong readings (a set where nearly
+    everything is right) the curve moves only as far as the evidence carries it, and a low raw confidence stays
+    low. Fitted by Newton's method; drawn as points on GRID."""
+    data = [(_logit(raw), 1.0 if right else 0.0) for raw, right in samples]
+    a, b = 1.0, 0.0
+    for _ in range(50):
+        ga, gb = prior * (a - 1), prior * b  # gradient of the negative log posterior
+        haa, hab, hbb = prior, 0.0, prior
+        for x, y in data:
+            p = _sigmoid(a * x + b)
+            ga, gb = ga + (p - y) * x, gb + (p - y)
+            w = p * (1 - p)
+            haa, hab, hbb = haa + w * x * x, hab + w * x, hbb + w
+        det = haa * hbb - hab * hab
+        if det <= 0:
+            break
+        da, db = (hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det
+        a, b = a - da, b - db
+        if abs(da) + abs(db) < 1e-9:
+            break
+    a = max(a, 0.05)  # monotone, whatever the data
+    return Curve(tuple((x, round(_sigmoid(a * _logit(x) + b), 4)) for x in GRID))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z)) if z > -500 else 0.0
 
 
 def _rate(block: list[float]) -> float:

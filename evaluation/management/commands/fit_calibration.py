@@ -22,7 +22,7 @@ from evaluation.recognition_scores import (
     reliability,
     render_reliability,
 )
-from recognition.calibration import CALIBRATION_FILE, Calibration, fit_isotonic
+from recognition.calibration import CALIBRATION_FILE, Calibration, fit_isotonic, fit_logistic
 from recognition.engines import get_rapid_engine
 from recognition.engines.tesseract import get_tesseract_reader
 from recognition.pipeline import read_lines
@@ -38,7 +38,18 @@ class Command(BaseCommand):
         parser.add_argument("--lines-cache", type=Path, help="reuse the engines' lines cached here")
         parser.add_argument("--years", type=lambda t: tuple(int(y) for y in t.split(",")), default=())
         parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
-        parser.add_argument("--min-block", type=int, default=5, help="fewest readings per step of a curve")
+        parser.add_argument(
+            "--fields",
+            type=lambda t: tuple(t.split(",")),
+            default=CALIBRATED_FIELDS,
+            help="fit only these; with --merge the other curves of --out are kept (fields a set lacks, such as the "
+            "card on real receipts, fitted on other folders)",
+        )
+        parser.add_argument(
+            "--merge", action="store_true", help="keep the curves of --out this run does not fit"
+        )
+        parser.add_argument("--method", choices=("logistic", "isotonic"), default="logistic")
+        parser.add_argument("--min-block", type=int, default=20, help="isotonic: fewest readings per step")
 
     def handle(self, *args, **options):
         engine = get_rapid_engine(settings.SLIPCHECK_OCR_THREADS)
@@ -58,14 +69,17 @@ class Command(BaseCommand):
                 pairs.append((label, reading_to_eval_dict(reading, label["image"])))
 
         curves = {}
-        for field in CALIBRATED_FIELDS:
+        for field in options["fields"]:
             samples = [
                 (prediction["confidence"][field], bool(match(field, label.get(field), prediction.get(field))))
                 for label, prediction in pairs
                 if label.get(field) is not None and normalize(field, prediction.get(field)) is not None
             ]
             if len(samples) >= 2 * options["min_block"]:
-                curves[field] = fit_isotonic(samples, min_block=options["min_block"])
+                if options["method"] == "isotonic":
+                    curves[field] = fit_isotonic(samples, min_block=options["min_block"])
+                else:
+                    curves[field] = fit_logistic(samples)
                 self.stdout.write(f"{field}: {len(samples)} readings, curve {list(curves[field].points)}")
         calibration = Calibration(curves)
         calibrated = []
@@ -79,11 +93,16 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(render_reliability(reliability(pairs, CALIBRATED_FIELDS))))
         self.stdout.write("after (calibrated), on the fitting data:")
         self.stdout.write("\n".join(render_reliability(reliability(calibrated, CALIBRATED_FIELDS))))
-        document = {
+        fitted = {
             "fitted": date.today().isoformat(),
             "on": [f"{folder.resolve().name} ({options['half']} half)" for folder in options["folders"]],
-            "readings": len(pairs),
-            "curves": calibration.as_json(),
+            "images": len(pairs),
+            "method": options["method"],
         }
+        document = {"curves": calibration.as_json(), "fits": {field: fitted for field in curves}}
+        if options["merge"] and options["out"].is_file():
+            kept = json.loads(options["out"].read_text("utf-8"))
+            document["curves"] = kept["curves"] | document["curves"]
+            document["fits"] = kept.get("fits", {}) | document["fits"]
         options["out"].write_text(json.dumps(document, indent=1) + "\n", "utf-8")
         self.stdout.write(f"wrote {options['out']}")
