@@ -20,6 +20,8 @@ from recognition.fiscal_qr import (
     parse_fiscal_qr,
     with_fiscal_qr,
 )
+from recognition.pipeline import recognize
+from recognition.serialize import reading_to_eval_dict
 from recognition.synthetic import (
     FISCAL_DAMAGES,
     fiscal_payload,
@@ -324,3 +326,17 @@ def test_with_fiscal_qr_sets_the_reading_and_its_cost():
     assert read.timings_ms["total"] == pytest.approx(1000.0 + read.timings_ms["fiscal_qr"])
     unread = with_fiscal_qr(reading, on_table(np.full((100, 100, 3), 245, np.uint8)))
     assert unread.fiscal is None and unread.fields == {} and "fiscal_qr" in unread.timings_ms
+
+
+def test_recognize_puts_the_receipts_qr_into_its_fields():
+    """The whole pipeline, both engines, on a photographed Russian receipt: the QR's values are the fields'."""
+    photo, truth = _receipt(2, strength=0.3)
+    reading = recognize(photo)
+    assert reading.fiscal is not None and _matches(reading.fiscal, truth)
+    for name in ("date", "time", "amount"):
+        field = reading.fields[name]
+        assert field.value == getattr(truth, name) and field.rules == ("fiscal_qr",), name
+        assert field.confidence >= QR_CONFIDENCE
+    assert 0 < reading.timings_ms["fiscal_qr"] < reading.timings_ms["total"]
+    out = reading_to_eval_dict(reading, "receipt.jpg")
+    assert out["fiscal"]["fn"] == truth.fiscal.fn and out["rules"]["amount"] == ["fiscal_qr"]
