@@ -100,7 +100,7 @@ def parse_fiscal_qr(text: str) -> FiscalQr | None:
         values[key] = value
     if len(values) != len(_FIELDS):
         return None
-    day, clock_text = _FIELDS["t"].fullmatch(values["t"]).groups()  # type: ignore[union-attr]
+    day, clock_text = values["t"].split("T")
     try:
         stamp = datetime.strptime(day + clock_text.ljust(6, "0"), "%Y%m%d%H%M%S")
     except ValueError:
@@ -165,12 +165,12 @@ def _decode_texts(grey: np.ndarray) -> tuple[list[str], list[np.ndarray]]:
     """Every QR text decoded, and the corners of every code found (decoded or not)."""
     detector = _detector()
     try:
-        ok, texts, points, _ = detector.detectAndDecodeMulti(grey)
+        _, texts, points, _ = detector.detectAndDecodeMulti(grey)
     except cv2.error:
         return [], []
-    if not ok or points is None:
+    if points is None:
         return [], []
-    return [text for text in texts if text], [quad for quad in points]
+    return [text for text in texts if text], list(points)
 
 
 def _detector() -> cv2.QRCodeDetectorAruco:
