@@ -817,7 +817,7 @@ def render_document(truth: DocumentTruth, rng: random.Random) -> Image.Image:
 def _qr_modules(text: str) -> np.ndarray:
     """The QR's modules, True for dark, without a quiet zone. OpenCV's encoder: no extra dependency."""
     params = cv2.QRCodeEncoder_Params()
-    params.correction_level = cv2.QRCODE_ENCODER_CORRECT_LEVEL_M  # what registers print: 15% may be lost
+    params.correction_level = cv2.QRCODE_ENCODER_CORRECT_LEVEL_M  # up to 15% of the code lost still reads
     code = cv2.QRCodeEncoder.create(params).encode(text)
     dark = code < 128
     rows, cols = np.flatnonzero(dark.any(axis=1)), np.flatnonzero(dark.any(axis=0))
@@ -827,8 +827,7 @@ def _qr_modules(text: str) -> np.ndarray:
 def _print_fiscal_qr(image: Image.Image, truth: DocumentTruth, rng: random.Random) -> Image.Image:
     """The receipt with its fiscal QR printed under the text, a third of the paper wide, and spoiled as the
     truth says: a thumb over a corner, a smudge across it, or the paper torn through it."""
-    assert truth.fiscal is not None
-    modules = _qr_modules(fiscal_payload(truth))
+    modules = _qr_modules(fiscal_payload(truth))  # refuses a truth without fiscal ids
     dot = max(3, round(image.width * rng.uniform(0.3, 0.42) / len(modules)))
     ink = rng.randint(0, 60)
     paper = image.getpixel((1, 1))
@@ -838,7 +837,7 @@ def _print_fiscal_qr(image: Image.Image, truth: DocumentTruth, rng: random.Rando
     sheet = Image.new("RGB", (image.width, image.height + side + below), paper)
     sheet.paste(image, (0, 0))
     left, top = (image.width - side) // 2, image.height
-    damage = truth.fiscal.damage
+    damage = truth.fiscal.damage if truth.fiscal is not None else None
     if damage == "smudged":  # rubbed along one direction, wider than a module, and faded
         length = dot * rng.randint(2, 4)
         kernel = np.zeros((length, length), np.float32)
