@@ -327,6 +327,7 @@ def summarize(
         # Photos on which a full card number was found and masked (each goes to a moderator for redaction).
         "full_card_numbers": [p["image"] for _, p in pairs if p.get("full_card_number")],
         "reliability": reliability(pairs, [f for f in fields if f in CALIBRATED_FIELDS]),
+        "fiscal_qr": score_fiscal(pairs),
     }
 
 
@@ -416,6 +417,7 @@ def render_report(summary: dict[str, Any]) -> str:
         f"full card numbers found (sent for redaction): {len(flagged)} images {' '.join(flagged[:10])}"
     )
     out.append("")
+    out += render_fiscal(summary.get("fiscal_qr"))
 
     if summary["rules"]:
         out.append("rules (fired for the chosen value; correct where the field is labelled)")
@@ -428,3 +430,100 @@ def render_report(summary: dict[str, Any]) -> str:
     else:
         out.append("rules: none fired")
     return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------- fiscal QR
+
+# What a fiscal QR gives, each compared exactly: its ids and operation, and the receipt's date, time and total.
+FISCAL_KEYS = ("fn", "i", "fp", "operation", "date", "time", "amount")
+
+
+def fiscal_expected(label: dict[str, Any]) -> dict[str, Any] | None:
+    """What the label says the document's QR holds, None where it has none. A label's `fiscal` (beyond the eval
+    format; see evaluation.synthetic) has the ids, `n` and `damage`; the date, time and total are the
+    document's own."""
+    fiscal = label.get("fiscal")
+    if not fiscal:
+        return None
+    return {
+        "fn": fiscal["fn"],
+        "i": str(int(fiscal["i"])),
+        "fp": str(int(fiscal["fp"])),
+        "operation": fiscal.get("n", 1),
+        "date": label.get("date"),
+        "time": label.get("time"),
+        "amount": normalize("amount", label.get("amount")),
+    }
+
+
+def fiscal_decoded(prediction: dict[str, Any]) -> dict[str, Any] | None:
+    fiscal = prediction.get("fiscal")
+    if not fiscal:
+        return None
+    return {key: fiscal.get(key) for key in FISCAL_KEYS} | {
+        "amount": normalize("amount", fiscal.get("amount"))
+    }
+
+
+def score_fiscal(pairs: Sequence[Pair]) -> dict[str, Any] | None:
+    """Read rate and exactness on intact codes, decodes of damaged ones (any wrong one is a bug: a QR that passed
+    its error correction says what was printed), codes "read" where none was printed, and the time it costs.
+    None when no label speaks of a fiscal QR (the key is absent, e.g. a set labelled by hand)."""
+    scored = [(label, prediction) for label, prediction in pairs if "fiscal" in label]
+    if not scored:
+        return None
+    intact = read = all_exact = damaged = damaged_read = damaged_wrong = none = read_where_none = 0
+    exact: Counter[str] = Counter()
+    for label, prediction in scored:
+        expected, decoded = fiscal_expected(label), fiscal_decoded(prediction)
+        if expected is None:
+            none += 1
+            read_where_none += decoded is not None
+            continue
+        right = decoded is not None and all(decoded[key] == expected[key] for key in FISCAL_KEYS)
+        if label["fiscal"].get("damage"):
+            damaged += 1
+            damaged_read += decoded is not None
+            damaged_wrong += decoded is not None and not right
+            continue
+        intact += 1
+        if decoded is not None:
+            read += 1
+            all_exact += right
+            exact.update(key for key in FISCAL_KEYS if decoded[key] == expected[key])
+    spent = [p["fiscal_ms"] for _, p in scored if isinstance(p.get("fiscal_ms"), int | float)]
+    spent_reading = [
+        p["fiscal_ms"] for _, p in scored if p.get("fiscal") and isinstance(p.get("fiscal_ms"), int | float)
+    ]
+    return {
+        "intact": intact,
+        "read": read,
+        "read_rate": ratio(read, intact),
+        "all_exact": all_exact,
+        "exactness": ratio(all_exact, read),
+        "exact": {key: exact[key] for key in FISCAL_KEYS},
+        "damaged": damaged,
+        "damaged_read": damaged_read,
+        "damaged_wrong": damaged_wrong,
+        "without_code": none,
+        "read_without_code": read_where_none,
+        "median_ms": percentile(spent, 50),
+        "p95_ms": percentile(spent, 95),
+        "median_ms_when_read": percentile(spent_reading, 50),
+    }
+
+
+def render_fiscal(score: dict[str, Any] | None) -> list[str]:
+    if score is None:
+        return []
+    per_key = ", ".join(f"{key} {score['exact'][key]}" for key in FISCAL_KEYS)
+    return [
+        "fiscal QR (Russian receipts)",
+        f"  intact codes read: {score['read']}/{score['intact']} {percent(score['read_rate'])}; "
+        f"every field exact: {score['all_exact']}/{score['read']} {percent(score['exactness'])} ({per_key})",
+        f"  damaged codes: {score['damaged_read']}/{score['damaged']} decoded, {score['damaged_wrong']} decoded wrong"
+        f"; documents without a code read as having one: {score['read_without_code']}/{score['without_code']}",
+        f"  time per photo: median {_figure(score['median_ms'], ' ms')}, p95 {_figure(score['p95_ms'], ' ms')}"
+        f" (median {_figure(score['median_ms_when_read'], ' ms')} where a code was read)",
+        "",
+    ]

@@ -8,6 +8,13 @@ seed gives the same labels and the same image bytes, so an evaluation run can be
 The pipeline is: ``random_truth`` (what the document says) -> ``document_lines`` (how it is printed)
 -> ``render_document`` (clean paper) -> ``photograph`` (a phone photo of it), and ``generate`` /
 ``write_eval_set`` chain them into a labelled folder (``labels.jsonl`` in the eval format).
+
+Russian receipts carry the fiscal QR (54-FZ) under their text, its payload consistent with the print (``t`` the
+printed date and time, ``s`` the total, ``fn``/``i``/``fp`` the printed ФН/ФД/ФП); about one in six is damaged
+(covered by a thumb, smudged, or cut off with the paper), and a few are refunds (``n=2``, printed ВОЗВРАТ
+ПРИХОДА). Beyond the eval format, each label line has a ``fiscal`` key: ``null`` where no QR is printed, else
+``{"fn": "16 digits", "i": "…", "fp": "…", "n": 1, "damage": null | "covered" | "smudged" | "cut"}``. A
+damaged QR may still decode (its error correction) but must never decode to anything else.
 """
 
 import io
@@ -27,13 +34,16 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 __all__ = [
+    "FISCAL_DAMAGES",
     "KINDS",
     "LOCALES",
     "PAYMENT_SYSTEMS",
     "DocumentTruth",
+    "FiscalTruth",
     "PrintedLine",
     "ReceiptItem",
     "document_lines",
+    "fiscal_payload",
     "generate",
     "photograph",
     "random_truth",
@@ -45,6 +55,7 @@ __all__ = [
 PAYMENT_SYSTEMS = ("VISA", "MASTERCARD", "MIR", "MAESTRO", "AMEX", "UNIONPAY", "JCB")
 KINDS = ("slip", "receipt", "other")
 LOCALES = ("ru", "en")
+FISCAL_DAMAGES = ("covered", "smudged", "cut")
 MAX_SIDE = 1600  # long side of a photograph, like a downscaled phone upload
 
 _CENT = Decimal("0.01")
@@ -53,6 +64,25 @@ _MONO_ADVANCE = 0.602  # DejaVu Sans Mono advance width per em, regular and bold
 
 
 # --------------------------------------------------------------------------------------------- truth
+
+
+@dataclass(frozen=True)
+class FiscalTruth:
+    """The ids of a Russian receipt's fiscal QR, and how its print was spoiled (``None``: intact)."""
+
+    fn: str  # fiscal drive, 16 digits
+    i: str  # fiscal document number
+    fp: str  # fiscal sign, up to 10 digits
+    operation: int = 1  # 1 sale, 2 refund of a sale
+    seconds: int | None = None  # the register's clock has seconds: in the QR's ``t`` and on the print
+    damage: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.damage is not None and self.damage not in FISCAL_DAMAGES:
+            raise ValueError(f"damage must be one of {FISCAL_DAMAGES} or None, not {self.damage!r}")
+
+    def to_label(self) -> dict:
+        return {"fn": self.fn, "i": self.i, "fp": self.fp, "n": self.operation, "damage": self.damage}
 
 
 @dataclass(frozen=True)
@@ -70,6 +100,7 @@ class DocumentTruth:
     rrn: str | None  # 12 digits
     auth_code: str | None  # 6 chars, digits/upper letters
     terminal_id: str | None  # 8 digits
+    fiscal: FiscalTruth | None = None  # Russian receipts: the fiscal QR printed under the text
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -78,6 +109,8 @@ class DocumentTruth:
             raise ValueError(f"locale must be one of {LOCALES} or None, not {self.locale!r}")
         if self.payment_system is not None and self.payment_system not in PAYMENT_SYSTEMS:
             raise ValueError(f"unknown payment system {self.payment_system!r}")
+        if self.fiscal is not None and (self.kind, self.locale) != ("receipt", "ru"):
+            raise ValueError("only a Russian receipt carries a fiscal QR")
 
     def to_label(self, image: str) -> dict:
         """One line of ``labels.jsonl``: JSON-ready values, ``None`` for what the document does not say."""
@@ -94,6 +127,7 @@ class DocumentTruth:
             "rrn": self.rrn,
             "auth_code": self.auth_code,
             "terminal_id": self.terminal_id,
+            "fiscal": self.fiscal.to_label() if self.fiscal is not None else None,
         }
 
 
@@ -217,9 +251,42 @@ def random_truth(
         return DocumentTruth("slip", locale, amount, day, at, last4, system, merchant, rrn, auth, terminal)
     # Large enough for 15-35 positions at the cheapest price (see receipt_items).
     amount = _random_amount(rng, 600, 12000, 0) if locale == "ru" else _random_amount(rng, 15, 400, 0)
-    if rng.random() < 0.3:
-        return DocumentTruth("receipt", locale, amount, day, at, last4, system, merchant, None, None, None)
-    return DocumentTruth("receipt", locale, amount, day, at, None, None, merchant, None, None, None)
+    paid_by_card = rng.random() < 0.3
+    fiscal = _random_fiscal(rng) if locale == "ru" else None
+    if paid_by_card:
+        return DocumentTruth(
+            "receipt", locale, amount, day, at, last4, system, merchant, None, None, None, fiscal
+        )
+    return DocumentTruth("receipt", locale, amount, day, at, None, None, merchant, None, None, None, fiscal)
+
+
+# Real fiscal drive numbers start with the maker's series; the rest is the drive's serial.
+_FN_SERIES = ("9289", "9960", "7380", "8710", "9251", "7281")
+
+
+def _random_fiscal(rng: random.Random) -> FiscalTruth:
+    """A Russian receipt's fiscal ids; one in 25 a refund, one in six with a damaged QR."""
+    return FiscalTruth(
+        fn=rng.choice(_FN_SERIES) + _digits(rng, 12),
+        i=str(rng.randint(1, 99_999)),
+        fp=str(rng.randint(1, 4_294_967_295)),  # printed as the 32-bit number it is
+        operation=2 if rng.random() < 0.04 else 1,
+        seconds=rng.randrange(60) if rng.random() < 0.3 else None,
+        damage=rng.choice(FISCAL_DAMAGES) if rng.random() < 1 / 6 else None,
+    )
+
+
+def fiscal_payload(truth: DocumentTruth) -> str:
+    """The fiscal QR's text for a Russian receipt, written out here rather than by recognition.fiscal_qr, so a
+    test of the parser on generated receipts is not the parser agreeing with itself."""
+    fiscal = truth.fiscal
+    if fiscal is None or truth.date is None or truth.time is None or truth.amount is None:
+        raise ValueError("a fiscal QR needs the fiscal ids, the date, the time and the total")
+    seconds = f"{fiscal.seconds:02d}" if fiscal.seconds is not None else ""
+    return (
+        f"t={truth.date:%Y%m%d}T{truth.time:%H%M}{seconds}&s={truth.amount:.2f}"
+        f"&fn={fiscal.fn}&i={fiscal.i}&fp={fiscal.fp}&n={fiscal.operation}"
+    )
 
 
 # --------------------------------------------------------------------------------------------- layout
@@ -630,7 +697,7 @@ def _receipt(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
     if ru:
         lay.add(f"ИНН {_digits(rng, 10)}", "center")
         lay.add("КАССОВЫЙ ЧЕК", "center", bold=True)
-        lay.add("ПРИХОД", "center")
+        lay.add("ВОЗВРАТ ПРИХОДА" if t.fiscal and t.fiscal.operation == 2 else "ПРИХОД", "center")
     else:
         # A US shop prints a (NNN) NNN-NNNN phone and month-first dates; a UK one neither (the two used to be
         # drawn apart, printing a London receipt with a US phone and a day-first date).
@@ -688,6 +755,8 @@ def _receipt(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
     if t.date is not None or t.time is not None:
         if ru:
             ds, ts = _ru_date(rng, t.date), _clock(rng, t.time)
+            if t.fiscal is not None and t.time is not None:  # the register prints its clock as the QR has it
+                ts = f"{t.time:%H:%M}" + (f":{t.fiscal.seconds:02d}" if t.fiscal.seconds is not None else "")
             if rng.random() < 0.5:
                 lay.add(f"{ds} {ts}".strip())
             else:
@@ -696,8 +765,11 @@ def _receipt(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
             ds, ts = _en_date_time(rng, t.date, t.time, us)
             lay.pair(ds, ts)
     if ru:
-        lay.add(f"ФН {_digits(rng, 16)}")
-        lay.pair(f"ФД {rng.randint(1, 99999)}", f"ФП {_digits(rng, 10)}")
+        fn, fd, fp = _digits(rng, 16), rng.randint(1, 99999), _digits(rng, 10)
+        if t.fiscal is not None:
+            fn, fd, fp = t.fiscal.fn, t.fiscal.i, t.fiscal.fp
+        lay.add(f"ФН {fn}")
+        lay.pair(f"ФД {fd}", f"ФП {fp}")
         if rng.random() < 0.5:
             lay.add("САЙТ ФНС: www.nalog.gov.ru")
         lay.add("СПАСИБО ЗА ПОКУПКУ!", "center")
@@ -749,7 +821,58 @@ def render_document(truth: DocumentTruth, rng: random.Random) -> Image.Image:
     """A clean, upright scan of the document on its paper (a 640x480 picture for "other")."""
     if truth.kind == "other":
         return _render_other(rng)
-    return render_lines(document_lines(truth, rng), rng, slip=truth.kind == "slip")
+    image = render_lines(document_lines(truth, rng), rng, slip=truth.kind == "slip")
+    if truth.fiscal is not None:
+        image = _print_fiscal_qr(image, truth, rng)
+    return image
+
+
+def _qr_modules(text: str) -> np.ndarray:
+    """The QR's modules, True for dark, without a quiet zone. OpenCV's encoder: no extra dependency."""
+    params = cv2.QRCodeEncoder_Params()
+    params.correction_level = cv2.QRCODE_ENCODER_CORRECT_LEVEL_M  # up to 15% of the code lost still reads
+    code = cv2.QRCodeEncoder.create(params).encode(text)
+    dark = code < 128
+    rows, cols = np.flatnonzero(dark.any(axis=1)), np.flatnonzero(dark.any(axis=0))
+    return dark[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def _print_fiscal_qr(image: Image.Image, truth: DocumentTruth, rng: random.Random) -> Image.Image:
+    """The receipt with its fiscal QR printed under the text, a third of the paper wide, and spoiled as the
+    truth says: a thumb over a corner, a smudge across it, or the paper torn through it."""
+    modules = _qr_modules(fiscal_payload(truth))  # refuses a truth without fiscal ids
+    dot = max(3, round(image.width * rng.uniform(0.3, 0.42) / len(modules)))
+    ink = rng.randint(0, 60)
+    paper = image.getpixel((1, 1))
+    code = np.where(np.kron(modules, np.ones((dot, dot), dtype=bool))[..., None], ink, paper).astype(np.uint8)
+    side = code.shape[0]
+    below = rng.randint(30, 70)
+    sheet = Image.new("RGB", (image.width, image.height + side + below), paper)
+    sheet.paste(image, (0, 0))
+    left, top = (image.width - side) // 2, image.height
+    damage = truth.fiscal.damage if truth.fiscal is not None else None
+    if damage == "smudged":  # rubbed along one direction, wider than a module, and faded
+        length = dot * rng.randint(2, 4)
+        kernel = np.zeros((length, length), np.float32)
+        kernel[length // 2, :] = 1 / length
+        kernel = cv2.warpAffine(
+            kernel, cv2.getRotationMatrix2D(((length - 1) / 2,) * 2, rng.uniform(0, 180), 1), (length, length)
+        )
+        code = cv2.filter2D(
+            code.astype(np.float32), -1, kernel / max(kernel.sum(), 1e-6), borderType=cv2.BORDER_REPLICATE
+        )
+        fade = rng.uniform(0.2, 0.5)
+        code = np.clip(code + (np.array(paper, np.float32) - code) * fade, 0, 255).astype(np.uint8)
+    sheet.paste(Image.fromarray(code), (left, top))
+    if damage == "covered":  # a thumb over one of the finder corners, and more
+        corner = rng.choice(((0, 0), (1, 0), (0, 1)))
+        cx, cy = left + corner[0] * side, top + corner[1] * side
+        rx, ry = side * rng.uniform(0.45, 0.6), side * rng.uniform(0.35, 0.5)
+        skin = rng.choice(((224, 172, 140), (200, 150, 115), (240, 200, 175), (160, 110, 80)))
+        ImageDraw.Draw(sheet).ellipse((cx - rx, cy - ry, cx + rx, cy + ry), fill=skin)
+    if damage == "cut":  # the paper ends inside the code
+        sheet = sheet.crop((0, 0, sheet.width, top + round(side * rng.uniform(0.35, 0.7))))
+    return sheet
 
 
 def render_lines(lines: list[PrintedLine], rng: random.Random, *, slip: bool = True) -> Image.Image:

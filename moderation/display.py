@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from promo.jobs import failure_kind
 from promo.models import Recognition, Submission
 from promo.reasons import render
+from recognition.fiscal_qr import OPERATIONS, REFUNDS
 
 COMPARED = (
     ("amount", "typed_amount"),
@@ -67,6 +68,8 @@ def comparison_html(submission: Submission) -> SafeString:
                 "background:#fde8e8" if mismatch else "",
             )
         )
+    if recognition is not None and recognition.fiscal_fn:
+        rows.append(fiscal_row(recognition))
     body = format_html_join(
         "",
         '<tr style="{5}"><th>{0}</th><td>{1}</td><td><b>{2}</b></td><td>{3}</td><td>{4}</td></tr>',
@@ -84,6 +87,15 @@ def comparison_html(submission: Submission) -> SafeString:
         _("other readings"),
         body,
     )
+
+
+def fiscal_row(recognition: Recognition) -> tuple[str, str, str, str, str, str]:
+    """The receipt's fiscal ids as its QR gave them, in the receipt's own terms (ФН, ФД, ФП, the operation it
+    prints); a refund is marked: it proves no purchase."""
+    operation = recognition.fiscal_operation
+    ids = f"ФН {recognition.fiscal_fn} · ФД {recognition.fiscal_i} · ФП {recognition.fiscal_fp}"
+    printed = OPERATIONS.get(operation, str(operation)).upper()
+    return ("fiscal_qr", "", ids, "", printed, "background:#fde8e8" if operation in REFUNDS else "")
 
 
 def reasons_html(submission: Submission) -> SafeString:

@@ -55,7 +55,8 @@ def _duplicate_check(name: str, kinds: tuple[str, ...], code: str) -> Check:
 
 
 check_same_photo = _duplicate_check("same_photo", ("file", "photo"), "duplicate_photo")
-check_same_slip = _duplicate_check("same_slip", ("slip",), "duplicate_slip")
+# The same receipt by its fiscal QR, or the same slip by what was read: the same purchase uploaded again.
+check_same_slip = _duplicate_check("same_slip", ("fiscal", "slip"), "duplicate_slip")
 
 _KEY_FIELDS = ("amount", "card_last4", "date")
 

@@ -79,7 +79,9 @@ class FieldRead:
 
 @dataclass(frozen=True)
 class DuplicateMatch:
-    kind: str  # "file" (same bytes), "photo" (same picture re-encoded/cropped), "slip" (same slip, new photo)
+    # "fiscal" (the same fiscal QR ids), "file" (same bytes), "photo" (same picture re-encoded/cropped), "slip"
+    # (same slip, new photo)
+    kind: str
     submission_id: str
     evidence: dict[str, Any] = field(default_factory=dict)
     # False: only the picture hash matched, with nothing read in common (yet): a person compares the two.

@@ -18,7 +18,13 @@ from django.core.files.base import ContentFile
 
 from promo.checks import run_checks
 from promo.decision import Candidate, Decision, DuplicateMatch, Facts, FieldRead, decide, strongest
-from promo.duplicates import comparison_keys, find_same_file, find_same_photo, find_same_slip
+from promo.duplicates import (
+    comparison_keys,
+    find_same_file,
+    find_same_photo,
+    find_same_receipt,
+    find_same_slip,
+)
 from promo.jobs import Claim
 from promo.locks import comparison_lock
 from promo.models import Recognition, Submission
@@ -38,6 +44,7 @@ class ClaimLost(Exception):
 def recognition_of(*, submission: Submission, reading: Reading) -> Recognition:
     """What was read, as the row it is stored as (not saved yet: the comparison keys come from it first)."""
     values = {name: reading.value(name) for name in reading.fields}
+    fiscal = reading.fiscal
     return Recognition(
         submission=submission,
         campaign_id=submission.campaign_id,
@@ -53,6 +60,10 @@ def recognition_of(*, submission: Submission, reading: Reading) -> Recognition:
         rrn=values["rrn"] or "",
         auth_code=values["auth_code"] or "",
         terminal_id=values["terminal_id"] or "",
+        fiscal_fn=fiscal.fn if fiscal else "",
+        fiscal_i=fiscal.i if fiscal else "",
+        fiscal_fp=fiscal.fp if fiscal else "",
+        fiscal_operation=fiscal.operation if fiscal else None,
         fields={name: field_to_dict(field) for name, field in reading.fields.items()},
         lines=lines_to_list(reading),
         full_text=reading.full_text,
@@ -93,7 +104,10 @@ def field_read_of(recognition: Recognition, name: str) -> FieldRead:
 
 def duplicates_of(*, submission: Submission, recognition: Recognition) -> tuple[DuplicateMatch, ...]:
     min_confidence = submission.campaign.min_confidence
+    # In order of strength (promo.decision.strongest takes the first certain one): the fiscal QR names the
+    # receipt itself, whatever the photo looks like or the OCR read.
     found = (
+        find_same_receipt(submission, recognition),
         find_same_file(submission),
         find_same_photo(submission, recognition, min_confidence),
         find_same_slip(submission, recognition, min_confidence),

@@ -1,5 +1,5 @@
-"""Duplicates across all participants of a campaign: the same file, the same photo re-encoded or cropped, and
-the same slip photographed again.
+"""Duplicates across all participants of a campaign: the same fiscal receipt (its QR's ids), the same file, the
+same photo re-encoded or cropped, and the same slip photographed again.
 
 A submission is compared with every other of its campaign, whatever their order or state, so that of two
 copies exactly one can win whichever is decided first (promo.locks serialises the two decisions). What does not
@@ -184,12 +184,17 @@ def fingerprint_match(
     """Do two readings describe the same slip? `mine`/`theirs` map field -> value (None when unread) for the
     fingerprint fields and `rrn`/`auth_code`; `unsure` names fields read with low confidence on either side.
 
+    The fiscal QR's key (`fiscal`) on both decides alone: the same key is one receipt, two keys are two
+    receipts, whatever else was read (a decoded QR passed its error correction; the OCR did not).
+
     The same RRN on the same date is the same transaction, whatever else was read. Otherwise date, time, amount
     and card last 4 must agree, tolerating one field that is unread or unsure, with at least `min_agreeing`
     agreeing; a confident difference in any of them, or in an id, means two purchases. Ids are misread often
     (measured: a cropped copy read the auth code `509617` as `519612`), so an RRN differs only in two characters
     or more (sequential RRNs differ in the last ones) and an auth code, random per purchase, in half of them.
     """
+    if mine.get("fiscal") and theirs.get("fiscal"):
+        return mine["fiscal"] == theirs["fiscal"]
     if mine.get("rrn") and mine.get("rrn") == theirs.get("rrn") and mine.get("date") == theirs.get("date"):
         return mine.get("date") is not None
     for key, min_differing in (("rrn", 2), ("auth_code", 3)):
@@ -209,8 +214,10 @@ def fingerprint_match(
 
 def readings_differ(first: Recognition, second: Recognition, min_confidence: float) -> bool:
     """Two or more of date, time, amount and card read confidently on both photos, with different values: one
-    confident misread on a copy must not hide it."""
+    confident misread on a copy must not hide it. Two different fiscal QRs are two receipts."""
     mine, theirs = _values(first), _values(second)
+    if mine["fiscal"] and theirs["fiscal"]:
+        return mine["fiscal"] != theirs["fiscal"]
     differing = 0
     for key in FINGERPRINT_FIELDS:
         if mine[key] is None or theirs[key] is None or mine[key] == theirs[key]:
@@ -255,7 +262,32 @@ def _values(recognition: Recognition) -> dict[str, Any]:
         "card_last4": recognition.card_last4 or None,
         "rrn": recognition.rrn or None,
         "auth_code": recognition.auth_code or None,
+        "fiscal": recognition.fiscal_key,
     }
+
+
+def find_same_receipt(submission: Submission, recognition: Recognition) -> DuplicateMatch | None:
+    """Another submission whose photo's fiscal QR names the same receipt (fn, i, fp): certain, whatever the
+    photos look like and whatever else was read. One lookup in the campaign's fiscal index."""
+    if not recognition.fiscal_fn:
+        return None
+    keep, drop = _others_q(submission, prefix="submission__")
+    other = (
+        Recognition.objects.filter(
+            keep,
+            campaign_id=submission.campaign_id,
+            fiscal_fn=recognition.fiscal_fn,
+            fiscal_i=recognition.fiscal_i,
+            fiscal_fp=recognition.fiscal_fp,
+        )
+        .exclude(drop)
+        .order_by("submission__created_at")
+        .values_list("submission_id", flat=True)
+        .first()
+    )
+    if other is None:
+        return None
+    return DuplicateMatch("fiscal", str(other), {"fiscal": recognition.fiscal_key})
 
 
 def _slip_probe(campaign_id: int, values: dict[str, Any]) -> Q | None:
@@ -307,8 +339,8 @@ def comparison_keys(submission: Submission, recognition: Recognition) -> list[st
     """The lock keys of everything this submission is compared with others on (promo.locks): two submissions
     that could match share at least one. The same file shares its hash; two photo hashes within
     PHASH_MAX_DISTANCE have a band within one bit of each other, and each locks its bands' neighbours; two
-    readings of one slip share the date and amount, the date and minute, or the RRN; and a participant's
-    limits are counted under the participant's key."""
+    readings of one slip share the date and amount, the date and minute, or the RRN; two readings of one
+    fiscal receipt share its QR's key; and a participant's limits are counted under the participant's key."""
     campaign = f"c{submission.campaign_id}"
     keys = [
         f"{campaign}:file:{submission.photo_sha256}",
@@ -324,6 +356,8 @@ def comparison_keys(submission: Submission, recognition: Recognition) -> list[st
         keys.append(f"{campaign}:slip:{values['date']}:{values['time']:%H:%M}")
     if values["rrn"]:
         keys.append(f"{campaign}:rrn:{values['rrn']}")
+    if values["fiscal"]:
+        keys.append(f"{campaign}:fiscal:{values['fiscal']}")
     return keys
 
 

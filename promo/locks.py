@@ -2,8 +2,9 @@
 
 Two copies of one slip decided at the same instant by two workers must not both find the other "not there yet".
 Every decision takes, inside its transaction, a lock on each key it could share with a copy of itself (the
-file's hash, the photo hash's bands, the slip's fingerprint, the participant: promo.duplicates.comparison_keys)
-and holds them until it commits, so whichever of two copies is decided second sees the first one's result.
+file's hash, the photo hash's bands, the slip's fingerprint, the fiscal QR's ids, the participant:
+promo.duplicates.comparison_keys) and holds them until it commits, so whichever of two copies is decided second
+sees the first one's result.
 Decisions with no key in common run in parallel.
 
 On PostgreSQL the keys are transaction-level advisory locks, taken in sorted order (no deadlock between two

@@ -369,6 +369,14 @@ class Recognition(models.Model):
     rrn = models.CharField(max_length=12, blank=True)
     auth_code = models.CharField(max_length=6, blank=True)
     terminal_id = models.CharField(max_length=8, blank=True)
+    # The Russian fiscal receipt QR (recognition.fiscal_qr), blank when none was decoded: fiscal drive, document
+    # number and fiscal sign identify one receipt in the country, so they are the strongest duplicate key.
+    fiscal_fn = models.CharField(max_length=16, blank=True)
+    fiscal_i = models.CharField(max_length=10, blank=True)
+    fiscal_fp = models.CharField(max_length=10, blank=True)
+    # The QR's operation: 1 sale, 2 refund of a sale, 3 expense, 4 refund of an expense (a refund proves no
+    # purchase); null without a QR.
+    fiscal_operation = models.PositiveSmallIntegerField(null=True, blank=True)
     # {"amount": {"value", "confidence", "candidates", "rules"}, ...}
     fields = models.JSONField(default=dict)
     # [{"text", "confidence", "box": [[x, y] * 4]}, ...], top to bottom as read
@@ -387,6 +395,12 @@ class Recognition(models.Model):
             models.Index(fields=["campaign", "date", "amount"], name="recognition_slip_amount"),
             models.Index(fields=["campaign", "date", "time"], name="recognition_slip_time"),
             models.Index(fields=["campaign", "rrn"], name="recognition_slip_rrn"),
+            # Only readings with a fiscal QR: most photos are slips without one, and need no entry.
+            models.Index(
+                fields=["campaign", "fiscal_fn", "fiscal_i", "fiscal_fp"],
+                name="recognition_fiscal",
+                condition=~models.Q(fiscal_fn=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -394,6 +408,11 @@ class Recognition(models.Model):
 
     def confidence(self, name: str) -> float:
         return float(self.fields.get(name, {}).get("confidence", 0.0))
+
+    @property
+    def fiscal_key(self) -> str | None:
+        """The receipt's identity from its fiscal QR (recognition.fiscal_qr.FiscalQr.key), None without one."""
+        return f"{self.fiscal_fn}:{self.fiscal_i}:{self.fiscal_fp}" if self.fiscal_fn else None
 
 
 class Erasure(models.Model):

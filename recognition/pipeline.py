@@ -16,6 +16,7 @@ from recognition.engines import OcrEngine, get_rapid_engine
 from recognition.engines.tesseract import TesseractLineReader, get_tesseract_reader
 from recognition.fields import extract_fields
 from recognition.fields.kind import classify_document
+from recognition.fiscal_qr import with_fiscal_qr
 from recognition.geometry import crop_line
 from recognition.images import load_photo
 from recognition.quality import photo_quality
@@ -169,7 +170,7 @@ def recognize(
     )
     quality = photo_quality(pixels).as_dict()
     done = time.perf_counter()
-    return replace(
+    reading = replace(
         reading,
         engine=engine.name + (f"+{reader.name}" if reader is not None else ""),
         steps=(f"turned_{turned}",) if turned else (),
@@ -184,3 +185,5 @@ def recognize(
             "total": round((done - started) * 1000, 1),
         },
     )
+    # The fiscal QR's exact date, time and total over what the OCR read (and its cost added to the total).
+    return with_fiscal_qr(reading, pixels)

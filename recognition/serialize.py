@@ -51,6 +51,9 @@ def reading_to_eval_dict(reading: Reading, image: str) -> dict[str, Any]:
     }
     out["steps"] = list(reading.steps)
     out["full_card_number"] = reading.full_card_number
+    # Not an eval-format key: the fiscal QR decoded (recognition.fiscal_qr.FiscalQr.as_dict), or None.
+    out["fiscal"] = reading.fiscal.as_dict() if reading.fiscal is not None else None
+    out["fiscal_ms"] = reading.timings_ms.get("fiscal_qr")
     out["ms"] = reading.timings_ms.get("total")
     return out
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from recognition.fiscal_qr import FiscalQr
 
 Point = tuple[float, float]
 Box = tuple[Point, Point, Point, Point]
@@ -115,6 +118,9 @@ class Reading:
     # is the photo with its lines painted over, to be stored instead of the upload.
     full_card_number: bool = False
     redacted_photo: bytes | None = field(default=None, repr=False)
+    # The Russian fiscal receipt QR, when one was decoded (recognition.fiscal_qr): exact date, time, total,
+    # the receipt's identity and its operation (a refund is `fiscal.is_refund`).
+    fiscal: FiscalQr | None = None
 
     def value(self, name: str) -> Any:
         return self.fields[name].value

@@ -20,6 +20,7 @@ from evaluation.recognition_scores import (
     rule_stats,
     score_by,
     score_fields,
+    score_fiscal,
     summarize,
 )
 from evaluation.synthetic import write_eval_set
@@ -203,6 +204,44 @@ def test_summary_is_json_ready_and_report_has_every_section():
     assert amount_line.split()[1:5] == ["1/3", "33.3%", "66.7%", "50.0%"]
 
 
+FISCAL = {"fn": "7380440700000000", "i": "12345", "fp": "1234567890", "n": 1, "damage": None}
+RECEIPT = {"kind": "receipt", "date": "2026-03-15", "time": "14:12", "amount": 1234.5}
+DECODED = {"fn": "7380440700000000", "i": "12345", "fp": "1234567890", "date": "2026-03-15", "time": "14:12",
+           "amount": "1234.50", "operation": 1}  # fmt: skip
+
+
+def test_the_fiscal_qr_is_scored_on_intact_damaged_and_absent_codes():
+    def pair(fiscal, decoded, ms=20.0, **label):
+        return {"image": "x", **RECEIPT, "fiscal": fiscal, **label}, {"fiscal": decoded, "fiscal_ms": ms}
+
+    pairs = [
+        pair(FISCAL, DECODED, 60.0),  # read, every field exact
+        pair(FISCAL, DECODED | {"fp": "1234567891"}, 50.0),  # read, one field wrong
+        pair(FISCAL, None),  # not read
+        pair(FISCAL, DECODED, time="14:13"),  # read, but the receipt's minute is another
+        pair(FISCAL | {"damage": "cut"}, None),
+        pair(FISCAL | {"damage": "covered"}, DECODED, 40.0),  # error correction did its work: right
+        pair(FISCAL | {"damage": "smudged"}, DECODED | {"amount": "1284.50"}, 40.0),  # a wrong decode: a bug
+        pair(None, None, kind="slip"),
+        pair(None, DECODED, kind="slip"),  # a code where none was printed
+        (
+            {"image": "sroie", "amount": 1.0},
+            {"fiscal": None},
+        ),  # a label that says nothing of codes: not scored
+    ]
+    score = score_fiscal(pairs)
+    assert (score["intact"], score["read"], score["all_exact"]) == (4, 3, 1)
+    assert score["exact"] == {"fn": 3, "i": 3, "fp": 2, "operation": 3, "date": 3, "time": 2, "amount": 3}
+    assert (score["damaged"], score["damaged_read"], score["damaged_wrong"]) == (3, 2, 1)
+    assert (score["without_code"], score["read_without_code"]) == (2, 1)
+    assert score["median_ms"] == 20.0 and score["median_ms_when_read"] == 40.0
+    assert score_fiscal(pairs[-1:]) is None
+    label, prediction = pairs[0]
+    report = render_report(summarize([label], [prediction | {"image": "x"}]))
+    assert "intact codes read: 1/1 100.0%; every field exact: 1/1 100.0%" in report
+    assert "damaged codes: 0/0 decoded, 0 decoded wrong" in report and "median 60 ms" in report
+
+
 def test_image_verdicts():
     pairs, _ = pair_up(LABELS, PREDICTIONS)
     verdicts = image_verdicts(pairs, ["amount", "date"])
@@ -223,6 +262,7 @@ def test_command_on_a_generated_set(tmp_path):
     for field in ("kind", "amount", "date", "time", "card_last4", "payment_system", "merchant (loose)"):
         assert f"\n  {field} " in report
     assert "set set: 2 images, 2 scored, errors: 0" in report
+    assert "documents without a code read as having one: 0/2" in report
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["summary"]["scored"] == 2
     assert [image["image"] for image in document["images"]] == ["slip_0000.jpg", "slip_0001.jpg"]

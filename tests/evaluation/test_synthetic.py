@@ -11,11 +11,14 @@ import pytest
 from PIL import Image
 
 from evaluation.synthetic import (
+    FISCAL_DAMAGES,
     KINDS,
     MAX_SIDE,
     PAYMENT_SYSTEMS,
     DocumentTruth,
+    FiscalTruth,
     document_lines,
+    fiscal_payload,
     generate,
     photograph,
     random_truth,
@@ -23,6 +26,7 @@ from evaluation.synthetic import (
     render_document,
     write_eval_set,
 )
+from recognition.fiscal_qr import decode_fiscal_qr, parse_fiscal_qr
 
 LABEL_KEYS = [
     "image",
@@ -37,6 +41,7 @@ LABEL_KEYS = [
     "rrn",
     "auth_code",
     "terminal_id",
+    "fiscal",
 ]
 MIX = {"slip": 0.6, "receipt": 0.2, "other": 0.2}
 
@@ -68,6 +73,14 @@ def _check_label(label: dict) -> None:
         assert label["rrn"] is None or re.fullmatch(r"\d{12}", label["rrn"])
     else:
         assert label["rrn"] is None and label["auth_code"] is None and label["terminal_id"] is None
+    if (label["kind"], label["locale"]) == ("receipt", "ru"):  # every Russian receipt has its fiscal QR
+        fiscal = label["fiscal"]
+        assert list(fiscal) == ["fn", "i", "fp", "n", "damage"]
+        assert re.fullmatch(r"\d{16}", fiscal["fn"]) and re.fullmatch(r"[1-9]\d{0,9}", fiscal["i"])
+        assert re.fullmatch(r"[1-9]\d{0,9}", fiscal["fp"]) and int(fiscal["fp"]) < 2**32
+        assert fiscal["n"] in (1, 2) and fiscal["damage"] in (None, *FISCAL_DAMAGES)
+    else:
+        assert label["fiscal"] is None
 
 
 def test_same_seed_gives_same_labels_and_pixels():
@@ -101,6 +114,45 @@ def test_labels_follow_the_eval_format(kind):
 def test_receipts_sometimes_carry_a_card():
     with_card = sum(truth.card_last4 is not None for truth in _truths("receipt"))
     assert 10 < with_card < 90
+
+
+def test_russian_receipts_print_their_fiscal_ids_and_a_consistent_qr_payload():
+    truths = _truths("receipt", 300)
+    russian = [t for t in truths if t.locale == "ru"]
+    assert all(t.fiscal is not None for t in russian) and all(
+        t.fiscal is None for t in truths if t.locale == "en"
+    )
+    damaged = sum(t.fiscal.damage is not None for t in russian)
+    refunds = sum(t.fiscal.operation == 2 for t in russian)
+    assert 0.08 < damaged / len(russian) < 0.3 and 0 < refunds < len(russian) * 0.12
+    for seed, truth in enumerate(russian[:40]):
+        text = "\n".join(line.text for line in document_lines(truth, random.Random(seed)))
+        fiscal = truth.fiscal
+        assert f"ФН {fiscal.fn}" in text and f"ФД {fiscal.i}" in text and f"ФП {fiscal.fp}" in text
+        assert ("ВОЗВРАТ ПРИХОДА" in text) == (fiscal.operation == 2)
+        clock = f"{truth.time:%H:%M}" + (f":{fiscal.seconds:02d}" if fiscal.seconds is not None else "")
+        assert re.search(rf"(?<![\d:]){clock}(?![\d:])", text), (clock, text)
+        qr = parse_fiscal_qr(fiscal_payload(truth))
+        assert (qr.date, qr.minute, qr.amount) == (truth.date, truth.time, truth.amount)
+        assert (qr.fn, qr.i, qr.fp, qr.operation) == (fiscal.fn, fiscal.i, fiscal.fp, fiscal.operation)
+
+
+def test_the_rendered_receipt_carries_the_qr_under_its_text():
+    truth = next(t for t in _truths("receipt") if t.fiscal is not None and t.fiscal.damage is None)
+    without = DocumentTruth(**{**truth.__dict__, "fiscal": None})
+    with_qr, plain = render_document(truth, random.Random(5)), render_document(without, random.Random(5))
+    assert with_qr.width == plain.width and with_qr.height > plain.height + with_qr.width * 0.3
+    assert decode_fiscal_qr(np.asarray(with_qr)) == parse_fiscal_qr(fiscal_payload(truth))
+    assert decode_fiscal_qr(np.asarray(plain)) is None
+
+
+def test_only_a_russian_receipt_carries_a_fiscal_qr():
+    fiscal = FiscalTruth("9289000100249766", "41818", "2698113451")
+    slip = _truths("slip", 1)[0]
+    with pytest.raises(ValueError):
+        DocumentTruth(**{**slip.__dict__, "fiscal": fiscal})
+    with pytest.raises(ValueError):
+        FiscalTruth("9289000100249766", "41818", "2698113451", damage="burnt")
 
 
 def test_dates_stay_in_range():

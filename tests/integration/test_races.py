@@ -7,6 +7,7 @@ import io
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date, time
 from decimal import Decimal
 from unittest import mock
@@ -18,6 +19,7 @@ from PIL import Image
 from promo import processing, submissions
 from promo.intake import photo_intake
 from promo.models import StatusTransition, Submission
+from recognition.fiscal_qr import FiscalQr
 from tests.conftest import generated_photo
 from tests.factories import reading_of
 
@@ -119,6 +121,36 @@ def test_twenty_slips_uploaded_twice_at_the_same_instant_win_once_each(campaign,
         assert loser.reasons[0]["code"] in ("duplicate_photo", "duplicate_slip", "possible_duplicate_photo")
         assert str(loser.duplicate_of_id) in (str(first.pk), str(second.pk))
     one_decision_each(s.pk for pair in pairs for s in pair)
+
+
+def test_twenty_fiscal_receipts_photographed_twice_at_the_same_instant_win_once_each(campaign):
+    """Each pair shares only its fiscal QR's ids: other photos, other participants, and (as given) other dates,
+    minutes, totals and RRNs, so no other lock key is common to the two and the fiscal key alone serialises
+    them."""
+    calls, readings = [], []
+    for n in range(20):
+        # n and n + 40 share no date (28-day cycle), minute, total or RRN
+        for copy, seed in ((0, 700 + n), (40, 800 + n)):
+            reading = slip_reading(n + copy)
+            fiscal = FiscalQr(reading.value("date"), reading.value("time"), reading.value("amount"),
+                              f"92890001{n:08}", str(1000 + n), str(3_000_000_000 + n), 1)  # fmt: skip
+            readings.append(replace(reading, fiscal=fiscal))
+            calls.append(
+                upload(campaign, generated_photo(seed)[0], f"+79996{copy:02}{n:04}", reading.value("amount"))
+            )
+    with mock.patch("promo.submissions.job_enqueue"):
+        uploaded = in_threads(calls)
+
+    barriers = [threading.Barrier(2) for _ in range(20)]
+    with mock.patch("promo.processing.recognize", fake_recognize):
+        in_threads([process(s.pk, readings[k], barriers[k // 2]) for k, s in enumerate(uploaded)])
+
+    for n in range(20):
+        first, second = (Submission.objects.get(pk=s.pk) for s in uploaded[2 * n : 2 * n + 2])
+        assert [first.status, second.status].count(Status.ACCEPTED) == 1, (n, first.reasons, second.reasons)
+        loser = first if first.status != Status.ACCEPTED else second
+        assert loser.reasons[0]["code"] == "duplicate_slip" and loser.duplicate_of_id in (first.pk, second.pk)
+    one_decision_each(s.pk for s in uploaded)
 
 
 def test_ten_slips_whose_later_copy_is_decided_first_win_once_each(campaign):

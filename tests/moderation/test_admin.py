@@ -95,6 +95,24 @@ def test_change_page_has_the_comparison_and_the_buttons(client, moderator):
     assert f"{QUEUE}{submission.pk}/accept/" in page and f"{QUEUE}{submission.pk}/reject/" in page
 
 
+def test_the_fiscal_qr_ids_are_shown_with_what_was_read_and_a_refund_stands_out(client, moderator):
+    sale, refund = (SubmissionFactory(status=Status.MODERATION) for _ in range(2))
+    for submission, operation in ((sale, 1), (refund, 2)):
+        RecognitionFactory(
+            submission=submission, kind="receipt", fiscal_fn="7380440700000000", fiscal_i="12345",
+            fiscal_fp="1234567890", fiscal_operation=operation,
+        )  # fmt: skip
+    page = client.get(f"{QUEUE}{sale.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "ФН 7380440700000000 · ФД 12345 · ФП 1234567890" in page and "ПРИХОД" in page
+    refund_page = client.get(f"{QUEUE}{refund.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        '<tr style="background:#fde8e8"><th>fiscal_qr</th>' in refund_page
+        and "ВОЗВРАТ ПРИХОДА" in refund_page
+    )
+    plain = in_queue()
+    assert "fiscal_qr" not in client.get(f"{QUEUE}{plain.pk}/change/").content.decode()
+
+
 def test_a_duplicate_shows_the_earlier_submission_its_checks_and_any_redaction(client, moderator):
     earlier = SubmissionFactory(status=Submission.Status.ACCEPTED)
     submission = in_queue(

@@ -7,6 +7,7 @@ what the decision does with other submissions in every order and state.
 import io
 import itertools
 import random
+from dataclasses import replace
 from datetime import date, time
 from decimal import Decimal
 from unittest import mock
@@ -27,6 +28,7 @@ from promo.duplicates import (
 )
 from promo.intake import photo_intake
 from promo.models import Recognition, Submission
+from recognition.fiscal_qr import FiscalQr
 from recognition.images import load_photo
 from tests.conftest import generated_photo
 from tests.factories import reading_of
@@ -52,6 +54,14 @@ def slip_reading(day: int = 21, minute: int = 7, **changes):
         rrn=f"6123{day:02}{minute:06}",
     )
     return reading_of(**(values | changes))  # fmt: skip
+
+
+def receipt_reading(fn: str = "7380440700000000", **changes):
+    """A reading whose photo had a fiscal QR: its date, time and total are the fields' values, as recognize()
+    makes them. The kind stays "slip": which documents a campaign takes is not what is tested here."""
+    reading = slip_reading(**changes)
+    qr = FiscalQr(reading.value("date"), reading.value("time"), AMOUNT, fn, "12345", "1234567890", 1)
+    return replace(reading, fiscal=qr)
 
 
 def upload(campaign, photo: bytes, contact: str, amount: Decimal = AMOUNT) -> Submission:
@@ -89,6 +99,49 @@ def test_of_two_copies_exactly_one_wins_in_either_order(campaign, copy, later_fi
     winner = second if loser is first else first
     assert loser.duplicate_of_id == winner.pk
     assert loser.reasons[0]["code"] in ("duplicate_photo", "duplicate_slip", "possible_duplicate_photo")
+
+
+@pytest.mark.parametrize("later_first", [False, True], ids=["in upload order", "later copy decided first"])
+def test_of_two_photos_of_one_fiscal_receipt_exactly_one_wins_whatever_else_was_read(campaign, later_first):
+    """Another photo, the RRN and auth code read differently (confidently): the slip fingerprint says two
+    purchases, the fiscal QR says one receipt, and the QR decides."""
+    original = upload(campaign, generated_photo(50)[0], "+79990000001")
+    copy = upload(campaign, generated_photo(51)[0], "+79990000002")
+    readings = {
+        original.pk: receipt_reading(),
+        copy.pk: receipt_reading(rrn="999999999999", auth_code="9Z7C21"),
+    }
+    order = [copy, original] if later_first else [original, copy]
+    for submission in order:
+        decide(submission, readings[submission.pk])
+    first, second = (Submission.objects.get(pk=s.pk) for s in order)
+    assert [first.status, second.status] == [Status.ACCEPTED, Status.REJECTED], second.reasons
+    assert second.duplicate_of_id == first.pk and "duplicate_slip" in [r["code"] for r in second.reasons]
+    stored = Recognition.objects.get(submission=first)
+    assert (stored.fiscal_fn, stored.fiscal_i, stored.fiscal_fp, stored.fiscal_operation) == (
+        "7380440700000000", "12345", "1234567890", 1,
+    )  # fmt: skip
+    check = next(c for c in second.checks if c["check"] == "same_slip")
+    assert check["evidence"] == {
+        "other": str(first.pk),
+        "how": "fiscal",
+        "fiscal": "7380440700000000:12345:1234567890",
+    }
+
+
+def test_two_fiscal_receipts_that_read_alike_are_two_purchases(campaign):
+    """The same shop, day, minute, total and card: a slip fingerprint would call it one purchase; their QRs
+    name two receipts."""
+    first = decide(upload(campaign, generated_photo(52)[0], "+79990000001"), receipt_reading(rrn=None))
+    second = decide(
+        upload(campaign, generated_photo(53)[0], "+79990000002"),
+        receipt_reading("7380440700000001", rrn=None),
+    )
+    assert (first.status, second.status) == (Status.ACCEPTED, Status.ACCEPTED), second.reasons
+    assert second.duplicate_of_id is None
+    # Without the QRs, the same two readings are one slip uploaded twice.
+    third = decide(upload(campaign, generated_photo(54)[0], "+79990000003"), slip_reading(rrn=None))
+    assert third.status == Status.REJECTED and third.duplicate_of_id == first.pk
 
 
 def test_a_copy_held_for_a_person_does_not_make_its_original_a_duplicate(campaign):
@@ -193,6 +246,9 @@ values = st.fixed_dictionaries(
         "card_last4": st.sampled_from([None, "1234", "4321"]),
         "rrn": st.sampled_from([None, "612300000001", "612300000002"]),
         "auth_code": st.sampled_from([None, "A1B2C3"]),
+        "fiscal": st.sampled_from(
+            [None, ("9289000100249766", "41818", "2698113451"), ("9289000100249766", "41819", "3698113452")]
+        ),
     }
 )
 
@@ -200,30 +256,53 @@ values = st.fixed_dictionaries(
 @given(values, values, st.sets(st.sampled_from(["date", "time", "amount", "card_last4", "rrn", "auth_code"])))
 def test_two_readings_of_one_slip_share_a_lock_key(mine, theirs, unsure):
     for first, second in itertools.permutations((mine, theirs)):
-        if _probe_finds(first, second) and fingerprint_match(first, second, unsure):
+        compared = {**first, "fiscal": _key(first)}, {**second, "fiscal": _key(second)}
+        if _probe_finds(first, second) and fingerprint_match(*compared, unsure):
             assert set(_slip_keys(first)) & set(_slip_keys(second)), (first, second)
 
 
+@given(values, values)
+def test_two_readings_of_one_fiscal_receipt_share_a_lock_key_whatever_else_was_read(mine, theirs):
+    theirs = {**theirs, "fiscal": mine["fiscal"]}
+    shared = set(_slip_keys(mine)) & set(_slip_keys(theirs))
+    if mine["fiscal"] is None:
+        assert not any(":fiscal:" in key for key in shared)
+    else:
+        assert "c1:fiscal:" + ":".join(mine["fiscal"]) in shared
+
+
+def _key(values: dict) -> str | None:
+    return ":".join(values["fiscal"]) if values["fiscal"] else None
+
+
 def _probe_finds(first: dict, second: dict) -> bool:
-    """What promo.duplicates looks a reading up by: the same date with the same amount or minute, or the RRN."""
+    """What promo.duplicates looks a reading up by: the same date with the same amount or minute, the RRN, or
+    the fiscal QR's ids."""
     minute = lambda value: value and value.replace(second=0)  # noqa: E731
     same_day = first["date"] is not None and first["date"] == second["date"]
     return (
         (same_day and first["amount"] is not None and first["amount"] == second["amount"])
         or (same_day and first["time"] is not None and minute(first["time"]) == minute(second["time"]))
         or (bool(first["rrn"]) and first["rrn"] == second["rrn"])
+        or (bool(first["fiscal"]) and first["fiscal"] == second["fiscal"])
     )
 
 
 def _slip_keys(values: dict) -> list[str]:
+    fn, i, fp = values["fiscal"] or ("", "", "")
     recognition = Recognition(
         amount=values["amount"], date=values["date"], time=values["time"], card_last4=values["card_last4"] or "",
-        rrn=values["rrn"] or "", auth_code=values["auth_code"] or "", fields={},
+        rrn=values["rrn"] or "", auth_code=values["auth_code"] or "", fiscal_fn=fn, fiscal_i=i, fiscal_fp=fp,
+        fields={},
     )  # fmt: skip
     submission = Submission(
         campaign_id=1, participant_id=random.randint(1, 10**9), photo_sha256=f"{random.random()}"
     )
-    return [key for key in comparison_keys(submission, recognition) if ":slip:" in key or ":rrn:" in key]
+    return [
+        key
+        for key in comparison_keys(submission, recognition)
+        if ":slip:" in key or ":rrn:" in key or ":fiscal:" in key
+    ]
 
 
 def test_the_copy_points_at_the_certain_match_over_a_look_alike(campaign):

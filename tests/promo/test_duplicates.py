@@ -115,6 +115,29 @@ def test_fingerprint_of_the_same_slip(theirs, unsure, same):
     assert fingerprint_match(SLIP, theirs, unsure) is same
 
 
+RECEIPT = {**NO_IDS, "fiscal": "7380440700000000:12345:1234567890"}
+
+
+@pytest.mark.parametrize(
+    ("theirs", "same"),
+    [
+        (RECEIPT, True),
+        # The same fiscal QR: one receipt, however differently the rest was read.
+        ({"fiscal": RECEIPT["fiscal"], "amount": Decimal("1284.50"), "date": date(2026, 10, 6)}, True),
+        # Another QR: another receipt, though every printed field reads alike (two equal purchases in a row).
+        ({**RECEIPT, "fiscal": "7380440700000001:12345:1234567890"}, False),
+        ({**RECEIPT, "fiscal": "7380440700000000:12346:1234567890"}, False),
+        ({**RECEIPT, "fiscal": "7380440700000000:12345:1234567891"}, False),
+        # No QR on the other photo (covered, cut off): the printed fields decide as for a slip.
+        (NO_IDS, True),
+        ({**NO_IDS, "amount": Decimal("1284.50")}, False),
+    ],
+)
+def test_fingerprint_of_the_same_fiscal_receipt(theirs, same):
+    assert fingerprint_match(RECEIPT, theirs, set()) is same
+    assert fingerprint_match(theirs, RECEIPT, set()) is same
+
+
 def test_ids_are_compared_with_look_alike_characters_folded():
     # One slip's auth code `08RB68`, read `088868` on the photo and `O8RB68` on its cropped copy: O/0 and B/8
     # are look-alikes, only R/8 is left, one character: a misread, not another purchase.

@@ -42,3 +42,56 @@ def test_rows_in_flight_get_a_deadline_and_readings_their_campaign():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+FISCAL_BEFORE, FISCAL_AFTER = AFTER, ("promo", "0007_recognition_fiscal")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readings_stored_before_the_fiscal_qr_have_none_and_the_probe_has_its_index():
+    executor = MigrationExecutor(connection)
+    executor.migrate([FISCAL_BEFORE])
+    apps = executor.loader.project_state([FISCAL_BEFORE]).apps
+    Campaign, Participant = apps.get_model("promo", "Campaign"), apps.get_model("promo", "Participant")
+    Submission, Recognition = apps.get_model("promo", "Submission"), apps.get_model("promo", "Recognition")
+    campaign = Campaign.objects.create(
+        slug="f", name="f", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31)
+    )
+    participant = Participant.objects.create(contact="f@example.com", contact_kind="email")
+    submission = Submission.objects.create(
+        id=uuid.uuid4(), campaign=campaign, participant=participant, photo_sha256="0" * 64, typed_amount=1,
+        typed_card_last4="1234",
+    )  # fmt: skip
+    Recognition.objects.create(submission=submission, campaign=campaign, engine="e", kind="slip")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([FISCAL_AFTER])
+    apps = executor.loader.project_state([FISCAL_AFTER]).apps
+    stored = apps.get_model("promo", "Recognition").objects.get(submission_id=submission.pk)
+    assert (stored.fiscal_fn, stored.fiscal_i, stored.fiscal_fp, stored.fiscal_operation) == (
+        "",
+        "",
+        "",
+        None,
+    )
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "promo_recognition")
+    assert constraints["recognition_fiscal"]["columns"] == [
+        "campaign_id",
+        "fiscal_fn",
+        "fiscal_i",
+        "fiscal_fp",
+    ]
+    assert constraints["recognition_fiscal"]["index"]
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([FISCAL_BEFORE])  # and back: the columns and the index go
+    with connection.cursor() as cursor:
+        assert "recognition_fiscal" not in connection.introspection.get_constraints(
+            cursor, "promo_recognition"
+        )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

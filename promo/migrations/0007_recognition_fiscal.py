@@ -1,0 +1,45 @@
+# The fiscal receipt QR's ids on each reading, and the campaign-scoped index the fiscal duplicate probe uses.
+#
+# MERGE NOTE: this migration follows 0006_campaign_documents (issue 11, written on another branch at the same
+# time). It depends on 0005 only until that branch lands; change the dependency to
+# ('promo', '0006_campaign_documents') when merging, or the graph has two leaves.
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("promo", "0005_jobs_and_campaign_scoped_probes"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="recognition",
+            name="fiscal_fn",
+            field=models.CharField(blank=True, max_length=16),
+        ),
+        migrations.AddField(
+            model_name="recognition",
+            name="fiscal_i",
+            field=models.CharField(blank=True, max_length=10),
+        ),
+        migrations.AddField(
+            model_name="recognition",
+            name="fiscal_fp",
+            field=models.CharField(blank=True, max_length=10),
+        ),
+        migrations.AddField(
+            model_name="recognition",
+            name="fiscal_operation",
+            field=models.PositiveSmallIntegerField(blank=True, null=True),
+        ),
+        migrations.AddIndex(
+            model_name="recognition",
+            index=models.Index(
+                condition=models.Q(("fiscal_fn", ""), _negated=True),
+                fields=["campaign", "fiscal_fn", "fiscal_i", "fiscal_fp"],
+                name="recognition_fiscal",
+            ),
+        ),
+    ]
