@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from promo.models import Campaign, Submission
 
@@ -63,6 +64,35 @@ def test_create_campaign_sets_the_operating_point_limits_and_policy():
         run(*args, "--on-failure", "looks_odd=reject")
     with pytest.raises(CommandError, match="failure_policy"):
         run(*args, "--on-failure", "amount_mismatch=ignore")
+
+
+def test_create_campaign_sets_the_documents_and_an_update_without_them_keeps_them():
+    args = ["create_campaign", "docs", "--name", "Docs", "--starts", "2026-06-01", "--ends", "2026-08-31"]
+    assert "documents slip\n" in run(*args)  # a new campaign takes the slip, as every campaign did before
+    out = run(*args, "--documents", "receipt,slip, card_receipt")
+    assert "updated" in out and "documents slip,card_receipt,receipt" in out
+    campaign = Campaign.objects.get(slug="docs")
+    assert campaign.documents == ["slip", "card_receipt", "receipt"]
+    assert campaign.rules().documents == ("slip", "card_receipt", "receipt")
+    run(*args, "--min-amount", "100")  # documents chosen earlier (here, or in the admin) are kept
+    assert Campaign.objects.get(slug="docs").documents == ["slip", "card_receipt", "receipt"]
+    run(*args, "--documents", "card_receipt")
+    assert Campaign.objects.get(slug="docs").documents == ["card_receipt"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--documents", "slip,cash"], r"--documents: unknown documents: cash \(known: slip, card_receipt, receipt\)"),
+        (["--documents", ""], "--documents: name at least one document"),
+        (["--documents", "receipt", "--payment-systems", "VISA"], "documents: .*payment system"),
+    ],
+)  # fmt: skip
+def test_create_campaign_refuses_unknown_documents_and_any_receipt_with_a_payment_system(extra, message):
+    args = ["create_campaign", "docs", "--name", "Docs", "--starts", "2026-06-01", "--ends", "2026-08-31"]
+    with translation.override("en"), pytest.raises(CommandError, match=message):
+        run(*args, *extra)
+    assert not Campaign.objects.exists()
 
 
 def write_photo(folder, name: str, photo: bytes) -> str:
