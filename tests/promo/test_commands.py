@@ -202,12 +202,23 @@ def test_evaluate_decisions_runs_honest_and_dishonest_submissions_and_leaves_not
         end=date(2026, 10, 31),
         strength=0.2,
     )
-    out = run("evaluate_decisions", str(tmp_path), "--sweep", "--json", str(tmp_path / "out.json"))
-    figures = json.loads((tmp_path / "out.json").read_text())["figures"]
+    out = run(
+        "evaluate_decisions", str(tmp_path), "--sweep", "--json", str(tmp_path / "out.json"),
+        "--documents", "card_receipt,slip",
+    )  # fmt: skip
+    result = json.loads((tmp_path / "out.json").read_text())
+    figures = result["figures"]
+    assert result["documents"] == ["slip", "card_receipt"] and "documents accepted: slip,card_receipt" in out
+    assert figures["honest_by_kind"]["slip"].get("accepted", 0) >= 1
     assert figures["honest"] == 2 and figures["dishonest"] >= 2 * 5
     assert figures["by_variant"]["copy_reencoded"].get("accepted", 0) == 0
     assert "false-accept rate" in out and "threshold" in out
     assert not Submission.objects.exists() and not Campaign.objects.exists()
+
+
+def test_evaluate_decisions_refuses_unknown_documents(tmp_path):
+    with pytest.raises(CommandError, match="unknown documents: cash"):
+        run("evaluate_decisions", str(tmp_path), "--documents", "slip,cash")
 
 
 def test_bench_dedupe_prints_lookup_times_and_recall_and_cleans_up():
