@@ -1,7 +1,8 @@
 """The decision's checks, in the order they run. Each is a small function of the facts and the campaign's rules
 that says pass, fail or unsure, with a reason code (its message is in promo.reasons) and the evidence a
 moderator needs. `run_checks` runs them all; a failed gate (a duplicate, an unreadable photo, a document the
-campaign does not accept, a refund) marks the checks after it as skipped, since a field read off a cat proves nothing either way.
+campaign does not accept, a refund) marks the checks after it as skipped, since a field read off a cat proves
+nothing either way.
 """
 
 from __future__ import annotations
