@@ -19,6 +19,9 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
+from promo.documents import CARD_RECEIPT, SLIP
+from promo.documents import RECEIPT as RECEIPT_DOCUMENT
+
 HONEST = "honest"
 # Dishonest variants of a slip's typed values, of its period and of its photo.
 AMOUNT_DIGIT, SIX_EIGHT, WRONG_CARD, OUTSIDE_PERIOD = (
@@ -42,6 +45,7 @@ class Scenario:
     typed_card_last4: str
     transform: str = ""  # "", REENCODED or CROPPED: the photo sent is a copy of the labelled one
     outside_period: bool = False
+    kind: str = "slip"  # the labelled document: slip or receipt
 
     @property
     def honest(self) -> bool:
@@ -69,31 +73,48 @@ def swap_six_eight(amount: Decimal, rng: random.Random) -> Decimal | None:
     return Decimal(text[:position] + {"6": "8", "8": "6"}[text[position]] + text[position + 1 :])
 
 
-def scenarios_for(label: dict[str, Any], rng: random.Random) -> list[Scenario]:
-    """Every submission built from one labelled image."""
+def scenarios_for(
+    label: dict[str, Any], rng: random.Random, documents: tuple[str, ...] = (SLIP,)
+) -> list[Scenario]:
+    """Every submission built from one labelled image, for a campaign accepting `documents`: a receipt the
+    campaign accepts (any receipt, or one printing the card where card receipts are) is honest and gets the
+    dishonest variants a slip gets (the wrong card only where the card is demanded); one it does not accept is
+    sent once, as a receipt."""
     image, kind = label["image"], label.get("kind")
     amount = Decimal(str(label["amount"])) if label.get("amount") is not None else Decimal("100.00")
     card = label.get("card_last4") or f"{rng.randrange(10000):04d}"
-    if kind == "receipt":
-        return [Scenario(image, RECEIPT, amount, card)]
+    any_receipt = RECEIPT_DOCUMENT in documents
+    if kind == "receipt" and not (any_receipt or (CARD_RECEIPT in documents and label.get("card_last4"))):
+        return [Scenario(image, RECEIPT, amount, card, kind="receipt")]
     if kind == "other":
         return [
-            Scenario(image, OTHER, Decimal(f"{rng.randint(100, 5000)}.00"), f"{rng.randrange(10000):04d}")
+            Scenario(
+                image,
+                OTHER,
+                Decimal(f"{rng.randint(100, 5000)}.00"),
+                f"{rng.randrange(10000):04d}",
+                kind="other",
+            )
         ]
-    if kind != "slip" or label.get("amount") is None or not label.get("card_last4") or not label.get("date"):
+    card_demanded = kind == "slip" or not any_receipt
+    needed = ("amount", "date", "card_last4") if card_demanded else ("amount", "date")
+    if kind not in ("slip", "receipt") or any(label.get(name) in (None, "") for name in needed):
         return []
     # The photo's own dishonest variants first: the command rolls each back, then keeps the honest one, which
     # the copies after it must be caught against.
     out = []
     digit_changed = change_one_digit(f"{amount:.2f}", rng, avoid=frozenset({frozenset("68")}))
-    out.append(Scenario(image, AMOUNT_DIGIT, Decimal(digit_changed), card))
+    out.append(Scenario(image, AMOUNT_DIGIT, Decimal(digit_changed), card, kind=kind))
     swapped = swap_six_eight(amount, rng)
     if swapped is not None:
-        out.append(Scenario(image, SIX_EIGHT, swapped, card))
-    out.append(Scenario(image, WRONG_CARD, amount, change_one_digit(card, rng)))
-    out.append(Scenario(image, OUTSIDE_PERIOD, amount, card, outside_period=True))
-    out.append(Scenario(image, HONEST, amount, card))
-    out += [Scenario(image, variant, amount, card, transform=variant) for variant in DUPLICATE_VARIANTS]
+        out.append(Scenario(image, SIX_EIGHT, swapped, card, kind=kind))
+    if card_demanded:
+        out.append(Scenario(image, WRONG_CARD, amount, change_one_digit(card, rng), kind=kind))
+    out.append(Scenario(image, OUTSIDE_PERIOD, amount, card, outside_period=True, kind=kind))
+    out.append(Scenario(image, HONEST, amount, card, kind=kind))
+    out += [
+        Scenario(image, variant, amount, card, transform=variant, kind=kind) for variant in DUPLICATE_VARIANTS
+    ]
     return out
 
 
@@ -167,6 +188,9 @@ class Report:
             f"{o.status}: {code}" for o in honest if o.status != "accepted" for code in o.codes
         )
         false_accepts = [o for o in dishonest if o.status == "accepted"]
+        honest_by_kind: dict[str, Counter[str]] = defaultdict(Counter)
+        for outcome in honest:
+            honest_by_kind[outcome.scenario.kind][outcome.status] += 1
         return {
             "submissions": len(self.outcomes),
             "honest": len(honest),
@@ -192,6 +216,7 @@ class Report:
                 sum(o.status == "moderation" for o in self.outcomes), len(self.outcomes)
             ),
             "by_variant": {variant: dict(counts) for variant, counts in sorted(by_variant.items())},
+            "honest_by_kind": {kind: dict(counts) for kind, counts in sorted(honest_by_kind.items())},
             "moderation_reasons": dict(moderation_reasons.most_common()),
             "honest_not_accepted": dict(honest_not_accepted.most_common()),
             "false_accept_examples": [
@@ -230,6 +255,12 @@ def render_figures(figures: dict[str, Any]) -> str:
     for variant, counts in figures["by_variant"].items():
         lines.append(
             f"  {variant:<32} {counts.get('accepted', 0):>8}  {counts.get('moderation', 0):>10}  "
+            f"{counts.get('rejected', 0):>8}"
+        )
+    lines += ["", "honest legible, per document          accepted  moderation  rejected"]
+    for kind, counts in figures["honest_by_kind"].items():
+        lines.append(
+            f"  {kind:<32} {counts.get('accepted', 0):>8}  {counts.get('moderation', 0):>10}  "
             f"{counts.get('rejected', 0):>8}"
         )
     lines += ["", "moderation, per reason (all submissions)"]

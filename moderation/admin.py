@@ -1,5 +1,6 @@
 """The admin is the moderators' and operators' workplace: campaigns, participants, submissions, and the queue."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from moderation import display
 from moderation.models import QueueItem
 from moderation.services import moderation_resolve
+from promo.documents import DOCUMENT_CHOICES
 from promo.models import Campaign, Erasure, Participant, StatusTransition, Submission
 from promo.privacy import participant_erase_by_id
 from promo.selectors import campaigns_moderated_by
@@ -29,6 +31,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "timezone",
         "min_amount",
         "payment_systems",
+        "documents",
         "min_confidence",
         "max_accepted_per_day",
         "max_accepted_per_campaign",
@@ -41,6 +44,20 @@ class CampaignAdmin(admin.ModelAdmin):
     # A rules link typed without a scheme is https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["personal_data_purged_at"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """The accepted documents as checkboxes rather than the JSON the column holds; the model validates
+        them and keeps them in order."""
+        if db_field.name == "documents":
+            return forms.MultipleChoiceField(
+                choices=DOCUMENT_CHOICES,
+                widget=forms.CheckboxSelectMultiple,
+                label=db_field.verbose_name,
+                help_text=db_field.help_text,
+                initial=db_field.default,  # a callable: the slip, on the add page
+                error_messages={"required": db_field.error_messages["blank"]},
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Participant)

@@ -21,8 +21,11 @@ def campaign_create_or_update(
     max_accepted_per_day: int | None = None,
     max_accepted_per_campaign: int | None = None,
     failure_policy: dict[str, str] | None = None,
+    documents: list[str] | None = None,
 ) -> tuple[Campaign, bool]:
-    """Idempotent: running it twice with the same values changes nothing. Validates like the admin does."""
+    """Idempotent: running it twice with the same values changes nothing. Validates like the admin does.
+    `documents` None keeps what an existing campaign accepts (perhaps set in the admin), or the default (the
+    slip) for a new one: scripts written before documents existed do not undo an operator's choice."""
     campaign = Campaign.objects.filter(slug=slug).first()
     created = campaign is None
     campaign = campaign or Campaign(slug=slug)
@@ -37,6 +40,8 @@ def campaign_create_or_update(
     campaign.max_accepted_per_day = max_accepted_per_day
     campaign.max_accepted_per_campaign = max_accepted_per_campaign
     campaign.failure_policy = failure_policy or {}
+    if documents is not None:
+        campaign.documents = list(documents)
     campaign.full_clean()
     campaign.save()
     return campaign, created

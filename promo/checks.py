@@ -1,7 +1,8 @@
 """The decision's checks, in the order they run. Each is a small function of the facts and the campaign's rules
 that says pass, fail or unsure, with a reason code (its message is in promo.reasons) and the evidence a
-moderator needs. `run_checks` runs them all; a failed gate (a duplicate, an unreadable photo, not a slip)
-marks the checks after it as skipped, since a field read off a cat proves nothing either way.
+moderator needs. `run_checks` runs them all; a failed gate (a duplicate, an unreadable photo, a document the
+campaign does not accept, a refund) marks the checks after it as skipped, since a field read off a cat proves
+nothing either way.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from promo.decision import (
     FieldRead,
     strongest,
 )
+from promo.documents import CARD_RECEIPT, RECEIPT, SLIP
 from recognition.rules import compare_amount_with_typed
 
 Check = Callable[[Facts, CampaignRules], CheckResult]
@@ -71,12 +73,74 @@ def check_photo_legible(facts: Facts, rules: CampaignRules) -> CheckResult:
     return CheckResult("photo_legible", PASS, evidence=evidence)
 
 
-def check_document_kind(facts: Facts, rules: CampaignRules) -> CheckResult:
-    if facts.kind == "other":
-        return CheckResult("document_kind", FAIL, "not_a_slip", evidence={"kind": facts.kind})
+def card_payment_printed(facts: Facts) -> bool:
+    """Whether a receipt shows the card payment: a card tail or a payment system was read on it, at any
+    confidence. Either is enough, because this only decides whether the receipt is refused outright as
+    showing no card: acceptance still needs the typed tail read with confidence (check_card), so a stray
+    `VISA` from a 'we accept' sticker costs a moderator's look, never a wrong acceptance. Demanding both would
+    refuse honest receipts where the tail or the scheme was missed (German girocard receipts print no scheme
+    we know), and the tail alone would refuse those whose tail was misread."""
+    return facts.card_last4.best is not None or facts.payment_system.best is not None
+
+
+def counts_as(facts: Facts, rules: CampaignRules) -> str | None:
+    """Which of the campaign's accepted documents the photo counts as, or None when it counts as none.
+
+    - A "slip" the reader is unsure of (short, with no slip markers: as likely a short cash receipt) counts as
+      a receipt where any receipt is accepted, so it is not asked for a card a cash receipt would not be.
+    - Otherwise a slip counts as a slip where slips or receipts showing the card are accepted: it proves the
+      very card payment such a receipt shows. Under a campaign taking any receipt and neither of those, a sure
+      slip counts as none, and a person looks rather than a refusal (check_document_kind): a short receipt
+      that prints the card payment reads like a slip to the reader too.
+    - A receipt counts as a receipt where any receipt is accepted (then the card is not demanded of it, even
+      when it shows one), else as a card receipt where those are accepted and it shows the card payment.
+    """
+    accepted = set(rules.documents)
+    if facts.kind == "slip":
+        if RECEIPT in accepted and facts.kind_confidence < rules.min_confidence:
+            return RECEIPT
+        return SLIP if accepted & {SLIP, CARD_RECEIPT} else None
     if facts.kind == "receipt":
-        return CheckResult("document_kind", FAIL, "receipt_not_slip", evidence={"kind": facts.kind})
-    return CheckResult("document_kind", PASS, evidence={"kind": facts.kind})
+        if RECEIPT in accepted:
+            return RECEIPT
+        if CARD_RECEIPT in accepted and card_payment_printed(facts):
+            return CARD_RECEIPT
+    return None
+
+
+def card_demanded(facts: Facts, rules: CampaignRules) -> bool:
+    """The card is checked on a slip or a receipt accepted for its card payment; a campaign taking any receipt
+    does not ask a receipt for a card (a cash receipt has none)."""
+    return counts_as(facts, rules) in (SLIP, CARD_RECEIPT)
+
+
+def check_document_kind(facts: Facts, rules: CampaignRules) -> CheckResult:
+    """A document the campaign accepts. A refusal names what to photograph for this campaign (the message
+    renders `documents` in the reader's language)."""
+    evidence = {
+        "kind": facts.kind,
+        "kind_confidence": facts.kind_confidence,
+        "accepted": list(rules.documents),
+    }
+    details = {"documents": ",".join(rules.documents)}
+    document = counts_as(facts, rules)
+    if document is not None:
+        return CheckResult("document_kind", PASS, evidence=evidence | {"counts_as": document})
+    if facts.kind == "slip":  # a sure slip under a campaign taking receipts only
+        return CheckResult("document_kind", UNSURE, "slip_not_receipt", details, evidence)
+    if facts.kind == "receipt":
+        if CARD_RECEIPT in rules.documents:
+            return CheckResult("document_kind", FAIL, "receipt_without_card", details, evidence)
+        return CheckResult("document_kind", FAIL, "receipt_not_slip", details, evidence)
+    return CheckResult("document_kind", FAIL, "not_a_slip", details, evidence)
+
+
+def check_refund(facts: Facts, rules: CampaignRules) -> CheckResult:
+    """A refund or return (`Возврат прихода`, `REFUND`, `Rückgabe`, ...) proves money given back, not a
+    purchase: never accepted, whatever document it is."""
+    if facts.refund:
+        return CheckResult("refund", FAIL, "refund", evidence={"printed": facts.refund})
+    return CheckResult("refund", PASS)
 
 
 def _typed_among_runners_up(read: FieldRead, typed: object) -> Candidate | None:
@@ -110,9 +174,24 @@ def check_amount(facts: Facts, rules: CampaignRules) -> CheckResult:
 
 
 def check_card(facts: Facts, rules: CampaignRules) -> CheckResult:
+    """The typed card tail against the one read, where the campaign asks this document for a card. Where it
+    does not (any receipt), an unread tail passes, but a confident different one is still a sign of someone
+    else's receipt: a person looks rather than a refusal, since the card was never a condition."""
     read, typed = facts.card_last4, facts.typed_card_last4
-    evidence = {"typed": typed, "read": _candidates(read)}
+    demanded = card_demanded(facts, rules)
+    evidence = {"typed": typed, "read": _candidates(read), "demanded": demanded}
     best = read.best
+    if not demanded:
+        if (
+            best is not None
+            and best.confidence >= rules.min_confidence
+            and best.value != typed
+            and not _typed_among_runners_up(read, typed)
+        ):
+            return CheckResult(
+                "card_last4", UNSURE, "card_mismatch", {"read": best.value, "typed": typed}, evidence
+            )
+        return CheckResult("card_last4", PASS, evidence=evidence)
     if best is None:
         return CheckResult("card_last4", UNSURE, "card_unread", evidence=evidence)
     if best.value == typed and best.confidence >= rules.min_confidence:
@@ -195,11 +274,24 @@ def check_min_amount(facts: Facts, rules: CampaignRules) -> CheckResult:
 
 
 def check_payment_system(facts: Facts, rules: CampaignRules) -> CheckResult:
+    """The campaign's payment systems, where it asks this document for a card. Where it does not (a campaign
+    taking any receipt, which the model refuses to combine with payment systems), only a confident reading of
+    another system counts, and a person looks."""
     read = facts.payment_system
-    evidence = {"read": _candidates(read), "allowed": list(rules.payment_systems)}
+    demanded = card_demanded(facts, rules)
+    evidence = {"read": _candidates(read), "allowed": list(rules.payment_systems), "demanded": demanded}
     if not rules.payment_systems:
         return CheckResult("payment_system", PASS, evidence=evidence)
     best = read.best
+    if not demanded:
+        if (
+            best is not None
+            and best.confidence >= rules.min_confidence
+            and best.value not in rules.payment_systems
+        ):
+            details = {"system": best.value, "allowed": ", ".join(rules.payment_systems)}
+            return CheckResult("payment_system", UNSURE, "payment_system_not_allowed", details, evidence)
+        return CheckResult("payment_system", PASS, evidence=evidence)
     if best is None:
         return CheckResult("payment_system", UNSURE, "payment_system_unread", evidence=evidence)
     if best.confidence < rules.min_confidence:
@@ -237,6 +329,7 @@ CHECKS: tuple[tuple[Check, bool], ...] = (
     (check_same_photo, True),
     (check_photo_legible, True),
     (check_document_kind, True),
+    (check_refund, True),
     (check_amount, False),
     (check_card, False),
     (check_date, False),

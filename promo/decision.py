@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from promo.documents import DEFAULT_DOCUMENTS
 from promo.reasons import reason
 
 PASS, FAIL, UNSURE, SKIPPED = "pass", "fail", "unsure", "skipped"
@@ -27,6 +28,10 @@ REJECT, MODERATE = "reject", "moderation"
 DEFAULT_POLICY: dict[str, str] = {
     "not_a_slip": REJECT,
     "receipt_not_slip": REJECT,
+    # Under a campaign taking receipts that show the card payment: nothing on this one shows a card.
+    "receipt_without_card": REJECT,
+    # A refund or return never proves a purchase.
+    "refund": REJECT,
     "photo_unreadable": REJECT,
     "duplicate_photo": REJECT,
     "duplicate_slip": REJECT,
@@ -101,6 +106,7 @@ class Facts:
     typed_card_last4: str
     today: date  # in the campaign's time zone
     kind: str = "slip"
+    kind_confidence: float = 1.0
     amount: FieldRead = FieldRead()
     card_last4: FieldRead = FieldRead()
     date: FieldRead = FieldRead()
@@ -108,6 +114,8 @@ class Facts:
     photo_too_dark: bool = False
     photo_too_blurred: bool = False
     full_card_number: bool = False
+    # The printed line that makes the document a refund or return (recognition.refund), "" when there is none.
+    refund: str = ""
     duplicates: tuple[DuplicateMatch, ...] = ()
     accepted_today: int = 0  # this participant's accepted submissions in the campaign, today
     accepted_in_campaign: int = 0
@@ -120,6 +128,8 @@ class CampaignRules:
     min_amount: Decimal = Decimal("0")
     payment_systems: tuple[str, ...] = ()
     min_confidence: float = MIN_FIELD_CONFIDENCE
+    # The documents accepted as proof (promo.documents): slip, card_receipt, receipt.
+    documents: tuple[str, ...] = DEFAULT_DOCUMENTS
     max_accepted_per_day: int | None = None
     max_accepted_per_campaign: int | None = None
     # reason code -> "reject" | "moderation", over DEFAULT_POLICY

@@ -29,6 +29,7 @@ from promo.jobs import Claim
 from promo.locks import comparison_lock
 from promo.models import Recognition, Submission
 from promo.transitions import submission_transition
+from recognition.refund import refund_mark
 from recognition.serialize import field_to_dict, lines_to_list
 from recognition.types import Reading
 
@@ -129,6 +130,7 @@ def facts_of(*, submission: Submission, recognition: Recognition) -> Facts:
         typed_card_last4=submission.typed_card_last4,
         today=today,
         kind=recognition.kind,
+        kind_confidence=recognition.kind_confidence,
         amount=field_read_of(recognition, "amount"),
         card_last4=field_read_of(recognition, "card_last4"),
         date=field_read_of(recognition, "date"),
@@ -136,6 +138,9 @@ def facts_of(*, submission: Submission, recognition: Recognition) -> Facts:
         photo_too_dark=bool(quality.get("too_dark")),
         photo_too_blurred=bool(quality.get("too_blurred")),
         full_card_number=submission.needs_redaction,
+        refund=refund_mark(
+            text for line in recognition.lines for text in (line.get("text"), line.get("second_text")) if text
+        ),
         duplicates=duplicates_of(submission=submission, recognition=recognition),
         accepted_today=accepted.filter(
             created_at__gte=day_starts, created_at__lt=day_starts + timedelta(days=1)

@@ -1,10 +1,13 @@
 """The participant's upload form: the same checks as the API, with messages a person reads on a phone."""
 
+from collections.abc import Iterable
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from promo.amounts import parse_typed_amount
 from promo.contacts import normalize_contact
+from promo.documents import DEFAULT_DOCUMENTS, photo_label
 from promo.intake import EMPTY_FILE, photo_intake
 from promo.privacy import CONSENT_REQUIRED
 
@@ -33,6 +36,11 @@ class UploadForm(forms.Form):
         label=_("I accept the campaign rules and agree to the processing of my data"),
         error_messages={"required": CONSENT_REQUIRED},
     )
+
+    def __init__(self, *args, documents: Iterable[str] = DEFAULT_DOCUMENTS, **kwargs):
+        """`documents`: what the campaign accepts, which names the photo field."""
+        super().__init__(*args, **kwargs)
+        self.fields["photo"].label = photo_label(documents)
 
     def clean_photo(self):
         """The one ingestion step: the checked photo with its working copy (promo.intake)."""

@@ -13,6 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from promo.decision import DEFAULT_POLICY, MIN_FIELD_CONFIDENCE, MODERATE, REJECT, CampaignRules
+from promo.documents import (
+    DOCUMENTS,
+    RECEIPT,
+    asks_for_card,
+    default_documents,
+    normalize_documents,
+    photograph_instruction,
+)
 from promo.photos import ACCEPTED
 from recognition.payment_systems import PAYMENT_SYSTEMS
 
@@ -28,6 +36,19 @@ def validate_payment_systems(value: list[str]) -> None:
         raise ValidationError(
             _("Unknown payment systems: %(unknown)s (known: %(known)s)"),
             params={"unknown": ", ".join(unknown), "known": ", ".join(PAYMENT_SYSTEMS)},
+        )
+
+
+def validate_documents(value: list[str]) -> None:
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ValidationError(_("A list of document names."))
+    if not value:
+        raise ValidationError(_("Choose at least one document."))
+    unknown = sorted(set(value) - set(DOCUMENTS))
+    if unknown:
+        raise ValidationError(
+            _("Unknown documents: %(unknown)s (known: %(known)s)"),
+            params={"unknown": ", ".join(unknown), "known": ", ".join(DOCUMENTS)},
         )
 
 
@@ -70,6 +91,17 @@ class Campaign(models.Model):
     # Empty means any payment system is accepted.
     payment_systems = models.JSONField(
         _("allowed payment systems"), default=list, blank=True, validators=[validate_payment_systems]
+    )
+    # What a participant may photograph (promo.documents); the default is what every campaign took before.
+    documents = models.JSONField(
+        _("accepted documents"),
+        default=default_documents,
+        validators=[validate_documents],
+        error_messages={"blank": _("Choose at least one document.")},
+        help_text=_(
+            "A campaign taking receipts that show the card payment also takes the card slip, which proves the "
+            "same payment. A campaign taking any receipt does not check the card on a receipt."
+        ),
     )
     is_active = models.BooleanField(_("accepting uploads"), default=True)
     min_confidence = models.FloatField(
@@ -149,6 +181,7 @@ class Campaign(models.Model):
             min_amount=self.min_amount,
             payment_systems=tuple(self.payment_systems),
             min_confidence=self.min_confidence,
+            documents=tuple(normalize_documents(self.documents)),
             max_accepted_per_day=self.max_accepted_per_day,
             max_accepted_per_campaign=self.max_accepted_per_campaign,
             policy=tuple(sorted(self.failure_policy.items())),
@@ -162,9 +195,30 @@ class Campaign(models.Model):
         """After this day, the campaign's photos and contacts are erased."""
         return self.ends_on + timedelta(days=self.retention_days)
 
+    @property
+    def photograph_instruction(self) -> str:
+        """Which document to photograph, in the reader's language (the upload page)."""
+        return str(photograph_instruction(self.documents))
+
+    @property
+    def asks_for_card(self) -> bool:
+        return asks_for_card(self.documents)
+
     def clean(self) -> None:
+        errors = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": _("The last day is before the first day.")})
+            errors["ends_on"] = _("The last day is before the first day.")
+        documents_valid = isinstance(self.documents, list) and set(self.documents) <= set(DOCUMENTS)
+        if documents_valid and self.documents:
+            self.documents = normalize_documents(self.documents)  # each once, in the canonical order
+            if self.payment_systems and RECEIPT in self.documents:
+                # Any receipt includes cash ones, on which no payment system can be checked.
+                errors["documents"] = _(
+                    "A campaign that requires a payment system needs the card payment on the document: accept "
+                    "the slip or receipts showing the card payment, not any receipt."
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Participant(models.Model):

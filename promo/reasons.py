@@ -9,11 +9,12 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from promo.documents import SLIP, photograph_instruction
+
 MESSAGES: dict[str, Any] = {
     "slip_matches": _("The slip matches what you typed and was printed during the campaign."),
-    "not_a_slip": _(
-        "We could not find a slip in this photo. Photograph the card payment slip and try again."
-    ),
+    # %(photograph)s: which document to photograph for the campaign's accepted documents (detail `documents`).
+    "not_a_slip": _("We could not find the document in this photo. %(photograph)s"),
     "amount_unread": _("We could not read the amount on the slip."),
     "amount_mismatch": _("The amount on the slip (%(read)s) differs from the amount you typed (%(typed)s)."),
     "below_min_amount": _("The amount %(amount)s is below the campaign minimum of %(minimum)s."),
@@ -32,6 +33,15 @@ MESSAGES: dict[str, Any] = {
     "receipt_not_slip": _(
         "This looks like a shop receipt. Photograph the card slip on its own and try again."
     ),
+    "receipt_without_card": _(
+        "This receipt does not show the card payment: we found neither the card's last 4 digits nor the payment "
+        "system on it. %(photograph)s"
+    ),
+    "slip_not_receipt": _(
+        "This looks like a card payment slip, and this campaign takes shop receipts: a moderator will check it. "
+        "Next time, photograph the shop receipt."
+    ),
+    "refund": _("This is a refund or return, not a purchase: it cannot take part in the campaign."),
     "photo_unreadable": _(
         "The photo is too blurred or too dark to read. Take it again in good light, holding the phone steady."
     ),
@@ -75,6 +85,8 @@ def render(stored: Mapping[str, Any]) -> dict[str, str]:
         return {"code": code, "message": code}
     text = str(template)  # a lazy translation, rendered in the active language
     details = dict(stored.get("details", {}))
+    # Reasons stored before campaigns chose their documents were all about slips.
+    details["photograph"] = str(photograph_instruction(str(details.get("documents", SLIP)).split(",")))
     if "field" in details:
         details["field"] = str(FIELD_LABELS.get(details["field"], details["field"]))
     try:

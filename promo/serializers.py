@@ -35,8 +35,9 @@ class TypedAmountField(serializers.Field):
 class SubmissionCreateSerializer(serializers.Serializer):
     photo = serializers.FileField(
         error_messages={"empty": EMPTY_FILE},
-        help_text="Photo of the card-payment slip: JPEG, PNG, WebP or HEIC, up to the size cap; the format is "
-        "read from the bytes, the file name and content type are ignored",
+        help_text="Photo of a document the campaign accepts (the card-payment slip, a shop receipt showing the "
+        "card payment, or any shop receipt, per campaign): JPEG, PNG, WebP or HEIC, up to the size cap; the "
+        "format is read from the bytes, the file name and content type are ignored",
     )
     amount = TypedAmountField(help_text="Purchase amount as typed by the participant, e.g. 1234.50")
     card_last4 = serializers.RegexField(r"^\d{4}$", help_text="Last four digits of the card")

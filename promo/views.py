@@ -29,7 +29,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def upload(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_object_or_404(active_campaigns(), slug=slug)
     if request.method != "POST":
-        return _upload_page(request, campaign, UploadForm())
+        return _upload_page(request, campaign, UploadForm(documents=campaign.documents))
     data, files = request.POST, request.FILES  # parsed here: the upload handler cuts a photo over the cap
     if upload_was_too_large(request):
         return too_large_response(request)
@@ -43,13 +43,13 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         response = _upload_page(
             request,
             campaign,
-            UploadForm(initial=typed),
+            UploadForm(initial=typed, documents=campaign.documents),
             status=429,
             error=rate_limited_message(limited.retry_after),
         )
         response["Retry-After"] = str(limited.retry_after)
         return response
-    form = UploadForm(data, files)
+    form = UploadForm(data, files, documents=campaign.documents)
     if not form.is_valid():
         return _upload_page(request, campaign, form, status=400)
     submission = submissions.submission_create_from_input(campaign=campaign, data=form.cleaned_data)

@@ -1,8 +1,4 @@
 # The fiscal receipt QR's ids on each reading, and the campaign-scoped index the fiscal duplicate probe uses.
-#
-# MERGE NOTE: this migration follows 0006_campaign_documents (issue 11, written on another branch at the same
-# time). It depends on 0005 only until that branch lands; change the dependency to
-# ('promo', '0006_campaign_documents') when merging, or the graph has two leaves.
 
 from django.db import migrations, models
 
@@ -10,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("promo", "0005_jobs_and_campaign_scoped_probes"),
+        ("promo", "0006_campaign_documents"),
     ]
 
     operations = [

@@ -92,3 +92,47 @@ def test_figures_count_false_accepts_and_caught_copies():
     assert figures["false_accepts"] == 2 and figures["false_accept_rate"] == 0.5
     assert figures["honest_accepted"] == 0.5 and figures["copies_caught"] == 0.5
     assert figures["moderation_reasons"] == {"low_confidence": 1}
+
+
+CARD_RECEIPT = {
+    "image": "r1.jpg",
+    "kind": "receipt",
+    "amount": 14.85,
+    "date": "2026-10-05",
+    "card_last4": "9529",
+}
+CASH_RECEIPT = {"image": "r2.jpg", "kind": "receipt", "amount": 22.87, "date": "2026-10-05"}
+
+
+def variants(label, documents) -> list[str]:
+    return [s.variant for s in scenarios_for(label, random.Random(3), documents)]
+
+
+def test_receipts_are_honest_where_the_campaign_accepts_them():
+    # Slips only: every receipt is the wrong document.
+    assert variants(CARD_RECEIPT, ("slip",)) == variants(CASH_RECEIPT, ("slip",)) == ["receipt"]
+    # Receipts showing the card: the one printing the card gets every variant a slip gets; the cash one is wrong.
+    assert variants(CARD_RECEIPT, ("slip", "card_receipt")) == variants(SLIP, ("slip",))
+    assert variants(CASH_RECEIPT, ("slip", "card_receipt")) == ["receipt"]
+    # Any receipt: both are honest, and the card is not a condition, so no wrong-card variant.
+    for label in (CARD_RECEIPT, CASH_RECEIPT):
+        assert "wrong_card" not in variants(label, ("slip", "card_receipt", "receipt"))
+        assert HONEST in variants(label, ("slip", "card_receipt", "receipt"))
+    honest = next(s for s in scenarios_for(CARD_RECEIPT, random.Random(3), ("card_receipt",)) if s.honest)
+    assert (honest.kind, honest.typed_amount, honest.typed_card_last4) == (
+        "receipt",
+        Decimal("14.85"),
+        "9529",
+    )
+    # A slip without a card label cannot be checked, whatever the campaign takes.
+    assert scenarios_for({**SLIP, "card_last4": None}, random.Random(3), ("slip", "receipt")) == []
+
+
+def test_figures_count_honest_submissions_per_document():
+    def outcome(kind, status):
+        return Outcome(Scenario("x.jpg", HONEST, Decimal("1"), "1234", kind=kind), status, [])
+
+    figures = Report(
+        [outcome("slip", "accepted"), outcome("receipt", "accepted"), outcome("receipt", "moderation")]
+    ).figures()
+    assert figures["honest_by_kind"] == {"receipt": {"accepted": 1, "moderation": 1}, "slip": {"accepted": 1}}

@@ -1,9 +1,11 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from promo.models import Submission
+from promo.models import Campaign, Submission
 from tests.factories import RecognitionFactory, SubmissionFactory
 
 Status = Submission.Status
@@ -205,3 +207,57 @@ def test_a_photo_that_could_not_be_read_says_what_happened(client, moderator):
     for language, words in (("en", "attempts to read: 3 · reading it took too long"), ("ru", "попыток распознать: 3 · распознавание заняло слишком много времени")):  # fmt: skip
         page = client.get(f"{QUEUE}{submission.pk}/change/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
         assert f"{words} <code>reading took longer than 60 s</code>" in page, language
+
+
+CAMPAIGN_FORM = {
+    "name": "Receipts", "slug": "receipts", "starts_on": "2026-06-01", "ends_on": "2026-08-31",
+    "timezone": "Europe/Berlin", "min_amount": "0", "currency": "EUR", "payment_systems": "[]",
+    "min_confidence": "0.6", "failure_policy": "{}", "rules_version": "1", "retention_days": "90", "is_active": "on",
+}  # fmt: skip
+
+
+def test_the_campaign_form_offers_the_documents_as_checkboxes_with_the_slip_ticked(admin_client):
+    page = admin_client.get("/admin/promo/campaign/add/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert 'type="checkbox" name="documents" value="slip"' in page
+    assert (
+        "слип оплаты картой" in page
+        and "кассовый чек с оплатой картой" in page
+        and "любой кассовый чек" in page
+    )
+    ticked = re.findall(r'<input type="checkbox" name="documents" value="(\w+)"[^>]*\bchecked\b', page)
+    assert ticked == ["slip"]
+    english = admin_client.get("/admin/promo/campaign/add/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "shop receipt showing the card payment" in english and "any shop receipt" in english
+
+
+def test_the_campaign_form_saves_the_ticked_documents_in_order(admin_client):
+    response = admin_client.post(
+        "/admin/promo/campaign/add/", {**CAMPAIGN_FORM, "documents": ["receipt", "slip"]}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    campaign = Campaign.objects.get(slug="receipts")
+    assert campaign.documents == ["slip", "receipt"]
+    response = admin_client.post(
+        f"/admin/promo/campaign/{campaign.pk}/change/", {**CAMPAIGN_FORM, "documents": ["card_receipt"]}
+    )
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.documents == ["card_receipt"] and campaign.rules().documents == ("card_receipt",)
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({}, "Choose at least one document."),  # nothing ticked
+        ({"documents": ["cash"]}, "Select a valid choice. cash is not one of the available choices."),
+        ({"documents": ["receipt"], "payment_systems": '["VISA"]'}, "needs the card payment on the document"),
+    ],
+)
+def test_the_campaign_form_refuses_no_document_an_unknown_one_and_any_receipt_with_a_system(
+    admin_client, changes, error
+):
+    response = admin_client.post(
+        "/admin/promo/campaign/add/", {**CAMPAIGN_FORM, **changes}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200 and error in response.content.decode()
+    assert not Campaign.objects.exists()

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from promo.models import Campaign, Submission
 
@@ -63,6 +64,35 @@ def test_create_campaign_sets_the_operating_point_limits_and_policy():
         run(*args, "--on-failure", "looks_odd=reject")
     with pytest.raises(CommandError, match="failure_policy"):
         run(*args, "--on-failure", "amount_mismatch=ignore")
+
+
+def test_create_campaign_sets_the_documents_and_an_update_without_them_keeps_them():
+    args = ["create_campaign", "docs", "--name", "Docs", "--starts", "2026-06-01", "--ends", "2026-08-31"]
+    assert "documents slip\n" in run(*args)  # a new campaign takes the slip, as every campaign did before
+    out = run(*args, "--documents", "receipt,slip, card_receipt")
+    assert "updated" in out and "documents slip,card_receipt,receipt" in out
+    campaign = Campaign.objects.get(slug="docs")
+    assert campaign.documents == ["slip", "card_receipt", "receipt"]
+    assert campaign.rules().documents == ("slip", "card_receipt", "receipt")
+    run(*args, "--min-amount", "100")  # documents chosen earlier (here, or in the admin) are kept
+    assert Campaign.objects.get(slug="docs").documents == ["slip", "card_receipt", "receipt"]
+    run(*args, "--documents", "card_receipt")
+    assert Campaign.objects.get(slug="docs").documents == ["card_receipt"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--documents", "slip,cash"], r"--documents: unknown documents: cash \(known: slip, card_receipt, receipt\)"),
+        (["--documents", ""], "--documents: name at least one document"),
+        (["--documents", "receipt", "--payment-systems", "VISA"], "documents: .*payment system"),
+    ],
+)  # fmt: skip
+def test_create_campaign_refuses_unknown_documents_and_any_receipt_with_a_payment_system(extra, message):
+    args = ["create_campaign", "docs", "--name", "Docs", "--starts", "2026-06-01", "--ends", "2026-08-31"]
+    with translation.override("en"), pytest.raises(CommandError, match=message):
+        run(*args, *extra)
+    assert not Campaign.objects.exists()
 
 
 def write_photo(folder, name: str, photo: bytes) -> str:
@@ -172,12 +202,23 @@ def test_evaluate_decisions_runs_honest_and_dishonest_submissions_and_leaves_not
         end=date(2026, 10, 31),
         strength=0.2,
     )
-    out = run("evaluate_decisions", str(tmp_path), "--sweep", "--json", str(tmp_path / "out.json"))
-    figures = json.loads((tmp_path / "out.json").read_text())["figures"]
+    out = run(
+        "evaluate_decisions", str(tmp_path), "--sweep", "--json", str(tmp_path / "out.json"),
+        "--documents", "card_receipt,slip",
+    )  # fmt: skip
+    result = json.loads((tmp_path / "out.json").read_text())
+    figures = result["figures"]
+    assert result["documents"] == ["slip", "card_receipt"] and "documents accepted: slip,card_receipt" in out
+    assert figures["honest_by_kind"]["slip"].get("accepted", 0) >= 1
     assert figures["honest"] == 2 and figures["dishonest"] >= 2 * 5
     assert figures["by_variant"]["copy_reencoded"].get("accepted", 0) == 0
     assert "false-accept rate" in out and "threshold" in out
     assert not Submission.objects.exists() and not Campaign.objects.exists()
+
+
+def test_evaluate_decisions_refuses_unknown_documents(tmp_path):
+    with pytest.raises(CommandError, match="unknown documents: cash"):
+        run("evaluate_decisions", str(tmp_path), "--documents", "slip,cash")
 
 
 def test_bench_dedupe_prints_lookup_times_and_recall_and_cleans_up():

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from promo.checks import CHECKS, run_checks
+from promo.checks import CHECKS, check_document_kind, run_checks
 from promo.decision import (
     DEFAULT_POLICY,
     CampaignRules,
@@ -200,3 +200,129 @@ LOOK_ALIKE = DuplicateMatch("photo", "a", {"distance": 3}, certain=False)
 )
 def test_a_look_alike_photo_asks_a_person_and_a_certain_copy_rejects(duplicates, expected):
     assert run(with_(duplicates=duplicates)) == expected
+
+
+# Documents a campaign accepts (promo.documents): the kind read, how sure the reader was, and what a receipt shows.
+SLIP_ONLY, CARD, ANY = ("slip",), ("slip", "card_receipt"), ("slip", "card_receipt", "receipt")
+CARD_RECEIPT_ONLY, RECEIPT_ONLY, RECEIPT_OR_CARD = (
+    ("card_receipt",),
+    ("receipt",),
+    ("card_receipt", "receipt"),
+)
+NO_CARD_PRINTED = {"card_last4": FieldRead(), "payment_system": FieldRead()}
+
+
+def documents(*names: str) -> CampaignRules:
+    return replace(RULES, documents=names)
+
+
+@pytest.mark.parametrize(
+    ("accepted", "facts", "outcome", "code", "counts_as"),
+    [
+        # A slip: as a slip wherever slips or card receipts are taken (it proves the same card payment).
+        (SLIP_ONLY, with_(kind="slip"), "pass", "", "slip"),
+        (CARD, with_(kind="slip"), "pass", "", "slip"),
+        (CARD_RECEIPT_ONLY, with_(kind="slip"), "pass", "", "slip"),
+        (RECEIPT_OR_CARD, with_(kind="slip"), "pass", "", "slip"),
+        (ANY, with_(kind="slip"), "pass", "", "slip"),
+        # Under any receipt and neither of those, a sure slip goes to a person; an unsure one is a short receipt.
+        (RECEIPT_ONLY, with_(kind="slip", kind_confidence=0.8), "unsure", "slip_not_receipt", None),
+        (RECEIPT_ONLY, with_(kind="slip", kind_confidence=0.5), "pass", "", "receipt"),
+        (ANY, with_(kind="slip", kind_confidence=0.5), "pass", "", "receipt"),
+        (
+            SLIP_ONLY,
+            with_(kind="slip", kind_confidence=0.5),
+            "pass",
+            "",
+            "slip",
+        ),  # as before documents existed
+        # A receipt showing the card payment: a tail or a scheme read is enough to be looked at.
+        (SLIP_ONLY, with_(kind="receipt"), "fail", "receipt_not_slip", None),
+        (CARD, with_(kind="receipt"), "pass", "", "card_receipt"),
+        (CARD_RECEIPT_ONLY, with_(kind="receipt"), "pass", "", "card_receipt"),
+        (CARD, with_(kind="receipt", card_last4=FieldRead()), "pass", "", "card_receipt"),
+        (CARD, with_(kind="receipt", payment_system=FieldRead()), "pass", "", "card_receipt"),
+        (CARD, with_(kind="receipt", **NO_CARD_PRINTED), "fail", "receipt_without_card", None),
+        (CARD_RECEIPT_ONLY, with_(kind="receipt", **NO_CARD_PRINTED), "fail", "receipt_without_card", None),
+        (SLIP_ONLY, with_(kind="receipt", **NO_CARD_PRINTED), "fail", "receipt_not_slip", None),
+        # Any receipt: with or without the card, and counted as a receipt even where card receipts are taken too.
+        (RECEIPT_ONLY, with_(kind="receipt", **NO_CARD_PRINTED), "pass", "", "receipt"),
+        (RECEIPT_OR_CARD, with_(kind="receipt"), "pass", "", "receipt"),
+        (ANY, with_(kind="receipt", **NO_CARD_PRINTED), "pass", "", "receipt"),
+        # Not a document at all, whatever is accepted.
+        (SLIP_ONLY, with_(kind="other"), "fail", "not_a_slip", None),
+        (CARD, with_(kind="other"), "fail", "not_a_slip", None),
+        (RECEIPT_ONLY, with_(kind="other"), "fail", "not_a_slip", None),
+    ],
+)
+def test_document_kind_for_every_accepted_combination(accepted, facts, outcome, code, counts_as):
+    result = check_document_kind(facts, documents(*accepted))
+    assert (result.outcome, result.code, result.evidence.get("counts_as")) == (outcome, code, counts_as)
+    if code:
+        assert result.details == {"documents": ",".join(accepted)}  # the message says what to photograph
+
+
+@pytest.mark.parametrize(
+    ("accepted", "facts", "expected"),
+    [
+        # A German or UK receipt printing the card payment proves it as a slip does.
+        (CARD, with_(kind="receipt"), ("accepted", ["slip_matches"])),
+        (CARD, with_(kind="receipt", **NO_CARD_PRINTED), ("rejected", ["receipt_without_card"])),
+        # Accepted for its card payment, the card is checked as on a slip.
+        (CARD, with_(kind="receipt", typed_card_last4="1111"), ("rejected", ["card_mismatch"])),
+        (CARD, with_(kind="receipt", card_last4=FieldRead()), ("moderation", ["card_unread"])),
+        # Any receipt: the card is not demanded...
+        (RECEIPT_ONLY, with_(kind="receipt", **NO_CARD_PRINTED), ("accepted", ["slip_matches"])),
+        (ANY, with_(kind="receipt", card_last4=FieldRead.of("4821", 0.3)), ("accepted", ["slip_matches"])),
+        # ...but a different tail read with confidence is a sign of someone else's receipt: a person looks.
+        (ANY, with_(kind="receipt", typed_card_last4="1111"), ("moderation", ["card_mismatch"])),
+        (RECEIPT_ONLY, with_(kind="slip", kind_confidence=0.9), ("moderation", ["slip_not_receipt"])),
+        # The other checks hold for every document.
+        (ANY, with_(kind="receipt", typed_amount=Decimal("1234.00")), ("rejected", ["amount_mismatch"])),
+        (
+            ANY,
+            with_(kind="receipt", date=FieldRead.of(date(2026, 10, 31))),
+            ("rejected", ["date_before_start"]),
+        ),
+    ],
+)
+def test_the_card_is_checked_where_the_campaign_asks_for_one(accepted, facts, expected):
+    assert run(facts, documents(*accepted)) == expected
+
+
+def test_card_checks_on_a_receipt_under_any_receipt_pass_without_a_card_and_say_so():
+    rules = replace(RULES, documents=RECEIPT_ONLY)
+    checks = {c.check: c for c in run_checks(with_(kind="receipt", **NO_CARD_PRINTED), rules)}
+    assert checks["card_last4"].outcome == "pass" and checks["card_last4"].evidence["demanded"] is False
+    on_slip = {c.check: c for c in run_checks(GOOD, RULES)}
+    assert on_slip["card_last4"].evidence["demanded"] is True
+    # A payment system the campaign does not take, read with confidence, is looked at even where not demanded.
+    visa_rules = replace(rules, payment_systems=("VISA",))
+    mir = run_checks(with_(kind="receipt", payment_system=FieldRead.of("MIR")), visa_rules)
+    assert {c.check: (c.outcome, c.code) for c in mir}["payment_system"] == (
+        "unsure",
+        "payment_system_not_allowed",
+    )
+    unread = run_checks(with_(kind="receipt", **NO_CARD_PRINTED), visa_rules)
+    assert {c.check: c.outcome for c in unread}["payment_system"] == "pass"
+
+
+@pytest.mark.parametrize("accepted", [SLIP_ONLY, CARD, RECEIPT_ONLY, ANY])
+@pytest.mark.parametrize("kind", ["slip", "receipt"])
+def test_a_refund_is_refused_whatever_the_campaign_accepts(accepted, kind):
+    facts = with_(kind=kind, refund="ВОЗВРАТ ПРИХОДА")
+    status, codes = run(facts, documents(*accepted))
+    if kind == "receipt" and accepted == SLIP_ONLY:
+        assert (status, codes) == ("rejected", ["receipt_not_slip"])  # refused as a receipt before anything
+    else:
+        assert (status, codes) == ("rejected", ["refund"])
+    refund = {c.check: c for c in run_checks(with_(refund="REFUND"), RULES)}["refund"]
+    assert refund.evidence == {"printed": "REFUND"}
+
+
+def test_a_refund_stops_the_checks_after_it_and_a_campaign_may_send_it_to_a_person():
+    results = run_checks(with_(refund="STORNO", typed_amount=Decimal("1.00")), RULES)
+    outcomes = {c.check: c.outcome for c in results}
+    assert outcomes["refund"] == "fail" and outcomes["amount"] == "skipped"
+    lenient = replace(RULES, policy=(("refund", "moderation"),))
+    assert run(with_(refund="STORNO"), lenient) == ("moderation", ["refund"])

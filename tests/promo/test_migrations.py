@@ -9,6 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE, AFTER = ("promo", "0004_intake_privacy"), ("promo", "0005_jobs_and_campaign_scoped_probes")
+DOCUMENTS = ("promo", "0006_campaign_documents")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -44,7 +45,7 @@ def test_rows_in_flight_get_a_deadline_and_readings_their_campaign():
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
-FISCAL_BEFORE, FISCAL_AFTER = AFTER, ("promo", "0007_recognition_fiscal")
+FISCAL_BEFORE, FISCAL_AFTER = DOCUMENTS, ("promo", "0007_recognition_fiscal")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -92,6 +93,26 @@ def test_readings_stored_before_the_fiscal_qr_have_none_and_the_probe_has_its_in
         assert "recognition_fiscal" not in connection.introspection.get_constraints(
             cursor, "promo_recognition"
         )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_campaigns_keep_taking_the_slip():
+    executor = MigrationExecutor(connection)
+    executor.migrate([AFTER])
+    Campaign = executor.loader.project_state([AFTER]).apps.get_model("promo", "Campaign")
+    campaign = Campaign.objects.create(
+        slug="old", name="old", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31)
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([DOCUMENTS])
+    Campaign = executor.loader.project_state([DOCUMENTS]).apps.get_model("promo", "Campaign")
+    assert Campaign.objects.get(pk=campaign.pk).documents == ["slip"]
+
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())

@@ -50,6 +50,27 @@ def test_upload_page_speaks_english_when_asked(client, campaign):
     assert "Last 4 digits of the card" in page
 
 
+@pytest.mark.parametrize(
+    ("documents", "language", "said", "not_said"),
+    [
+        (["slip"], "en", ["Photograph the card payment slip.", "the card number must be sharp", "Photo of the card slip"], ["receipt"]),
+        (["slip", "card_receipt"], "en", ["Photograph the card payment slip, or the shop receipt if it shows the card payment", "the card number must be sharp", "Photo of the slip or receipt"], []),
+        (["receipt"], "en", ["Photograph the shop receipt.", "The amount and the date must be sharp.", "Photo of the receipt"], ["card payment slip", "card number must be sharp"]),
+        (["slip"], "ru", ["Сфотографируйте слип оплаты картой.", "номер карты должны быть чёткими"], ["кассовый"]),
+        (["slip", "card_receipt", "receipt"], "ru", ["Сфотографируйте кассовый чек или слип оплаты картой.", "Сумма и дата должны быть чёткими.", "Фото слипа или кассового чека"], []),
+    ],
+)  # fmt: skip
+def test_upload_page_says_which_document_to_photograph(client, campaign, documents, language, said, not_said):
+    campaign.documents = documents
+    campaign.save(update_fields=["documents"])
+    page = client.get(f"/c/{campaign.slug}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    instruction = re.search(r'<p id="photograph">(.*?)</p>', page, re.S).group(1)
+    for words in said:
+        assert words in page, words
+    for words in not_said:
+        assert words not in instruction, words
+
+
 def test_language_switch_is_remembered(client, campaign):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Last 4 digits of the card" in client.get(f"/c/{campaign.slug}/").content.decode()
@@ -102,6 +123,12 @@ def test_form_errors_are_shown_next_to_the_fields(client, campaign):
             "We could not read the amount on the slip.",
         ),
         ("rejected", [{"code": "not_a_slip", "details": {}}], None, "Upload another photo"),
+        (
+            "rejected",
+            [{"code": "receipt_without_card", "details": {"documents": "card_receipt"}}],
+            None,
+            "Photograph the shop receipt showing the card payment",
+        ),
     ],
 )
 def test_status_page_explains_and_refreshes_until_decided(client, status, reasons, refresh, text):

@@ -158,3 +158,51 @@ def test_a_failure_that_quotes_a_card_number_is_stored_masked(campaign, slip):
     assert submission.status == Status.MODERATION
     assert "4111 1111 1111 1111" not in submission.recognition.error
     assert submission.recognition.error.endswith("1111")
+
+
+@pytest.mark.parametrize(
+    ("seed", "documents", "codes"),
+    [
+        (
+            0,
+            ["slip", "card_receipt"],
+            ["slip_matches"],
+        ),  # a receipt printing `VISA **** 8764` proves the payment
+        (1, ["slip", "card_receipt"], ["receipt_without_card"]),  # paid in cash: nothing shows a card
+        (1, ["slip", "card_receipt", "receipt"], ["slip_matches"]),  # any receipt: the card is not asked for
+    ],
+)
+def test_a_receipt_is_decided_by_what_the_campaign_accepts(
+    campaign, django_capture_on_commit_callbacks, seed, documents, codes
+):
+    from tests.conftest import generated_photo
+
+    campaign.documents = documents
+    campaign.save(update_fields=["documents"])
+    photo, truth = generated_photo(seed, "receipt", "ru")
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = upload(campaign, photo, str(truth.amount), truth.card_last4 or "4821")
+    submission.refresh_from_db()
+    assert submission.recognition.kind == "receipt"
+    assert [r["code"] for r in submission.reasons] == codes, submission.checks
+    kind_check = next(c for c in submission.checks if c["check"] == "document_kind")
+    assert kind_check["evidence"]["accepted"] == documents
+
+
+def test_a_refund_is_refused_on_either_engines_reading_of_its_heading():
+    from recognition.types import OcrLine
+
+    submission = SubmissionFactory(typed_amount=Decimal("1234.50"), typed_card_last4="4821")
+    reading = reading_of(amount=Decimal("1234.50"), date=date(2026, 11, 21), card_last4="4821")
+    box = ((0, 0), (100, 0), (100, 20), (0, 20))
+    # PP-OCR garbled the Cyrillic heading; Tesseract's second reading of the line says it.
+    reading.lines = [
+        OcrLine("KACCOBBIN 4EK", 0.9, box),
+        OcrLine("B0ЗBPAI IIPNX", 0.5, box, "ВОЗВРАТ ПРИХОДА", 0.8),
+    ]
+    with mock.patch("promo.processing.recognize", return_value=reading):
+        processing.submission_process(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert (submission.status, [r["code"] for r in submission.reasons]) == (Status.REJECTED, ["refund"])
+    refund = next(c for c in submission.checks if c["check"] == "refund")
+    assert refund["evidence"] == {"printed": "ВОЗВРАТ ПРИХОДА"}

@@ -1,6 +1,6 @@
 """False-accept rate and honest auto-acceptance of the real decision service on a labelled folder.
 
-    python manage.py evaluate_decisions DIR [--limit N] [--sweep] [--json OUT]
+    python manage.py evaluate_decisions DIR [--limit N] [--documents slip,card_receipt,receipt] [--sweep] [--json OUT]
 
 Honest and dishonest submissions (evaluation.decision_scenarios) go through `submission_create` and `submission_process` in
 one database transaction that is rolled back at the end, with photos in a temporary folder: nothing is left
@@ -10,6 +10,7 @@ other. A photo's reading is computed once and reused by the variants that send t
 `--sweep` re-decides the same facts at other confidence thresholds (the campaign's operating point).
 """
 
+import argparse
 import hashlib
 import json
 import random
@@ -38,6 +39,7 @@ from evaluation.decision_scenarios import (
 from promo import processing, submissions
 from promo.checks import run_checks
 from promo.decision import decide
+from promo.documents import SLIP, parse_documents
 from promo.intake import photo_intake
 from promo.models import Campaign
 
@@ -57,14 +59,20 @@ class Command(BaseCommand):
             "--sweep", action="store_true", help="also print the figures per confidence threshold"
         )
         parser.add_argument("--json", dest="json_out", type=Path, help="write the figures as JSON")
+        parser.add_argument(
+            "--documents",
+            type=_documents,
+            default=[SLIP],
+            help="what the campaign accepts, comma-separated: slip, card_receipt, receipt (default: slip)",
+        )
 
-    def handle(self, *args, folder, limit, seed, sweep, json_out, **options):
+    def handle(self, *args, folder, limit, seed, sweep, json_out, documents, **options):
         labels = _labels(folder)[:limit]
         dated = [date.fromisoformat(label["date"]) for label in labels if label.get("date")]
         if not dated:
             raise CommandError(f"{folder}: no labelled dates, cannot set a campaign period")
         rng = random.Random(seed)
-        plan = [(label, scenarios_for(label, rng)) for label in labels]
+        plan = [(label, scenarios_for(label, rng, tuple(documents))) for label in labels]
         total = sum(len(scenarios) for _, scenarios in plan)
         today = max(timezone.now().date(), max(dated))
         report = Report()
@@ -95,6 +103,7 @@ class Command(BaseCommand):
                 name="evaluate_decisions",
                 starts_on=min(dated),
                 ends_on=max(dated),
+                documents=documents,
             )
             with tqdm(total=total, desc="submissions", unit="sub", disable=options["verbosity"] < 1) as bar:
                 for label, scenarios in plan:
@@ -110,6 +119,7 @@ class Command(BaseCommand):
                                 name="outside",
                                 starts_on=starts,
                                 ends_on=ends,
+                                documents=documents,
                             )
                         sent = copy_photo(photo, scenario.transform, rng) if scenario.transform else photo
                         captured.clear()
@@ -142,9 +152,11 @@ class Command(BaseCommand):
             transaction.set_rollback(True)
 
         figures = report.figures()
+        self.stdout.write(f"documents accepted: {','.join(documents)}")
         self.stdout.write(render_figures(figures))
         result = {
             "folder": str(folder),
+            "documents": documents,
             "figures": figures,
             "submissions": [
                 {
@@ -194,6 +206,13 @@ class Command(BaseCommand):
                 f"  {_pct(figures['honest_moderation']):>20}  {_pct(figures['moderation_share']):>17}"
             )
         return rows
+
+
+def _documents(text: str) -> list[str]:
+    try:
+        return parse_documents(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _labels(folder: Path) -> list[dict]:

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from promo.campaigns import campaign_create_or_update
 from promo.decision import MIN_FIELD_CONFIDENCE
+from promo.documents import DOCUMENTS, parse_documents
 
 
 def iso_date(text: str) -> date:
@@ -37,6 +38,11 @@ class Command(BaseCommand):
         parser.add_argument("--max-per-day", type=int, help="accepted slips per participant per day")
         parser.add_argument("--max-per-campaign", type=int, help="accepted slips per participant")
         parser.add_argument(
+            "--documents",
+            help=f"comma-separated, any of {','.join(DOCUMENTS)} (default for a new campaign: slip; "
+            "an existing one keeps its documents when this is left out)",
+        )
+        parser.add_argument(
             "--on-failure",
             default="",
             help="comma-separated code=reject|moderation over the defaults, e.g. amount_mismatch=moderation",
@@ -56,6 +62,12 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--on-failure: expected code=action pairs, got {options['on_failure']}"
             ) from None
+        documents = None
+        if options["documents"] is not None:
+            try:
+                documents = parse_documents(options["documents"])
+            except ValueError as error:
+                raise CommandError(f"--documents: {error}") from None
         try:
             campaign, created = campaign_create_or_update(
                 slug=options["slug"],
@@ -70,6 +82,7 @@ class Command(BaseCommand):
                 max_accepted_per_day=options["max_per_day"],
                 max_accepted_per_campaign=options["max_per_campaign"],
                 failure_policy=policy,
+                documents=documents,
             )
         except ValidationError as error:
             raise CommandError(
@@ -77,5 +90,6 @@ class Command(BaseCommand):
             ) from None
         verb = "created" if created else "updated"
         self.stdout.write(
-            f"campaign {campaign.slug} {verb}: {campaign.starts_on} to {campaign.ends_on} ({campaign.timezone})"
+            f"campaign {campaign.slug} {verb}: {campaign.starts_on} to {campaign.ends_on} ({campaign.timezone}), "
+            f"documents {','.join(campaign.documents)}"
         )
