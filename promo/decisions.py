@@ -29,6 +29,7 @@ from promo.jobs import Claim
 from promo.locks import comparison_lock
 from promo.models import Recognition, Submission
 from promo.transitions import submission_transition
+from recognition.fiscal_qr import REFUNDS
 from recognition.refund import refund_mark
 from recognition.serialize import field_to_dict, lines_to_list
 from recognition.types import Reading
@@ -140,13 +141,19 @@ def facts_of(*, submission: Submission, recognition: Recognition) -> Facts:
         full_card_number=submission.needs_redaction,
         refund=refund_mark(
             text for line in recognition.lines for text in (line.get("text"), line.get("second_text")) if text
-        ),
+        )
+        or fiscal_refund_mark(recognition.fiscal_operation),
         duplicates=duplicates_of(submission=submission, recognition=recognition),
         accepted_today=accepted.filter(
             created_at__gte=day_starts, created_at__lt=day_starts + timedelta(days=1)
         ).count(),
         accepted_in_campaign=accepted.count(),
     )
+
+
+def fiscal_refund_mark(operation: int | None) -> str:
+    """The fiscal QR's operation, where it is a refund (`n=2` возврат прихода, `n=4` возврат расхода)."""
+    return f"fiscal QR n={operation}" if operation in REFUNDS else ""
 
 
 def _hold_claim(claim: Claim) -> None:

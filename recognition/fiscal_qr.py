@@ -245,4 +245,15 @@ def with_fiscal_qr(reading: Reading, *images: np.ndarray) -> Reading:
         timings["total"] = round(timings["total"] + spent, 1)
     if qr is None:
         return replace(reading, timings_ms=timings)
-    return replace(reading, fiscal=qr, fields=fiscal_fields(reading.fields, qr), timings_ms=timings)
+    # A fiscal QR is printed on a cash register's receipt only: the photo holds one, with a slip under it or not.
+    kind, kind_confidence = reading.kind, reading.kind_confidence
+    if kind != "slip":
+        kind, kind_confidence = "receipt", max(kind_confidence, 0.95)
+    return replace(
+        reading,
+        kind=kind,
+        kind_confidence=kind_confidence,
+        fiscal=qr,
+        fields=fiscal_fields(reading.fields, qr),
+        timings_ms=timings,
+    )

@@ -206,3 +206,20 @@ def test_a_refund_is_refused_on_either_engines_reading_of_its_heading():
     assert (submission.status, [r["code"] for r in submission.reasons]) == (Status.REJECTED, ["refund"])
     refund = next(c for c in submission.checks if c["check"] == "refund")
     assert refund["evidence"] == {"printed": "ВОЗВРАТ ПРИХОДА"}
+
+
+def test_a_refund_is_refused_on_its_fiscal_qr_alone():
+    """The heading was not read at all, but the QR says `n=2` (возврат прихода)."""
+    from recognition.fiscal_qr import parse_fiscal_qr
+
+    submission = SubmissionFactory(typed_amount=Decimal("1234.50"), typed_card_last4="4821")
+    reading = reading_of(amount=Decimal("1234.50"), date=date(2026, 11, 21), card_last4="4821")
+    reading.fiscal = parse_fiscal_qr(
+        "t=20261121T1412&s=1234.50&fn=9960440300123456&i=12345&fp=1234567890&n=2"
+    )
+    with mock.patch("promo.processing.recognize", return_value=reading):
+        processing.submission_process(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert (submission.status, [r["code"] for r in submission.reasons]) == (Status.REJECTED, ["refund"])
+    refund = next(c for c in submission.checks if c["check"] == "refund")
+    assert refund["evidence"] == {"printed": "fiscal QR n=2"}

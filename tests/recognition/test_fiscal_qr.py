@@ -338,5 +338,6 @@ def test_recognize_puts_the_receipts_qr_into_its_fields():
         assert field.value == getattr(truth, name) and field.rules == ("fiscal_qr",), name
         assert field.confidence >= QR_CONFIDENCE
     assert 0 < reading.timings_ms["fiscal_qr"] < reading.timings_ms["total"]
+    assert reading.kind == "receipt" and reading.kind_confidence >= 0.95  # only a cash register prints one
     out = reading_to_eval_dict(reading, "receipt.jpg")
     assert out["fiscal"]["fn"] == truth.fiscal.fn and out["rules"]["amount"] == ["fiscal_qr"]
