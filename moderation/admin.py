@@ -33,6 +33,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "payment_systems",
         "documents",
         "min_confidence",
+        "reject_confidence",
         "max_accepted_per_day",
         "max_accepted_per_campaign",
         "is_active",

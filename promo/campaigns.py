@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from promo.decision import MIN_FIELD_CONFIDENCE
+from promo.decision import MIN_FIELD_CONFIDENCE, REJECT_CONFIDENCE
 from promo.models import Campaign
 
 
@@ -18,6 +18,7 @@ def campaign_create_or_update(
     payment_systems: list[str] | None = None,
     currency: str = "RUB",
     min_confidence: float = MIN_FIELD_CONFIDENCE,
+    reject_confidence: float = REJECT_CONFIDENCE,
     max_accepted_per_day: int | None = None,
     max_accepted_per_campaign: int | None = None,
     failure_policy: dict[str, str] | None = None,
@@ -37,6 +38,7 @@ def campaign_create_or_update(
     campaign.payment_systems = payment_systems or []
     campaign.currency = currency
     campaign.min_confidence = min_confidence
+    campaign.reject_confidence = reject_confidence
     campaign.max_accepted_per_day = max_accepted_per_day
     campaign.max_accepted_per_campaign = max_accepted_per_campaign
     campaign.failure_policy = failure_policy or {}

@@ -166,11 +166,17 @@ def check_amount(facts: Facts, rules: CampaignRules) -> CheckResult:
     if comparison.matches and best.confidence >= rules.min_confidence:
         evidence |= {"repaired_positions": list(comparison.positions)}
         return CheckResult("amount", PASS, evidence=evidence)
-    if best.confidence >= rules.min_confidence:  # a confident reading that no repair reconciles
+    if best.confidence >= refusal_confidence(rules):  # as sure as readings get, and no repair reconciles it
         return CheckResult(
             "amount", FAIL, "amount_mismatch", {"read": f"{best.value:.2f}", "typed": typed}, evidence
         )
     return CheckResult("amount", UNSURE, "low_confidence", {"field": "amount"}, evidence)
+
+
+def refusal_confidence(rules: CampaignRules) -> float:
+    """How sure a reading that contradicts the participant must be to refuse them: never less than what it
+    takes to accept."""
+    return max(rules.reject_confidence, rules.min_confidence)
 
 
 def check_card(facts: Facts, rules: CampaignRules) -> CheckResult:
@@ -198,7 +204,7 @@ def check_card(facts: Facts, rules: CampaignRules) -> CheckResult:
         return CheckResult("card_last4", PASS, evidence=evidence)
     if best.value == typed or _typed_among_runners_up(read, typed):
         return CheckResult("card_last4", UNSURE, "low_confidence", {"field": "card_last4"}, evidence)
-    if best.confidence >= rules.min_confidence:
+    if best.confidence >= refusal_confidence(rules):
         return CheckResult(
             "card_last4", FAIL, "card_mismatch", {"read": best.value, "typed": typed}, evidence
         )

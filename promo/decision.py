@@ -22,6 +22,12 @@ Outcome = Literal["pass", "fail", "unsure", "skipped"]
 # may choose its own operating point (`evaluate_decisions --sweep` shows what each costs).
 MIN_FIELD_CONFIDENCE = 0.6
 
+# A reading that differs from what was typed refuses the upload only at this confidence (calibrated: the share
+# of such readings that are right, recognition.calibration); below it a person decides. On real photos even a
+# 0.99 reading is wrong now and then (the README's reliability table), so an honest participant's correct amount
+# is refused only where the reading is as sure as the engines get; otherwise doubt goes to moderation.
+REJECT_CONFIDENCE = 0.99
+
 REJECT, MODERATE = "reject", "moderation"
 # What a failed check does unless the campaign says otherwise. A confident mismatch is rejected with what was
 # read, so an honest typo is fixed by the participant in seconds rather than by a moderator in hours.
@@ -128,6 +134,7 @@ class CampaignRules:
     min_amount: Decimal = Decimal("0")
     payment_systems: tuple[str, ...] = ()
     min_confidence: float = MIN_FIELD_CONFIDENCE
+    reject_confidence: float = REJECT_CONFIDENCE
     # The documents accepted as proof (promo.documents): slip, card_receipt, receipt.
     documents: tuple[str, ...] = DEFAULT_DOCUMENTS
     max_accepted_per_day: int | None = None

@@ -12,7 +12,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from promo.decision import DEFAULT_POLICY, MIN_FIELD_CONFIDENCE, MODERATE, REJECT, CampaignRules
+from promo.decision import (
+    DEFAULT_POLICY,
+    MIN_FIELD_CONFIDENCE,
+    MODERATE,
+    REJECT,
+    REJECT_CONFIDENCE,
+    CampaignRules,
+)
 from promo.documents import (
     DOCUMENTS,
     RECEIPT,
@@ -110,6 +117,15 @@ class Campaign(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("A field read with less confidence goes to moderation (evaluate_decisions --sweep)."),
     )
+    reject_confidence = models.FloatField(
+        _("confidence to refuse"),
+        default=REJECT_CONFIDENCE,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_(
+            "An amount or card read differently from what was typed refuses the upload only at this confidence "
+            "or above; below it, a moderator decides."
+        ),
+    )
     max_accepted_per_day = models.PositiveIntegerField(
         _("accepted slips per participant per day"), null=True, blank=True, help_text=_("Empty: no limit.")
     )
@@ -181,6 +197,7 @@ class Campaign(models.Model):
             min_amount=self.min_amount,
             payment_systems=tuple(self.payment_systems),
             min_confidence=self.min_confidence,
+            reject_confidence=self.reject_confidence,
             documents=tuple(normalize_documents(self.documents)),
             max_accepted_per_day=self.max_accepted_per_day,
             max_accepted_per_campaign=self.max_accepted_per_campaign,

@@ -212,7 +212,8 @@ def test_a_photo_that_could_not_be_read_says_what_happened(client, moderator):
 CAMPAIGN_FORM = {
     "name": "Receipts", "slug": "receipts", "starts_on": "2026-06-01", "ends_on": "2026-08-31",
     "timezone": "Europe/Berlin", "min_amount": "0", "currency": "EUR", "payment_systems": "[]",
-    "min_confidence": "0.6", "failure_policy": "{}", "rules_version": "1", "retention_days": "90", "is_active": "on",
+    "min_confidence": "0.6", "reject_confidence": "0.99", "failure_policy": "{}", "rules_version": "1",
+    "retention_days": "90", "is_active": "on",
 }  # fmt: skip
 
 

@@ -23,8 +23,9 @@ GOOD = Facts(
     typed_card_last4="4821",
     today=date(2026, 11, 25),
     kind="slip",
-    amount=FieldRead.of(Decimal("1234.50")),
-    card_last4=FieldRead.of("4821"),
+    # Read as surely as the engines read (calibrated): sure enough to refuse a participant who typed otherwise.
+    amount=FieldRead.of(Decimal("1234.50"), 0.995),
+    card_last4=FieldRead.of("4821", 0.995),
     date=FieldRead.of(date(2026, 11, 21)),
     payment_system=FieldRead.of("VISA"),
 )
@@ -92,10 +93,16 @@ def test_doubts_go_to_moderation_with_every_reason(facts, codes):
 def test_six_eight_repair_only_where_the_engines_disagreed():
     unsure_six = FieldRead((Candidate(Decimal("166.00"), 0.7, unsure=(1,)),))
     assert run(with_(amount=unsure_six, typed_amount=Decimal("186.00")))[0] == "accepted"
-    clear_six = FieldRead.of(Decimal("166.00"), 0.95)
+    clear_six = FieldRead.of(Decimal("166.00"), 0.995)
     assert run(with_(amount=clear_six, typed_amount=Decimal("188.00"))) == ("rejected", ["amount_mismatch"])
     # The unsure digit was the second 6, not the one typed differently.
-    assert run(with_(amount=unsure_six, typed_amount=Decimal("168.00"))) == ("rejected", ["amount_mismatch"])
+    # Not forgiven, and read too unsurely to refuse on: a person looks, unless the campaign refuses earlier.
+    assert run(with_(amount=unsure_six, typed_amount=Decimal("168.00"))) == ("moderation", ["low_confidence"])
+    eager = replace(RULES, reject_confidence=0.6)
+    assert run(with_(amount=unsure_six, typed_amount=Decimal("168.00")), eager) == (
+        "rejected",
+        ["amount_mismatch"],
+    )
 
 
 def test_a_us_style_date_with_a_reading_inside_the_period_goes_to_a_person():
@@ -145,6 +152,25 @@ def test_participant_limits_count_accepted_slips():
 def test_a_campaign_may_send_a_failure_to_moderation_instead():
     lenient = replace(RULES, policy=(("amount_mismatch", "moderation"),))
     assert run(with_(typed_amount=Decimal("1234.00")), lenient) == ("moderation", ["amount_mismatch"])
+
+
+@pytest.mark.parametrize("field", ["amount", "card_last4"])
+def test_a_mismatch_refuses_only_at_the_refusal_confidence_and_doubt_goes_to_a_person(field):
+    """A 0.95 reading is wrong about one time in twenty on real photos: an honest participant who typed the
+    truth is not refused on it, a moderator looks. A campaign may choose to refuse earlier."""
+    other = {"amount": Decimal("1234.00"), "card_last4": "1111"}[field]
+    typed = {"amount": "typed_amount", "card_last4": "typed_card_last4"}[field]
+    mismatch = {typed: other, field: FieldRead.of(getattr(GOOD, field).best.value, 0.95)}
+    assert run(with_(**mismatch)) == ("moderation", ["low_confidence"])
+    assert run(with_(**mismatch), replace(RULES, reject_confidence=0.9)) == (
+        "rejected",
+        [f"{field.split('_')[0]}_mismatch"],
+    )
+    sure = {typed: other, field: FieldRead.of(getattr(GOOD, field).best.value, 0.995)}
+    assert run(with_(**sure))[0] == "rejected"
+    # Refusing never takes less than accepting does.
+    strict = replace(RULES, reject_confidence=0.5, min_confidence=0.97)
+    assert run(with_(**mismatch), strict)[0] == "moderation"
 
 
 def test_the_operating_point_moves_with_the_campaigns_confidence_threshold():

@@ -53,6 +53,7 @@ def test_wrong_typed_amount_is_refused_with_what_was_read(
     campaign, slip, django_capture_on_commit_callbacks, policy, status
 ):
     campaign.failure_policy = policy
+    campaign.reject_confidence = campaign.min_confidence  # a campaign refusing every confident mismatch
     campaign.save()
     photo, truth = slip
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from promo.campaigns import campaign_create_or_update
-from promo.decision import MIN_FIELD_CONFIDENCE
+from promo.decision import MIN_FIELD_CONFIDENCE, REJECT_CONFIDENCE
 from promo.documents import DOCUMENTS, parse_documents
 
 
@@ -34,6 +34,12 @@ class Command(BaseCommand):
         parser.add_argument("--currency", default="RUB")
         parser.add_argument(
             "--min-confidence", type=float, default=MIN_FIELD_CONFIDENCE, help="operating point, 0..1"
+        )
+        parser.add_argument(
+            "--reject-confidence",
+            type=float,
+            default=REJECT_CONFIDENCE,
+            help="a mismatching amount or card refuses only at this confidence or above, 0..1",
         )
         parser.add_argument("--max-per-day", type=int, help="accepted slips per participant per day")
         parser.add_argument("--max-per-campaign", type=int, help="accepted slips per participant")
@@ -79,6 +85,7 @@ class Command(BaseCommand):
                 payment_systems=systems,
                 currency=options["currency"].upper(),
                 min_confidence=options["min_confidence"],
+                reject_confidence=options["reject_confidence"],
                 max_accepted_per_day=options["max_per_day"],
                 max_accepted_per_campaign=options["max_per_campaign"],
                 failure_policy=policy,
