@@ -1,6 +1,6 @@
 """False-accept rate and honest auto-acceptance of the real decision service on a labelled folder.
 
-    python manage.py evaluate_decisions DIR [--limit N] [--documents slip,card_receipt,receipt] [--sweep] [--json OUT]
+    python manage.py evaluate_decisions DIR [--limit N] [--half tune|report] [--documents slip,card_receipt,receipt] [--sweep] [--json OUT]
 
 Honest and dishonest submissions (evaluation.decision_scenarios) go through `submission_create` and `submission_process` in
 one database transaction that is rolled back at the end, with photos in a temporary folder: nothing is left
@@ -36,6 +36,7 @@ from evaluation.decision_scenarios import (
     render_figures,
     scenarios_for,
 )
+from evaluation.recognition_scores import HALVES, half_of
 from promo import processing, submissions
 from promo.checks import run_checks
 from promo.decision import decide
@@ -53,6 +54,12 @@ class Command(BaseCommand):
         parser.add_argument("folder", type=Path)
         parser.add_argument("--limit", type=int, help="use the first N labelled images")
         parser.add_argument(
+            "--half",
+            choices=(*HALVES, "all"),
+            default="all",
+            help="only one half of the set (evaluation.recognition_scores.half_of): report figures on 'report'",
+        )
+        parser.add_argument(
             "--seed", type=int, default=20261121, help="for the dishonest variants and copies"
         )
         parser.add_argument(
@@ -66,8 +73,10 @@ class Command(BaseCommand):
             help="what the campaign accepts, comma-separated: slip, card_receipt, receipt (default: slip)",
         )
 
-    def handle(self, *args, folder, limit, seed, sweep, json_out, documents, **options):
-        labels = _labels(folder)[:limit]
+    def handle(self, *args, folder, limit, seed, sweep, json_out, documents, half, **options):
+        labels = [label for label in _labels(folder) if half == "all" or half_of(label["image"]) == half][
+            :limit
+        ]
         dated = [date.fromisoformat(label["date"]) for label in labels if label.get("date")]
         if not dated:
             raise CommandError(f"{folder}: no labelled dates, cannot set a campaign period")
