@@ -21,6 +21,7 @@ from PIL import Image, ImageOps
 
 from promo.documents import CARD_RECEIPT, SLIP
 from promo.documents import RECEIPT as RECEIPT_DOCUMENT
+from promo.intake import MIN_SIDE
 
 HONEST = "honest"
 # Dishonest variants of a slip's typed values, of its period and of its photo.
@@ -130,7 +131,8 @@ def copy_photo(photo: bytes, transform: str, rng: random.Random) -> bytes:
         image = ImageOps.exif_transpose(opened).convert("RGB")
     width, height = image.size
     if transform == REENCODED:
-        scale = rng.uniform(0.55, 0.85)
+        # Never below the smallest photo intake takes: a messenger does not shrink an already small photo.
+        scale = max(rng.uniform(0.55, 0.85), min(1.0, MIN_SIDE / min(width, height)))
         image = image.resize((round(width * scale), round(height * scale)), Image.Resampling.LANCZOS)
         quality = rng.randint(55, 75)
     elif transform == CROPPED:

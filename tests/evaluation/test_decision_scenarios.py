@@ -18,6 +18,7 @@ from evaluation.decision_scenarios import (
     scenarios_for,
     swap_six_eight,
 )
+from promo.intake import MIN_SIDE
 from tests.factories import jpeg_bytes
 
 SLIP = {
@@ -68,6 +69,16 @@ def test_copies_are_new_files_of_the_same_picture():
         assert copy != photo
         width, height = Image.open(io.BytesIO(copy)).size
         assert width < 400 and height < 600
+
+
+def test_a_copy_of_a_small_photo_stays_large_enough_for_intake():
+    """Real phone photos of 300x400 (srd-dev) shrunk by a messenger's 0.55 would be refused before any check."""
+    small = jpeg_bytes(300, 400, "white")
+    for seed in range(20):
+        width, height = Image.open(io.BytesIO(copy_photo(small, REENCODED, random.Random(seed)))).size
+        assert min(width, height) >= MIN_SIDE
+    width, _ = Image.open(io.BytesIO(copy_photo(jpeg_bytes(1000, 1500), REENCODED, random.Random(1)))).size
+    assert width < 850  # a large photo is still shrunk
 
 
 def test_figures_count_false_accepts_and_caught_copies():
