@@ -28,6 +28,7 @@ from django.db import connections
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from PIL import Image, ImageOps
+from rapidfuzz import fuzz
 
 from promo.decision import DuplicateMatch
 from promo.models import Recognition, Submission
@@ -323,16 +324,43 @@ def find_same_slip(
         .select_related("submission")
         .order_by("submission__created_at")
     )
+    possible = None
     for other in candidates.iterator(chunk_size=200):
+        theirs = _values(other)
+        agreeing = [
+            key for key in (*FINGERPRINT_FIELDS, "rrn") if mine.get(key) and mine.get(key) == theirs.get(key)
+        ]
         if same_slip_read(recognition, other, min_confidence):
-            theirs = _values(other)
-            agreeing = [
-                key
-                for key in (*FINGERPRINT_FIELDS, "rrn")
-                if mine.get(key) and mine.get(key) == theirs.get(key)
-            ]
             return DuplicateMatch("slip", str(other.submission_id), {"agreeing": agreeing})
-    return None
+        if possible is None and possibly_same_receipt(recognition, other, min_confidence):
+            evidence = {"agreeing": [*agreeing, "merchant"]}
+            possible = DuplicateMatch("slip", str(other.submission_id), evidence, certain=False)
+    return possible
+
+
+# How alike two readings of a shop's name must be (rapidfuzz's ratio, 0-100) to be the same shop.
+SAME_MERCHANT_SCORE = 85
+
+
+def possibly_same_receipt(first: Recognition, second: Recognition, min_confidence: float) -> bool:
+    """A receipt printing neither the time nor a card (a US restaurant check, a cash receipt): the same date,
+    total and shop, read confidently on both, with nothing read that tells them apart. Two people can buy the
+    same thing in one shop on one day, so this is a person's call (`possible_duplicate_slip`), never a refusal;
+    without it a cropped copy of such a receipt, which no longer hashes like the photo, passed unseen."""
+    for key in ("date", "amount"):
+        if first.confidence(key) < min_confidence or second.confidence(key) < min_confidence:
+            return False
+    if first.date != second.date or first.amount != second.amount:
+        return False
+    mine, theirs = _values(first), _values(second)
+    if any(
+        mine[key] and theirs[key] and mine[key] != theirs[key] for key in ("time", "card_last4", "fiscal")
+    ):
+        return False
+    if ids_differ(mine["rrn"], theirs["rrn"], 2) or ids_differ(mine["auth_code"], theirs["auth_code"], 3):
+        return False
+    names = [" ".join((r.merchant or "").casefold().split()) for r in (first, second)]
+    return all(names) and fuzz.ratio(*names) >= SAME_MERCHANT_SCORE
 
 
 def comparison_keys(submission: Submission, recognition: Recognition) -> list[str]:

@@ -50,6 +50,10 @@ MESSAGES: dict[str, Any] = {
     "possible_duplicate_photo": _(
         "This photo looks like one already submitted; a moderator will compare the two."
     ),
+    "possible_duplicate_slip": _(
+        "This receipt looks like one already submitted (the same shop, day and total); a moderator will compare "
+        "the two."
+    ),
     "limit_per_day": _("You have reached the limit of %(limit)s accepted slips per day. Try again tomorrow."),
     "limit_per_campaign": _("You have reached the limit of %(limit)s accepted slips in this campaign."),
     "full_card_number": _(

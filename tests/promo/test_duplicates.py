@@ -25,12 +25,12 @@ from promo.duplicates import (
     to_unsigned,
 )
 from promo.intake import photo_intake
-from promo.models import Submission
+from promo.models import Recognition, Submission
 from recognition.cards import redact_lines, redact_photo
 from recognition.images import load_photo
 from recognition.pipeline import recognize
 from tests.conftest import PERIOD, generated_photo
-from tests.factories import CampaignFactory, SubmissionFactory
+from tests.factories import CampaignFactory, RecognitionFactory, SubmissionFactory
 
 Status = Submission.Status
 
@@ -259,3 +259,51 @@ def test_the_hash_of_the_decoded_pixels_is_the_hash_of_the_photo():
     """Processing decodes the working copy once and hashes those pixels: the hash must not move for it."""
     photo = generated_photo(11, "slip", "ru")[0]
     assert hamming(photo_hash(photo), photo_hash(load_photo(photo))) <= 1
+
+
+def _receipt_read(campaign, merchant: str, **changes) -> Recognition:
+    """A US restaurant check as read: date, total and shop, no time, no card."""
+    submission = SubmissionFactory(campaign=campaign)
+    values = {
+        "amount": Decimal("42.74"),
+        "date": date(2026, 11, 21),
+        "card_last4": "",
+        "merchant": merchant,
+    } | changes
+    return RecognitionFactory(submission=submission, campaign=campaign, kind="receipt", **values)
+
+
+@pytest.mark.django_db
+def test_a_receipt_without_time_or_card_read_again_in_the_same_shop_is_a_possible_copy():
+    from promo.duplicates import find_same_slip
+
+    campaign = CampaignFactory()
+    first = _receipt_read(campaign, "Crisfield Seafood Restaurant")
+    again = _receipt_read(campaign, "CRISFIELD SEAFOOD RESTAURAN")  # the copy's header read a letter short
+    match = find_same_slip(again.submission, again, 0.6)
+    assert match is not None and not match.certain and match.submission_id == str(first.submission_id)
+    # Another shop, another total, or a time that tells them apart: two purchases.
+    for other in (
+        _receipt_read(campaign, "Don Juan Mexican Restaurant"),
+        _receipt_read(campaign, "Crisfield Seafood Restaurant", amount=Decimal("42.75")),
+    ):
+        found = find_same_slip(other.submission, other, 0.6)
+        assert found is None or found.submission_id != str(first.submission_id), other.merchant
+    # Two checks of one shop and day, times read on both and different: two purchases.
+    lunch = _receipt_read(campaign, "Panda Express", amount=Decimal("9.80"), time=time(12, 5))
+    dinner = _receipt_read(campaign, "Panda Express", amount=Decimal("9.80"), time=time(19, 40))
+    found = find_same_slip(dinner.submission, dinner, 0.6)
+    assert found is None or found.submission_id != str(lunch.submission_id)
+
+
+def test_a_possible_copy_of_a_receipt_goes_to_a_person_with_its_reason():
+    from promo.checks import check_same_slip
+    from promo.decision import CampaignRules, DuplicateMatch, Facts, FieldRead
+
+    facts = Facts(
+        typed_amount=Decimal("42.74"), typed_card_last4="4821", today=date(2026, 11, 25), kind="receipt",
+        amount=FieldRead.of(Decimal("42.74")), card_last4=FieldRead(), date=FieldRead.of(date(2026, 11, 21)),
+        payment_system=FieldRead(), duplicates=(DuplicateMatch("slip", "earlier", certain=False),),
+    )  # fmt: skip
+    result = check_same_slip(facts, CampaignRules(starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 30)))
+    assert (result.outcome, result.code) == ("unsure", "possible_duplicate_slip")
