@@ -22,6 +22,7 @@ from recognition.evaluation import (
     score_fields,
     summarize,
 )
+from recognition.management.commands.evaluate_recognition import half_of, read_labels
 from recognition.synthetic import write_eval_set
 
 
@@ -243,3 +244,17 @@ def test_command_counts_an_unreadable_image_and_goes_on(tmp_path):
 def test_command_refuses_unknown_fields(tmp_path):
     with pytest.raises(CommandError, match="unknown fields"):
         call_command("evaluate_recognition", str(tmp_path), "--fields", "amount,colour")
+
+
+def test_half_split_is_by_file_name_and_reads_only_that_half(tmp_path):
+    names = [f"photo_{i}.jpg" for i in range(40)]
+    halves = {name: half_of(name) for name in names}
+    assert set(halves.values()) == {"tune", "report"}
+    assert halves == {name: half_of(name) for name in reversed(names)}  # not by position
+    folder = tmp_path / "set"
+    folder.mkdir()
+    (folder / "labels.jsonl").write_text("".join(json.dumps({"image": n}) + "\n" for n in names), "utf-8")
+    for half in ("tune", "report"):
+        assert [label["image"] for label in read_labels(folder, None, half)] == [
+            n for n in names if halves[n] == half
+        ]
