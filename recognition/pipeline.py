@@ -1,16 +1,19 @@
-"""One photo in, one Reading out: load, find and read lines (PP-OCR), re-read them (Tesseract), extract fields
-from both readings, corroborate them field by field, classify the document."""
+"""One photo in, one Reading out: load, find the document (recognition.document), find and read its lines
+(PP-OCR), re-read them (Tesseract), extract fields from both readings, corroborate them field by field, classify
+the document."""
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 
 from recognition.cards import mask_card_numbers, redact_lines, redact_photo
 from recognition.corroborate import corroborate
+from recognition.document import Page, locate, map_box, turn_matrix
 from recognition.engines import OcrEngine, get_rapid_engine
 from recognition.engines.tesseract import TesseractLineReader, get_tesseract_reader
 from recognition.extract import classify_document, extract_fields
@@ -143,10 +146,13 @@ def recognize(
     started = time.perf_counter()
     pixels = photo if isinstance(photo, np.ndarray) else load_photo(photo)
     loaded = time.perf_counter()
-    lines, pixels, turned = engine.read_upright(pixels)
+    detect = TimedDetector(engine.detect)
+    page, boxes = locate(pixels, detect)
+    located = time.perf_counter()
+    lines, upright, turned = engine.read_upright(page.pixels, boxes)
     read = time.perf_counter()
     if reader is not None:
-        lines = reread_lines(pixels, lines, reader)
+        lines = reread_lines(upright, lines, reader)
     reread = time.perf_counter()
     reading, card_boxes = read_lines(lines, second_engine=reader is not None, years=years)
     quality = photo_quality(pixels).as_dict()
@@ -154,15 +160,46 @@ def recognize(
     return replace(
         reading,
         engine=engine.name + (f"+{reader.name}" if reader is not None else ""),
-        steps=(f"turned_{turned}",) if turned else (),
+        steps=(*page.steps, *((f"turned_{turned}",) if turned else ())),
         quality=quality,
         # Flagged by the scrub alone (no box known), the photo is left for the moderator to redact.
-        redacted_photo=redact_photo(pixels, card_boxes) if card_boxes else None,
+        redacted_photo=redact_upright_photo(pixels, page, upright, turned, card_boxes)
+        if card_boxes
+        else None,
         timings_ms={
             "load": round((loaded - started) * 1000, 1),
-            "ocr": round((read - loaded) * 1000, 1),
+            "find": round((located - loaded - detect.seconds) * 1000, 1),
+            "detect": round(detect.seconds * 1000, 1),
+            "ocr": round((read - located) * 1000, 1),
             "second_ocr": round((reread - read) * 1000, 1),
             "extract": round((done - reread) * 1000, 1),
             "total": round((done - started) * 1000, 1),
         },
     )
+
+
+class TimedDetector:
+    """The engine's detector, keeping count of the time it takes (locating the page calls it once or twice)."""
+
+    def __init__(self, detect: Callable[[np.ndarray], list[Box]]) -> None:
+        self._detect = detect
+        self.seconds = 0.0
+
+    def __call__(self, image: np.ndarray) -> list[Box]:
+        started = time.perf_counter()
+        try:
+            return self._detect(image)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def redact_upright_photo(
+    pixels: np.ndarray, page: Page, upright: np.ndarray, turned: int, boxes: list[Box]
+) -> bytes:
+    """The whole photo, turned as the page was, with the card number's boxes (found on the upright page)
+    painted over: the moderator keeps the photo's context, and no digit of the number."""
+    page_height, page_width = page.pixels.shape[:2]
+    to_page = np.linalg.inv(turn_matrix(turned, page_height, page_width))
+    to_upright_photo = turn_matrix(turned, *pixels.shape[:2])
+    on_photo = [map_box(page.to_photo(map_box(box, to_page)), to_upright_photo) for box in boxes]
+    return redact_photo(np.ascontiguousarray(np.rot90(pixels, turned // 90)), on_photo)
