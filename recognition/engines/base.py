@@ -2,7 +2,7 @@ from typing import Protocol
 
 import numpy as np
 
-from recognition.types import OcrLine
+from recognition.types import Box, OcrLine
 
 
 class OcrEngine(Protocol):
@@ -12,6 +12,17 @@ class OcrEngine(Protocol):
 
     def read(self, image: np.ndarray) -> list[OcrLine]: ...
 
-    def read_upright(self, image: np.ndarray) -> tuple[list[OcrLine], np.ndarray, int]:
-        """Lines, the upright pixels they refer to, and the counter-clockwise turn (degrees) applied."""
+    def detect(self, image: np.ndarray) -> list[Box]:
+        """The text lines' boxes, without reading them (to find the document before reading it)."""
+        ...
+
+    def read_upright(
+        self, image: np.ndarray, boxes: list[Box] | None = None
+    ) -> tuple[list[OcrLine], np.ndarray, int]:
+        """Lines, the upright pixels they refer to, and the counter-clockwise turn (degrees) applied; `boxes`
+        is a detection of `image` already made."""
+        ...
+
+    def recognize_crops(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Text and confidence of line images cut out by the caller."""
         ...

@@ -49,6 +49,16 @@ def read_labels(folder: Path, limit: int | None) -> list[dict[str, Any]]:
     return labels[:limit] if limit is not None else labels
 
 
+def stage_report(timings: list[dict[str, float]]) -> str:
+    """Median and p95 per pipeline stage (Reading.timings_ms): where the time goes, not only how much."""
+    stages = list(dict.fromkeys(stage for timing in timings for stage in timing))
+    parts = []
+    for stage in stages:
+        values = [timing.get(stage, 0.0) for timing in timings]
+        parts.append(f"{stage} {percentile(values, 50):.0f}/{percentile(values, 95):.0f}")
+    return "stages, median/p95 ms (0 where a stage did not run): " + ", ".join(parts) + "\n"
+
+
 def write_chart(summary: dict[str, Any], path: Path) -> None:
     """Accuracy and read rate side by side per field: the gap between them is the wrong reads."""
     # Imported here: matplotlib is a tool of this report only, not of the site or the workers.
@@ -148,7 +158,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         engine = get_rapid_engine(settings.SLIPCHECK_OCR_THREADS)
         loaded = time.perf_counter()
-        predictions, floor_ms, tuned_ms = [], [], []
+        predictions, floor_ms, tuned_ms, stage_ms = [], [], [], []
         bare = bare_ppocr(settings.SLIPCHECK_OCR_THREADS) if options["floor"] else None
         for label in tqdm(labels, desc=folder.name, unit="img", file=sys.stderr, mininterval=1.0):
             try:
@@ -176,6 +186,7 @@ class Command(BaseCommand):
                 predictions.append({"image": label["image"], "error": str(error)})
                 continue
             predictions.append(reading_to_eval_dict(reading, label["image"]))
+            stage_ms.append(reading.timings_ms)
         done = time.perf_counter()
 
         summary = summarize(
@@ -187,6 +198,8 @@ class Command(BaseCommand):
             load_s=loaded - started,
         )
         self.stdout.write(render_report(summary), ending="")
+        if stage_ms:
+            self.stdout.write(stage_report(stage_ms))
         if floor_ms:
             self.stdout.write(
                 "floor, one bare PP-OCR pass with RapidOCR's defaults (load + detect + classify + read; no second "
