@@ -1,5 +1,6 @@
 """The engines' lines of a photo, cached on disk by the photo's SHA-1: extraction, calibration and their
-evaluations rerun in seconds instead of minutes. Only for tuning and measuring extraction: the cache knows
+evaluations rerun in seconds instead of minutes. The lines are those of recognize() without its closer look at
+unsure fields (which needs the engine). Only for tuning and measuring extraction: the cache knows
 nothing of engine or preprocessing changes (delete it after one), and timings from cached lines are not
 recognition timings."""
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recognition.document import locate
 from recognition.engines import OcrEngine
 from recognition.engines.tesseract import TesseractLineReader
 from recognition.images import load_photo
@@ -33,7 +35,8 @@ def engine_lines(
             )
         ]
     pixels: np.ndarray = load_photo(photo)
-    lines, pixels, _ = engine.read_upright(pixels)
+    page, boxes = locate(pixels, engine.detect)  # as recognize() does, without its closer look
+    lines, pixels, _ = engine.read_upright(page.pixels, boxes)
     if reader is not None:
         lines = reread_lines(pixels, lines, reader)
     if path is not None:

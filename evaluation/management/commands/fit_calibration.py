@@ -25,7 +25,7 @@ from evaluation.recognition_scores import (
 from recognition.calibration import CALIBRATION_FILE, Calibration, fit_isotonic, fit_logistic
 from recognition.engines import get_rapid_engine
 from recognition.engines.tesseract import get_tesseract_reader
-from recognition.pipeline import read_lines
+from recognition.pipeline import read_lines, recognize
 from recognition.serialize import reading_to_eval_dict
 
 
@@ -33,9 +33,26 @@ class Command(BaseCommand):
     help = "Fit the per-field confidence calibration on the tuning halves of labelled folders."
 
     def add_arguments(self, parser):
-        parser.add_argument("folders", nargs="+", type=Path)
+        parser.add_argument("folders", nargs="+", type=Path, help="labelled folders of real photos")
+        parser.add_argument(
+            "--generated",
+            nargs="*",
+            type=Path,
+            default=[],
+            help="generated folders, counted only for --generated-fields (fields real receipts rarely print)",
+        )
+        parser.add_argument(
+            "--generated-fields",
+            type=lambda t: tuple(t.split(",")),
+            default=("time", "card_last4", "payment_system"),
+        )
         parser.add_argument("--half", choices=(*HALVES, "all"), default="tune")
-        parser.add_argument("--lines-cache", type=Path, help="reuse the engines' lines cached here")
+        parser.add_argument(
+            "--lines-cache",
+            type=Path,
+            help="reuse the engines' lines cached here (fast, without recognize()'s closer look); by default every "
+            "photo is read by the whole pipeline",
+        )
         parser.add_argument("--years", type=lambda t: tuple(int(y) for y in t.split(",")), default=())
         parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
         parser.add_argument(
@@ -55,17 +72,26 @@ class Command(BaseCommand):
         engine = get_rapid_engine(settings.SLIPCHECK_OCR_THREADS)
         reader = get_tesseract_reader()
         pairs = []
-        for folder in options["folders"]:
+        generated = set(options["generated"])
+        for folder in [*options["folders"], *options["generated"]]:
             labels = read_labels(folder, None)
             if options["half"] != "all":
                 labels = [label for label in labels if half_of(label["image"]) == options["half"]]
             for label in tqdm(labels, desc=folder.name, unit="img", file=sys.stderr, mininterval=1.0):
-                lines = engine_lines(
-                    (folder / label["image"]).read_bytes(), engine, reader, options["lines_cache"]
-                )
-                reading, _ = read_lines(
-                    lines, second_engine=reader is not None, years=options["years"], calibration=None
-                )
+                photo = (folder / label["image"]).read_bytes()
+                if options["lines_cache"]:
+                    lines = engine_lines(photo, engine, reader, options["lines_cache"])
+                    reading, _ = read_lines(
+                        lines, second_engine=True, years=options["years"], calibration=None
+                    )
+                else:  # the whole pipeline, as production reads, with raw confidences
+                    reading = recognize(photo, engine=engine, years=options["years"], calibration=None)
+                if folder in generated:  # only the fields real photos rarely label
+                    label = {
+                        key: value
+                        for key, value in label.items()
+                        if key not in CALIBRATED_FIELDS or key in options["generated_fields"]
+                    }
                 pairs.append((label, reading_to_eval_dict(reading, label["image"])))
 
         curves = {}
@@ -95,7 +121,11 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(render_reliability(reliability(calibrated, CALIBRATED_FIELDS))))
         fitted = {
             "fitted": date.today().isoformat(),
-            "on": [f"{folder.resolve().name} ({options['half']} half)" for folder in options["folders"]],
+            "on": [f"{folder.resolve().name} ({options['half']} half)" for folder in options["folders"]]
+            + [
+                f"{folder.resolve().name} ({options['half']} half; {', '.join(options['generated_fields'])} only)"
+                for folder in options["generated"]
+            ],
             "images": len(pairs),
             "method": options["method"],
         }
