@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -31,7 +32,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "timezone",
         "min_amount",
         "payment_systems",
-        "documents",
+        "accepted_documents",
         "min_confidence",
         "reject_confidence",
         "max_accepted_per_day",
@@ -46,14 +47,20 @@ class CampaignAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["personal_data_purged_at"]
 
+    @admin.display(description=_("accepted documents"))
+    def accepted_documents(self, campaign: Campaign) -> str:
+        labels = dict(DOCUMENT_CHOICES)
+        return ", ".join(str(labels.get(name, name)) for name in campaign.documents)
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         """The accepted documents as checkboxes rather than the JSON the column holds; the model validates
         them and keeps them in order."""
         if db_field.name == "documents":
             return forms.MultipleChoiceField(
                 choices=DOCUMENT_CHOICES,
-                widget=forms.CheckboxSelectMultiple,
-                label=db_field.verbose_name,
+                # `radiolist`: the admin's style for choices, so a label is not squeezed into the field-name column
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "radiolist"}),
+                label=capfirst(db_field.verbose_name),
                 help_text=db_field.help_text,
                 initial=db_field.default,  # a callable: the slip, on the add page
                 error_messages={"required": db_field.error_messages["blank"]},

@@ -77,8 +77,9 @@ def comparison_html(submission: Submission) -> SafeString:
     )
     kind = f"{recognition.kind} ({recognition.kind_confidence:.2f})" if recognition else "—"
     return format_html(
-        "<p>{}: <b>{}</b></p><table><thead><tr><th></th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
-        "<tbody>{}</tbody></table>",
+        # Scrolls sideways on a phone instead of being cut off by the admin's row.
+        '<p>{}: <b>{}</b></p><div style="overflow-x:auto"><table><thead><tr><th></th><th>{}</th><th>{}</th>'
+        "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table></div>",
         _("Document"),
         kind,
         _("typed"),

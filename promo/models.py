@@ -118,12 +118,12 @@ class Campaign(models.Model):
         help_text=_("A field read with less confidence goes to moderation (evaluate_decisions --sweep)."),
     )
     reject_confidence = models.FloatField(
-        _("confidence to refuse"),
+        _("confidence threshold to refuse"),
         default=REJECT_CONFIDENCE,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_(
-            "An amount or card read differently from what was typed refuses the upload only at this confidence "
-            "or above; below it, a moderator decides."
+            "From 0 to 1. An amount or card read differently from what was typed refuses the upload only at this "
+            "confidence or above (and never below the minimum confidence); below it, a moderator decides."
         ),
     )
     max_accepted_per_day = models.PositiveIntegerField(
