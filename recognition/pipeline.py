@@ -30,10 +30,15 @@ from recognition.types import Box, FieldReading, OcrLine, Reading
 # reads the all-Cyrillic lines PP-OCR scores low (`ОДОБРЕНО`, `МИР`).
 MIN_PRIMARY_CONFIDENCE = 0.3
 # Digits are PP-OCR's strength: a confident line of digits and punctuation is not re-read.
+_MASKED_TAIL = re.compile(r"[*xX•#]{2,}\s?\d{4}")
 _DIGITS_ONLY = re.compile(r"^[\d\s.,:/*xX#=-]+$")
 
 
 def needs_second_reading(line: OcrLine) -> bool:
+    """A confident line of digits is left to PP-OCR, except a masked card tail: the scheme printed before it
+    (`МИР **** 2044`) is a Cyrillic word PP-OCR drops, and only the second engine reads it."""
+    if _MASKED_TAIL.search(line.text):
+        return True
     return not (line.confidence >= 0.9 and _DIGITS_ONLY.match(line.text))
 
 

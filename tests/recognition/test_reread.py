@@ -93,3 +93,11 @@ def test_line_strip_is_upright_and_stretched():
     strip = line_strip(photo, ((60.0, 90.0), (240.0, 90.0), (240.0, 110.0), (60.0, 110.0)), height=96)
     assert strip.shape[0] == 96 and strip.shape[1] > 4 * 96
     assert strip.min() < 20 and strip.max() > 235  # full contrast
+
+
+def test_a_confident_masked_card_tail_is_still_read_by_the_second_engine():
+    """PP-OCR drops the Cyrillic `МИР` before `**** 2044` and reads the rest surely: only Tesseract sees it."""
+    from recognition.pipeline import needs_second_reading
+
+    assert needs_second_reading(line("**** 2044", 0, confidence=0.99))
+    assert not needs_second_reading(line("=2374.77", 0, confidence=0.99))
