@@ -8,6 +8,23 @@ from recognition.types import Box
 LINE_HEIGHT = 48  # px of the line's own box: Tesseract reads best with capitals ~30 px high
 
 
+def _sides(box: Box) -> tuple[float, float] | None:
+    """The box's top width and left height, or None for a box too thin to cut (a speck the detector saw)."""
+    corners = np.array(box, dtype=np.float32)
+    top_width = float(np.linalg.norm(corners[1] - corners[0]))
+    left_height = float(np.linalg.norm(corners[3] - corners[0]))
+    return None if top_width < 2 or left_height < 2 else (top_width, left_height)
+
+
+def _grown(box: Box, along_px: float, across_px: float) -> np.ndarray:
+    """The box's corners moved outwards by `along_px` along the line and `across_px` across it."""
+    corners = np.array(box, dtype=np.float32)
+    along = (corners[1] - corners[0]) / float(np.linalg.norm(corners[1] - corners[0]))
+    across = (corners[3] - corners[0]) / float(np.linalg.norm(corners[3] - corners[0]))
+    dx, dy = along * along_px, across * across_px
+    return corners + np.array([-dx - dy, dx - dy, dx + dy, -dx + dy], dtype=np.float32)
+
+
 def crop_line(
     image: np.ndarray, box: Box, *, height: int = LINE_HEIGHT, pad_y: float = 0.08, pad_x: float = 0.1
 ) -> np.ndarray:
@@ -17,15 +34,11 @@ def crop_line(
     neighbouring lines, which make a single-line reader return nothing. So the photo's margin is thin
     (`pad_y`) and the white space a reader wants is added as a frame of the paper's own colour.
     """
-    corners = np.array(box, dtype=np.float32)
-    top_width = float(np.linalg.norm(corners[1] - corners[0]))
-    left_height = float(np.linalg.norm(corners[3] - corners[0]))
-    if top_width < 2 or left_height < 2:
+    sides = _sides(box)
+    if sides is None:
         return np.full((height, height, 3), 255, dtype=np.uint8)
-    along = (corners[1] - corners[0]) / top_width
-    across = (corners[3] - corners[0]) / left_height
-    dx, dy = along * pad_x * left_height, across * pad_y * left_height
-    grown = corners + np.array([-dx - dy, dx - dy, dx + dy, -dx + dy], dtype=np.float32)
+    top_width, left_height = sides
+    grown = _grown(box, pad_x * left_height, pad_y * left_height)
     inner_height = max(height - 2 * round(height * 0.25), 8)
     scale = inner_height / (left_height * (1 + 2 * pad_y))
     width = max(round(top_width * (1 + 2 * pad_x * left_height / top_width) * scale), 1)
@@ -48,15 +61,11 @@ def line_strip(
     For a closer look at a line whose reading is unsure: cut from the photo rather than the page (one
     interpolation instead of two), enlarged with cubic interpolation before the recognizer scales it to its
     48 px, and with faint thermal print stretched to full contrast."""
-    corners = np.array(box, dtype=np.float32)
-    top_width = float(np.linalg.norm(corners[1] - corners[0]))
-    left_height = float(np.linalg.norm(corners[3] - corners[0]))
-    if top_width < 2 or left_height < 2:
+    sides = _sides(box)
+    if sides is None:
         return np.full((height, height, 3), 255, dtype=np.uint8)
-    along = (corners[1] - corners[0]) / top_width
-    across = (corners[3] - corners[0]) / left_height
-    dx, dy = along * pad_x * top_width, across * pad_y * left_height
-    grown = corners + np.array([-dx - dy, dx - dy, dx + dy, -dx + dy], dtype=np.float32)
+    top_width, left_height = sides
+    grown = _grown(box, pad_x * top_width, pad_y * left_height)
     width = max(round(height * top_width * (1 + 2 * pad_x) / (left_height * (1 + 2 * pad_y))), 1)
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     strip = cv2.warpPerspective(
