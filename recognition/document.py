@@ -1,9 +1,11 @@
 """Finding the document in a phone photo before reading it.
 
-A phone photo shows a table, fingers, a folder and perspective around a small receipt. The engines read better
-and faster from the document alone, upright: detection then spends its pixels on the paper (a small receipt is
-enlarged to the detector's working size instead of a third of it), background print (a menu, a second receipt
-at the edge) is not read, and rows stay level for extraction.
+A phone photo shows a table, fingers, a folder and perspective around a small receipt. Cut out and upright,
+the document gets the detector's pixels (a small receipt is enlarged to the detector's working size instead of
+filling a third of it), background print (a menu, a second receipt at the edge) is not read, and rows stay level
+for extraction. Measured on srd-dev's tune half (39 phone photos): 2 more amounts of 38 read right, dates
+level, at the same median time (the outline costs ~15 ms; a crop saves the detector about what a second
+detection costs).
 
 Two ways to find it: the paper's outline (bright, colourless paper against a darker or coloured table: a
 quadrilateral, warped to a rectangle), or, where the paper has no clear outline (a white tablecloth, a scan),
@@ -44,8 +46,13 @@ MAX_QUAD_MISFIT = 0.12
 MAX_SIDE_RATIO = 1.5
 MARGIN = 0.03  # of the document's short side, kept around it: the outline may shave a character
 STACK_GAP = 24  # px of white between documents stacked on one page
-# The hull of the text boxes is used only where the text covers at most this share of the photo.
+# The hull of the text boxes is used only where the text covers at most this share of the photo, and only where
+# the detector, run again on the cut, sees the print at least this much larger (its working size is bounded on
+# both sides, so a cut does not always enlarge). It guards the detection cap (rapid.DETECTION_LONG_SIDE) on
+# large photos of small receipts. On the tune halves it cut 13 of 77 scans (small receipts on A4 scans) and 2 of
+# 39 photos without changing an amount, date or time, for a second detection on those (+3-6% median time).
 MAX_TEXT_HULL_AREA = 0.5
+MIN_TEXT_ENLARGEMENT = 1.5
 # Shadows: when the paper's background light varies more than this (darkest / brightest), it is flattened.
 MAX_LIGHT_FALLOFF = 0.72
 
@@ -105,7 +112,10 @@ def paper_mask(pixels: np.ndarray) -> np.ndarray | None:
     score = np.clip(lab[..., 0] - 2.0 * chroma, 0, 255).astype(np.uint8)
     score = cv2.GaussianBlur(score, (5, 5), 0)
     threshold, mask = cv2.threshold(score, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if float(score[score <= threshold].mean()) > MAX_SURROUNDINGS_SCORE:
+    surroundings = score[score <= threshold]
+    if surroundings.size == 0 or surroundings.size == score.size:
+        return None  # one tone all over: nothing to tell apart
+    if float(surroundings.mean()) > MAX_SURROUNDINGS_SCORE:
         return None
     size = max(3, min(mask.shape) // 40) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
@@ -192,8 +202,8 @@ def _plausible(quad: Quad) -> bool:
 
 def text_hull(boxes: list[Box], shape: tuple[int, ...]) -> Quad | None:
     """The rotated rectangle around the text boxes of a first detection, when it leaves out enough of the
-    photo to be worth cutting; boxes far smaller than the typical line (specks, background print) count less
-    by being left out of the hull when they lie apart from the body of the text."""
+    photo to be worth cutting. Boxes under half the typical line's height (specks, fine background print) are
+    left out of it."""
     if len(boxes) < 3:
         return None
     corners = np.array(boxes, dtype=np.float32)  # (n, 4, 2)
@@ -344,15 +354,20 @@ def clipped(boxes: list[Box], page: Page, photo_shape: tuple[int, ...], border: 
 
 
 def locate(
-    pixels: np.ndarray, detect: Callable[[np.ndarray], list[Box]], *, flatten: bool = True
+    pixels: np.ndarray,
+    detect: Callable[[np.ndarray], list[Box]],
+    detection_scale: Callable[[int, int], float],
+    *,
+    flatten: bool = True,
 ) -> tuple[Page, list[Box]]:
-    """The page to read and its text boxes, `detect` being the engine's text detector.
+    """The page to read and its text boxes, `detect` being the engine's text detector and `detection_scale`
+    the factor by which it resizes an image of a given height and width.
 
     The outline first (cheap); a crop that cuts through print is undone. Without an outline, a first detection
-    on the whole photo: where its text covers a small part of the photo, that part is cut out and detected again
-    (the detector then sees the print larger); otherwise that detection is the one the engine reads. With
-    `flatten`, shadows are divided out of a cut-out page before it is detected (on the whole photo the table
-    would be "flattened" into paper-bright texture).
+    on the whole photo: where its text covers a small part of the photo and the detector would see it larger
+    cut out, that part is cut out and detected again; otherwise that detection is the one the engine reads.
+    With `flatten`, shadows are divided out of a cut-out page before it is detected (on the whole photo the
+    table would be "flattened" into paper-bright texture).
     """
 
     def prepared(page: Page) -> Page:
@@ -371,6 +386,14 @@ def locate(
     boxes = detect(pixels)
     hull = text_hull(boxes, pixels.shape)
     if hull is None:
+        return page, boxes
+    width = float(max(np.linalg.norm(hull[1] - hull[0]), np.linalg.norm(hull[2] - hull[3])))
+    height = float(max(np.linalg.norm(hull[3] - hull[0]), np.linalg.norm(hull[2] - hull[1])))
+    side = 1 + 2 * MARGIN
+    enlargement = detection_scale(round(height * side), round(width * side)) / detection_scale(
+        *pixels.shape[:2]
+    )
+    if enlargement < MIN_TEXT_ENLARGEMENT:
         return page, boxes
     cut = cut_documents(pixels, [hull], "text")
     page = prepared(replace(cut, steps=page.steps + cut.steps))

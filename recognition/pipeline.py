@@ -50,15 +50,17 @@ def needs_second_reading(line: OcrLine) -> bool:
 SURE_LINE = 0.9
 # Letters outside ASCII in PP-OCR's reading: a Cyrillic line read as look-alikes (`Kapτa`), Tesseract's to read.
 _NOT_ASCII_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
+_DIGIT = re.compile(r"\d")
 
 
 def worth_rereading(line: OcrLine) -> bool:
     """Whether the second engine re-reads the line: PP-OCR was unsure of it, read it as nothing or in look-alikes
-    (Cyrillic, which its model lacks), or it carries digits PP-OCR did not read surely."""
+    (Cyrillic, which its model lacks), or it carries digits among words (`Сумма: 1979,00` read `CyMMa: 1979,00`;
+    a sure line of digits alone is PP-OCR's, as before)."""
     if not needs_second_reading(line):
         return False
     return line.confidence < SURE_LINE or bool(
-        _NOT_ASCII_LETTER.search(line.text) or re.search(r"\d", line.text)
+        _NOT_ASCII_LETTER.search(line.text) or _DIGIT.search(line.text)
     )
 
 
@@ -190,7 +192,7 @@ def recognize(
     pixels = photo if isinstance(photo, np.ndarray) else load_photo(photo)
     loaded = time.perf_counter()
     detect = TimedDetector(engine.detect)
-    page, boxes = locate(pixels, detect)
+    page, boxes = locate(pixels, detect, engine.detection_scale)
     located = time.perf_counter()
     lines, upright, turned = engine.read_upright(page.pixels, boxes)
     read = time.perf_counter()

@@ -110,7 +110,9 @@ class Reading:
     lines: list[OcrLine]
     engine: str
     timings_ms: dict[str, float] = field(default_factory=dict)
-    # Preprocessing that changed the photo before reading (e.g. "turned_180"), for moderators and benchmarks.
+    # What was done to read the photo, for moderators and benchmarks: the document cut out and straightened
+    # ("document_cropped_outline", "perspective_corrected", "shadows_normalised"), turned ("turned_180"), a field
+    # looked at again ("reread_amount"); recognition.document and recognition.reread name them.
     steps: tuple[str, ...] = ()
     # Brightness and sharpness of the photo (recognition.quality.PhotoQuality.as_dict()).
     quality: dict[str, Any] = field(default_factory=dict)

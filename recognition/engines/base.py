@@ -16,6 +16,10 @@ class OcrEngine(Protocol):
         """The text lines' boxes, without reading them (to find the document before reading it)."""
         ...
 
+    def detection_scale(self, height: int, width: int) -> float:
+        """How much the detector resizes an image of this size before looking at it."""
+        ...
+
     def read_upright(
         self, image: np.ndarray, boxes: list[Box] | None = None
     ) -> tuple[list[OcrLine], np.ndarray, int]:

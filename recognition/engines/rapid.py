@@ -80,6 +80,9 @@ class RapidOcrEngine:
     def read(self, image: np.ndarray) -> list[OcrLine]:
         return self._recognize(image, self.detect(image))[0]
 
+    def detection_scale(self, height: int, width: int) -> float:
+        return detection_scale(height, width)
+
     def detect(self, image: np.ndarray) -> list[Box]:
         """The text lines' boxes (clockwise from top-left, in `image` pixels), top to bottom."""
         scale = detection_scale(*image.shape[:2])

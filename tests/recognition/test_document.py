@@ -18,6 +18,7 @@ from recognition.document import (
     warp_document,
     whole_photo,
 )
+from recognition.engines.rapid import detection_scale
 from recognition.pipeline import recognize
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
@@ -171,8 +172,38 @@ def test_locate_undoes_a_crop_that_cuts_the_print():
             else []
         )
 
-    page, _boxes = locate(photo, detect)
+    page, _boxes = locate(photo, detect, detection_scale)
     assert page.steps == ("document_crop_undone",) and page.pixels is photo and calls[-1] == photo.shape
+
+
+def text_block(image_shape):
+    """A detector that finds eight lines in a 200x300 px block at (500, 300): a small receipt on a white cloth."""
+    calls = []
+
+    def detect(image: np.ndarray) -> list:
+        calls.append(image.shape)
+        if image.shape != image_shape:
+            return []
+        return [((500.0, 300.0 + 36 * row), (700.0, 300.0 + 36 * row), (700.0, 322.0 + 36 * row),
+                 (500.0, 322.0 + 36 * row)) for row in range(8)]  # fmt: skip
+
+    return detect, calls
+
+
+def test_without_an_outline_the_text_is_cut_out_where_the_detector_then_sees_it_larger():
+    photo = np.full((900, 1200, 3), 250, dtype=np.uint8)  # white on white: no outline to find
+    detect, calls = text_block(photo.shape)
+    page, _ = locate(photo, detect, detection_scale)
+    assert page.steps[0] == "document_cropped_text" and len(calls) == 2
+    assert page.pixels.shape[0] < 400 and page.pixels.shape[1] < 300
+    assert corner_error(page.quads[0], np.array([[500, 300], [700, 300], [700, 574], [500, 574]])) < 2
+
+
+def test_a_cut_the_detector_would_not_see_larger_is_not_made():
+    photo = np.full((900, 1200, 3), 250, dtype=np.uint8)
+    detect, calls = text_block(photo.shape)
+    page, boxes = locate(photo, detect, lambda height, width: 1.0)
+    assert page.steps == () and page.pixels is photo and len(calls) == 1 and len(boxes) == 8
 
 
 @pytest.mark.parametrize("turn", [90, 180, 270])

@@ -205,7 +205,8 @@ class Command(BaseCommand):
                 "floor, one bare PP-OCR pass with RapidOCR's defaults (load + detect + classify + read; no second "
                 f"engine, no extraction): median {percentile(floor_ms, 50):.0f} ms, "
                 f"p95 {percentile(floor_ms, 95):.0f} ms\n"
-                "one PP-OCR pass as configured here (640 px detection, unbatched lines): "
+                "one PP-OCR pass as configured here (detection at 640 px short side, 1280 px long side; unbatched "
+                "lines; onnxruntime threads that sleep): "
                 f"median {percentile(tuned_ms, 50):.0f} ms, p95 {percentile(tuned_ms, 95):.0f} ms\n"
             )
 
