@@ -35,7 +35,9 @@ def engine_lines(
             )
         ]
     pixels: np.ndarray = load_photo(photo)
-    page, boxes = locate(pixels, engine.detect)  # as recognize() does, without its closer look
+    page, boxes = locate(
+        pixels, engine.detect, engine.detection_scale
+    )  # as recognize(), without its closer look
     lines, pixels, _ = engine.read_upright(page.pixels, boxes)
     if reader is not None:
         lines = reread_lines(pixels, lines, reader)
