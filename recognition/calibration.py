@@ -133,8 +133,7 @@ class Calibration:
     curves: Mapping[str, Curve]
 
     def apply(self, fields: dict[str, FieldReading]) -> dict[str, FieldReading]:
-        """Every candidate's confidence through its field's curve; `calibrated` recorded in the rules of the
-        fields it changed."""
+        """Every candidate's confidence through its field's curve (the order of the candidates stays)."""
         out = {}
         for name, reading in fields.items():
             curve = self.curves.get(name)
@@ -158,6 +157,10 @@ class Calibration:
 def _rebuilt(reading: FieldReading, candidates: list[Candidate]) -> FieldReading:
     best = candidates[0]
     return replace(reading, confidence=best.confidence, candidates=tuple(candidates))
+
+
+# No curve at all: every confidence as extraction gave it (what fit_calibration fits on).
+RAW = Calibration({})
 
 
 @cache

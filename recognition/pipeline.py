@@ -109,16 +109,12 @@ def second_view(lines: list[OcrLine]) -> list[OcrLine]:
     return view
 
 
-# Stands for "the curves shipped with the code" (recognition.calibration.default_calibration).
-SHIPPED = "shipped"
-
-
 def read_lines(
     lines: list[OcrLine],
     *,
     second_engine: bool,
     years: tuple[int, ...] = (),
-    calibration: Calibration | str | None = SHIPPED,
+    calibration: Calibration | None = None,
 ) -> tuple[Reading, list[Box]]:
     """What `recognize` makes of the lines the engines read: card numbers masked, fields extracted (and
     corroborated across engines with `second_engine`), the document classified; and the regions of the photo
@@ -133,11 +129,8 @@ def read_lines(
         fields = {name: corroborate(fields[name], secondary[name]) for name in fields}
     # Belt and braces: extraction joins rows and lines in its own way, and its sources quote them.
     fields, scrubbed = scrub_fields(fields)
-    # Raw confidences become measured ones (None: raw, as `fit_calibration` needs them).
-    if calibration == SHIPPED:
-        calibration = default_calibration()
-    if isinstance(calibration, Calibration):
-        fields = calibration.apply(fields)
+    # Raw confidences become measured ones: the shipped curves unless told otherwise (RAW for fit_calibration).
+    fields = (calibration if calibration is not None else default_calibration()).apply(fields)
     kind, kind_confidence = classify_document(primary, fields)
     reading = Reading(
         kind=kind,
@@ -178,13 +171,14 @@ def recognize(
     engine: OcrEngine | None = None,
     second: TesseractLineReader | bool | None = True,
     years: tuple[int, ...] = (),
-    calibration: Calibration | str | None = SHIPPED,
+    calibration: Calibration | None = None,
 ) -> Reading:
     """Reads a photo of a slip: its bytes, or the pixels `load_photo` made of them (a caller that also hashes
     the photo decodes it once). Raises recognition.images.UnreadableImage for bytes that are not an image.
 
     `second`: True for the process's Tesseract reader (when installed), a reader, or None/False for PP-OCR alone.
     `years`: the campaign's years, which let a date with a broken year be repaired.
+    `calibration`: None for the curves shipped with the code, recognition.calibration.RAW for raw confidences.
     """
     engine = engine or get_rapid_engine()
     reader = get_tesseract_reader() if second is True else (second or None)

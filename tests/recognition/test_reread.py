@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from recognition.calibration import RAW
 from recognition.geometry import line_strip
 from recognition.pipeline import read_lines, worth_rereading
 from recognition.reread import look_closer, source_lines, unsure_of_the_print
@@ -13,7 +14,7 @@ PHOTO = np.full((400, 600, 3), 255, dtype=np.uint8)
 
 def extract(lines):
     """Raw confidences: what is tested is the rule, not the shipped calibration curve."""
-    return read_lines(lines, second_engine=False, calibration=None)[0]
+    return read_lines(lines, second_engine=False, calibration=RAW)[0]
 
 
 def closer(lines, answers):

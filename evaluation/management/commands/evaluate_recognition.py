@@ -25,10 +25,11 @@ from evaluation.recognition_scores import (
     render_report,
     summarize,
 )
+from recognition.calibration import RAW
 from recognition.engines import get_rapid_engine
 from recognition.engines.tesseract import get_tesseract_reader
 from recognition.images import UnreadableImage, load_photo
-from recognition.pipeline import SHIPPED, read_lines, recognize
+from recognition.pipeline import read_lines, recognize
 from recognition.serialize import reading_to_eval_dict
 
 
@@ -145,7 +146,7 @@ class Command(BaseCommand):
         labels = read_labels(folder, options["limit"])
         if options["half"] != "all":
             labels = [label for label in labels if half_of(label["image"]) == options["half"]]
-        calibration = None if options["raw"] else SHIPPED
+        calibration = RAW if options["raw"] else None  # None: the shipped curves
         cache = options["lines_cache"]
         reader = get_tesseract_reader() if cache else None
         fields = options["fields"]

@@ -22,7 +22,7 @@ from evaluation.recognition_scores import (
     reliability,
     render_reliability,
 )
-from recognition.calibration import CALIBRATION_FILE, Calibration, fit_isotonic, fit_logistic
+from recognition.calibration import CALIBRATION_FILE, RAW, Calibration, fit_isotonic, fit_logistic
 from recognition.engines import get_rapid_engine
 from recognition.engines.tesseract import get_tesseract_reader
 from recognition.pipeline import read_lines, recognize
@@ -82,10 +82,10 @@ class Command(BaseCommand):
                 if options["lines_cache"]:
                     lines = engine_lines(photo, engine, reader, options["lines_cache"])
                     reading, _ = read_lines(
-                        lines, second_engine=True, years=options["years"], calibration=None
+                        lines, second_engine=True, years=options["years"], calibration=RAW
                     )
                 else:  # the whole pipeline, as production reads, with raw confidences
-                    reading = recognize(photo, engine=engine, years=options["years"], calibration=None)
+                    reading = recognize(photo, engine=engine, years=options["years"], calibration=RAW)
                 if folder in generated:  # only the fields real photos rarely label
                     label = {
                         key: value
