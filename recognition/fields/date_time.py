@@ -103,10 +103,6 @@ _DAY_FIRST_MARKS = (
 )
 
 
-def is_month_first(lines: list[OcrLine]) -> bool:
-    return date_order(lines)[0]
-
-
 def date_order(lines: list[OcrLine]) -> tuple[bool, float]:
     """Whether the document's ambiguous dates (`05/06/26`) put the month first: its own unambiguous dates
     decide (`12/26/2012` elsewhere on it); failing them, US marks against day-first ones. (A 12-hour clock is

@@ -3,7 +3,7 @@ from datetime import date, time
 import pytest
 
 from recognition.dates import find_dates, find_times, unglue_date_time
-from recognition.fields.date_time import extract_date, is_month_first
+from recognition.fields.date_time import date_order, extract_date
 from recognition.types import OcrLine
 
 
@@ -51,23 +51,26 @@ def test_find_dates(text, expected):
 
 
 @pytest.mark.parametrize(
-    ("rows", "month_first"),
+    ("rows", "expected"),
     [
-        (["Server: Mary 06/13/17 08:38 PM", "Date 05/06/17"], True),  # its own 06/13 decides
-        (["13/06/17 20:38", "05/06/17"], False),
-        (["Kenmore, WA 98028", "(425) 555-0199", "05/06/17 8:38 PM"], True),  # US marks
-        (["Total $12.50", "05/06/17"], True),
-        (["VAT 20%", "Total £12.50", "05/06/17"], False),
-        (["Итого 1 119,00", "05/06/26"], False),
-        (["Total RM 12.50", "GST 6%", "05/06/26", "012-345-6789"], False),  # a Malaysian mobile is no US mark
+        (["Server: Mary 06/13/17 08:38 PM", "Date 05/06/17"], (True, 0.9)),  # its own 06/13 decides
+        (["13/06/17 20:38", "05/06/17"], (False, 0.9)),
+        (["Kenmore, WA 98028", "(425) 555-0199", "05/06/17 8:38 PM"], (True, 0.8)),  # two US marks
+        (["Total $12.50", "05/06/17"], (True, 0.7)),
+        (["VAT 20%", "Total £12.50", "05/06/17"], (False, 0.8)),
+        (["Итого 1 119,00", "05/06/26"], (False, 0.7)),
+        # ringgit and GST outweigh a Malaysian mobile that looks like a US number
+        (["Total RM 12.50", "GST 6%", "05/06/26", "012-345-6789"], (False, 0.7)),
+        (["05/06/26"], (False, 0.6)),  # nothing to go by: day-first, barely
     ],
 )
-def test_month_first_follows_the_document(rows, month_first):
+def test_the_date_order_follows_the_document(rows, expected):
     lines = [
         OcrLine(text, 0.99, ((0, i * 20), (100, i * 20), (100, i * 20 + 10), (0, i * 20 + 10)))
         for i, text in enumerate(rows)
     ]
-    assert is_month_first(lines) is month_first
+    month_first, certainty = date_order(lines)
+    assert (month_first, round(certainty, 2)) == expected
 
 
 def test_ambiguous_date_is_less_plausible_than_unambiguous():
