@@ -250,6 +250,11 @@ def half_of(image: str) -> str:
     return "tune" if int(hashlib.sha1(image.encode("utf-8")).hexdigest()[-1], 16) % 2 == 0 else "report"
 
 
+def in_half(labels: Sequence[dict[str, Any]], half: str) -> list[dict[str, Any]]:
+    """The label lines of one half of a set (`tune` or `report`), or all of them for `all`."""
+    return [label for label in labels if half == "all" or half_of(label["image"]) == half]
+
+
 RELIABILITY_BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001)
 CALIBRATED_FIELDS = ("amount", "date", "time", "card_last4", "payment_system", "merchant")
 

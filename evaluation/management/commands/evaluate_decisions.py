@@ -36,7 +36,7 @@ from evaluation.decision_scenarios import (
     render_figures,
     scenarios_for,
 )
-from evaluation.recognition_scores import HALVES, half_of
+from evaluation.recognition_scores import HALVES, in_half
 from promo import processing, submissions
 from promo.checks import run_checks
 from promo.decision import decide
@@ -74,9 +74,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, folder, limit, seed, sweep, json_out, documents, half, **options):
-        labels = [label for label in _labels(folder) if half == "all" or half_of(label["image"]) == half][
-            :limit
-        ]
+        labels = in_half(_labels(folder), half)[:limit]
         dated = [date.fromisoformat(label["date"]) for label in labels if label.get("date")]
         if not dated:
             raise CommandError(f"{folder}: no labelled dates, cannot set a campaign period")

@@ -18,8 +18,8 @@ from evaluation.recognition_scores import (
     HALVES,
     SCORABLE_FIELDS,
     field_title,
-    half_of,
     image_verdicts,
+    in_half,
     pair_up,
     percentile,
     render_report,
@@ -143,9 +143,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         folder = Path(options["folder"])
-        labels = read_labels(folder, options["limit"])
-        if options["half"] != "all":
-            labels = [label for label in labels if half_of(label["image"]) == options["half"]]
+        labels = in_half(read_labels(folder, None), options["half"])[: options["limit"]]
         calibration = RAW if options["raw"] else None  # None: the shipped curves
         cache = options["lines_cache"]
         reader = get_tesseract_reader() if cache else None

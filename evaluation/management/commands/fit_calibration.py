@@ -16,7 +16,7 @@ from evaluation.management.commands.evaluate_recognition import read_labels
 from evaluation.recognition_scores import (
     CALIBRATED_FIELDS,
     HALVES,
-    half_of,
+    in_half,
     match,
     normalize,
     reliability,
@@ -74,9 +74,7 @@ class Command(BaseCommand):
         pairs = []
         generated = set(options["generated"])
         for folder in [*options["folders"], *options["generated"]]:
-            labels = read_labels(folder, None)
-            if options["half"] != "all":
-                labels = [label for label in labels if half_of(label["image"]) == options["half"]]
+            labels = in_half(read_labels(folder, None), options["half"])
             for label in tqdm(labels, desc=folder.name, unit="img", file=sys.stderr, mininterval=1.0):
                 photo = (folder / label["image"]).read_bytes()
                 if options["lines_cache"]:
