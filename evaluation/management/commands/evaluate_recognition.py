@@ -42,12 +42,12 @@ def field_list(text: str) -> tuple[str, ...]:
     return fields
 
 
-def read_labels(folder: Path, limit: int | None) -> list[dict[str, Any]]:
+def read_labels(folder: Path) -> list[dict[str, Any]]:
     path = folder / "labels.jsonl"
     if not path.is_file():
         raise CommandError(f"{path} not found: DIR must be a labelled folder (docs/eval-format.md)")
     labels = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return labels[:limit] if limit is not None else labels
+    return labels
 
 
 def stage_report(timings: list[dict[str, float]]) -> str:
@@ -143,7 +143,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         folder = Path(options["folder"])
-        labels = in_half(read_labels(folder, None), options["half"])[: options["limit"]]
+        labels = in_half(read_labels(folder), options["half"])[: options["limit"]]
         calibration = RAW if options["raw"] else None  # None: the shipped curves
         cache = options["lines_cache"]
         reader = get_tesseract_reader() if cache else None

@@ -74,7 +74,7 @@ class Command(BaseCommand):
         pairs = []
         generated = set(options["generated"])
         for folder in [*options["folders"], *options["generated"]]:
-            labels = in_half(read_labels(folder, None), options["half"])
+            labels = in_half(read_labels(folder), options["half"])
             for label in tqdm(labels, desc=folder.name, unit="img", file=sys.stderr, mininterval=1.0):
                 photo = (folder / label["image"]).read_bytes()
                 if options["lines_cache"]:
