@@ -397,6 +397,13 @@ def _system_name(rng: random.Random, system: str, locale: str) -> str:
     return rng.choice(variants[system])
 
 
+def _phone(rng: random.Random, us: bool) -> str:
+    """A US number, `(806) 593-7761`, or a UK one, `020 7946 0123`: the country the document's dates follow."""
+    if us:
+        return f"({_digits(rng, 3)}) {_digits(rng, 3)}-{_digits(rng, 4)}"
+    return f"0{_digits(rng, 2)} {_digits(rng, 4)} {_digits(rng, 4)}"
+
+
 def _clock(rng: random.Random, at: time | None, twelve: bool = False) -> str:
     """``14:32``, ``14:32:05`` or ``02:32 PM``; printed seconds are noise, the truth keeps minutes only."""
     seconds = f":{rng.randrange(60):02d}" if rng.random() < 0.5 else ""
@@ -498,11 +505,7 @@ def _slip_en(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
         lay.add(t.merchant, "center", bold=True)
     lay.add(_fill(rng, rng.choice(_EN_STREETS), 1500), "center")
     if rng.random() < 0.4:  # a US phone on a US slip only
-        phone = (
-            f"({_digits(rng, 3)}) {_digits(rng, 3)}-{_digits(rng, 4)}"
-            if us
-            else f"0{_digits(rng, 2)} {_digits(rng, 4)} {_digits(rng, 4)}"
-        )
+        phone = _phone(rng, us)
         lay.add(f"TEL: {phone}", "center")
     if rng.random() < 0.5:
         lay.rule(rng.choice("-="))
@@ -702,11 +705,7 @@ def _receipt(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
         # A US shop prints a (NNN) NNN-NNNN phone and month-first dates; a UK one neither (the two used to be
         # drawn apart, printing a London receipt with a US phone and a day-first date).
         us = rng.random() < 0.5
-        phone = (
-            f"({_digits(rng, 3)}) {_digits(rng, 3)}-{_digits(rng, 4)}"
-            if us
-            else f"0{_digits(rng, 2)} {_digits(rng, 4)} {_digits(rng, 4)}"
-        )
+        phone = _phone(rng, us)
         lay.add(f"TEL {phone}", "center")
     lay.rule()
     two_line = len(items) <= 18 and rng.random() < 0.6  # keeps tall receipts within a photo
