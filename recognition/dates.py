@@ -216,6 +216,9 @@ _MONTH_DAY_YEAR = re.compile(
     rf"(?<![^\W\d_]){_WORD}\.? ?(\d{{1,2}})(?:st|nd|rd|th)?(?:, ?| |')'?(\d{{4}}|\d{{2}})(?!\d)",
     re.IGNORECASE,
 )
+# POS checks' compact `Oct08'14` with the apostrophe lost or misread (`Oct0814`, `Sep30:17`): two digits of
+# day, two of year, nothing else around them.
+_MONTH_DDYY = re.compile(rf"(?<![^\W\d_]){_WORD}(\d{{2}})[':.,`]?(\d{{2}})(?![\d:])", re.IGNORECASE)
 _TIME = re.compile(
     r"(?<!\d)([01]?\d|2[0-3])[:.]([0-5]\d)(?::([0-5]\d))?(?!\d)"
     # `08:38 PM`, `8:38 p.m.`, and POS checks' one-letter `11:23a`, `6:21:59P` (glued: `12:10 A` may be a word)
@@ -290,7 +293,9 @@ def find_dates(
             found.append(DateMatch(other, span, 1 - certainty))
         elif readings:
             found.append(DateMatch(readings[0], span, 1.0))
-    for pattern, day_group, month_group in ((_DAY_MONTH_YEAR, 1, 2), (_MONTH_DAY_YEAR, 2, 1)):
+    for pattern, day_group, month_group in (
+        (_DAY_MONTH_YEAR, 1, 2), (_MONTH_DAY_YEAR, 2, 1), (_MONTH_DDYY, 2, 1)
+    ):  # fmt: skip
         for m in pattern.finditer(text):
             month = month_number(m.group(month_group))
             if month and not any(_overlaps(m.span(), d.span) for d in found):

@@ -74,13 +74,14 @@ def spot_payment_system(words: str) -> SpottedSystem | None:
         return SpottedSystem("VISA", 0.7, "V")
     best: SpottedSystem | None = None
     for word in words.split():
-        if len(word) < 4:
+        # A word of digits (`596-1564` of a phone number) spells no name, whatever digits look like.
+        if len(word) < 4 or sum(ch.isalpha() for ch in word) < 2:
             continue
         letters = word.translate(_DIGIT_AS_LETTER)
         for system, names in PRINTED_NAMES.items():
             for name in names:
-                name = name.replace(" ", "")
-                if len(name) < 4:
+                # `VISA CREDIT` is VISA's name and a word anyone prints (`Credit`): fuzzily, names of one word.
+                if len(name) < 4 or " " in name:
                     continue
                 score = fuzz.ratio(letters, name) / 100
                 if score * 100 >= FUZZY_MIN_SCORE and (best is None or score > best.score):

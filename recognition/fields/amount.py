@@ -93,7 +93,9 @@ CURRENCY_WORDS = labels(
     "RUB", "Руб", "Ру", "USD", "EUR", "RM", "MYR", "GBP", "PLN", "zl", "TL", "TRY", "CHF"
 )  # `Ру`: PP-OCR drops the `б`; a lone `Р` is too often a Latin P
 # A currency sign counts only against a number: `$12.50`, `12,50 ₽`, `€ 12.50` (a lone `$` is often a misread S).
-_CURRENCY_SYMBOL_AMOUNT = re.compile(r"[$€₽£₺]\s?\d|\d\s?[€₽£₺]")
+# The number a currency sign marks: `$1.50` in `1 White Rice $1.50`, not the quantity before it.
+_NUMBER = r"(?:\d{1,3}(?:[ \u00a0.,']\d{3})+|\d+)(?:[.,]\d{2})?(?!\d)"
+_MARKED_NUMBER = re.compile(rf"[$€₽£₺]\s?({_NUMBER})|(?<![\d.,])({_NUMBER})\s?[€₽£₺]")
 
 
 _PERCENT = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,]\d{1,3})?\s?%")
@@ -163,6 +165,7 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
     Corroborated with the rest of the document: a value printed on several total lines, or equal to cash
     tendered minus change, is more likely the total.
     """
+    lines = [unglue_label(line) for line in lines]
     labelled = labelled_values(
         lines,
         AMOUNT_LABELS,
@@ -192,8 +195,7 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
     currency += [
         Candidate(value, line.confidence * 0.93 * currency_weight(index, line), f"currency: {line.text}")
         for index, line in enumerate(lines)
-        if _CURRENCY_SYMBOL_AMOUNT.search(line.text)
-        for value in amounts_in(line.text)
+        for value in currency_marked_amounts(line.text)
     ]
     card_paid = [
         Candidate(value, line.confidence * 0.9, f"card payment: {line.text}", ("card_payment_amount",))
@@ -205,11 +207,33 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
 
 # The line of the card payment on a receipt (`PAID BY: CC*7185: RM111.90`, `VISA ************1956 GBP 23.50`,
 # `Kartenzahlung 11,90`): what was charged to the card is the total paid, as on the card slip.
-CARD_PAYMENT_LABELS = CARD_LABELS + labels(
-    "Paid by", "Credit card", "Debit card", "Card payment", "Card sale", "EFTPOS", "Kartenzahlung", "EC Karte",
-    "Girocard", "Carte bancaire", "CB", "Paiement CB", "Pago con tarjeta", "Carta di credito", "Bancomat",
-    "Cartao de credito", "Karta platnicza", "Kredi karti", "Оплата картой", "Безналичными", "Электронными",
-) + tuple(name for names in PRINTED_NAMES.values() for name in names)  # fmt: skip
+CARD_PAYMENT_LABELS = (
+    CARD_LABELS
+    + labels(
+        "Paid by",
+        "Credit card",
+        "Debit card",
+        "Card payment",
+        "Card sale",
+        "EFTPOS",
+        "Kartenzahlung",
+        "EC Karte",
+        "Girocard",
+        "Carte bancaire",
+        "CB",
+        "Paiement CB",
+        "Pago con tarjeta",
+        "Carta di credito",
+        "Bancomat",
+        "Cartao de credito",
+        "Karta platnicza",
+        "Kredi karti",
+        "Оплата картой",
+        "Безналичными",
+        "Электронными",
+    )
+    + tuple(name for names in PRINTED_NAMES.values() for name in names if len(name) >= 4)
+)  # fmt: skip  (`MC`, `CUP`, `MIR` are words of item names too: `Cup Italian Wedding Soup $2.95`)
 _CARD_TAIL_TEXT = re.compile(r"(?:[*•#]+|(?<![^\W\d_])[xX]{2,}|\.{3,}|…)\s?\d{4}(?!\d)")
 _CENTS = re.compile(r"\d[.,]\d{2}(?!\d)")
 
@@ -222,6 +246,26 @@ def card_payment_amounts(text: str) -> list[Decimal]:
     if not _CENTS.search(cleaned):
         return []
     return amounts_in(cleaned)[-1:]
+
+
+def currency_marked_amounts(text: str) -> list[Decimal]:
+    """The amounts a currency sign stands against (`$12.50`, `12,50 €`); other numbers on the line (a quantity,
+    an item code) are not money because a sign is somewhere on it."""
+    return [
+        value
+        for match in _MARKED_NUMBER.finditer(text)
+        for value in amounts_in(match.group(1) or match.group(2))
+    ]
+
+
+# A capitalised label glued to the lower-case word before it (`12:31pTOTAL: 55.95`, the time's `p`).
+_GLUED_LABEL = re.compile(r"(?<=[a-z])(?=[A-Z]{3,}\b)")
+
+
+def unglue_label(line: OcrLine) -> OcrLine:
+    """`12:31pTOTAL: 55.95` as `12:31p TOTAL: 55.95`, so the label is a word of its own."""
+    text = _GLUED_LABEL.sub(" ", line.text)
+    return line if text == line.text else replace(line, text=text)
 
 
 def unglue_currency(line: OcrLine) -> OcrLine:

@@ -7,6 +7,7 @@ import re
 from recognition.fields.labels import (
     CARD_LABELS,
     MASKED_ID_LABELS,
+    labels,
 )
 from recognition.payment_systems import PRINTED_NAMES
 from recognition.rules import search_card_tail, spot_payment_system
@@ -56,17 +57,41 @@ def _masked_id_line(words: str) -> bool:
     return has_label(words, MASKED_ID_LABELS) and not has_label(words, CARD_LABELS)
 
 
+# What puts a scheme's name in a card payment's context: a card label, a masked card number, the terminal's
+# approval. A short name (`MC`, `CUP`, `МИР`) or a damaged one spotted fuzzily counts only near these: on a
+# receipt `Pimm's Cup`, `Gracias por su Visita` and `Customer Name` are not payment systems.
+CARD_CONTEXT_LABELS = CARD_LABELS + labels(
+    "Credit", "Debit", "Approved", "Approval", "Одобрено", "Auth", "Auth code", "Код авторизации", "Terminal",
+    "Терминал", "TID", "RRN", "Contactless", "Бесконтактная", "Оплата картой", "Card type", "Chip", "EMV",
+    "Kartenzahlung", "Girocard", "Carte bancaire", "Tarjeta", "Carta", "Cartao", "Karta", "Kredi",
+)  # fmt: skip
+# How many rows away from such a mark a scheme's name is still read as the card's.
+_CONTEXT_REACH = 3
+
+
+def card_context(lines: list[OcrLine]) -> list[bool]:
+    """For each line, whether a card label, a masked card number or a terminal's approval is within reach."""
+    marks = [
+        bool(_CARD_MASKED.search(line.text)) or has_label(skeleton(line.text), CARD_CONTEXT_LABELS)
+        for line in lines
+    ]
+    return [any(marks[max(0, i - _CONTEXT_REACH) : i + _CONTEXT_REACH + 1]) for i in range(len(lines))]
+
+
 def extract_payment_system(lines: list[OcrLine]) -> FieldReading:
-    """A payment system printed as a whole word; failing that, a damaged one spotted by fuzzy matching."""
+    """A payment system printed as a whole word; failing that, a damaged one spotted by fuzzy matching. Short
+    names and fuzzy matches count only in a card payment's context (`card_context`)."""
     candidates = []
-    for line in lines:
+    context = card_context(lines)
+    for line, near_card in zip(lines, context, strict=True):
         words = skeleton(line.text)
         for system, names in PRINTED_NAMES.items():
-            if has_label(words, names):
+            spelled = [name for name in names if near_card or len(name.replace(" ", "")) >= 4]
+            if spelled and has_label(words, tuple(spelled)):
                 candidates.append(Candidate(system, line.confidence * 0.95, f"payment system: {line.text}"))
     if not candidates:
-        for line in lines:
-            spotted = spot_payment_system(skeleton(line.text))
+        for line, near_card in zip(lines, context, strict=True):
+            spotted = spot_payment_system(skeleton(line.text)) if near_card else None
             if spotted:
                 confidence = line.confidence * spotted.score * 0.8
                 candidates.append(

@@ -32,6 +32,11 @@ from recognition.types import OcrLine
         ("15 Şubat 2026", [date(2026, 2, 15)]),
         ("24-Nov-16", [date(2016, 11, 24)]),
         ("Jul16'17", [date(2017, 7, 16)]),
+        # the same with the apostrophe lost or misread by the OCR
+        ("Oct0814 12:10PM", [date(2014, 10, 8)]),
+        ("Sep30:17 07:30PM", [date(2017, 9, 30)]),
+        ("Table1234", []),
+        ("MARKET1226", []),
         ("Mar 15, 2026", [date(2026, 3, 15)]),
         ("July 4th, 2026", [date(2026, 7, 4)]),
         # a word that only starts like a month is not one

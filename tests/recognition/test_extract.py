@@ -6,6 +6,8 @@ import pytest
 from recognition.fields import extract_fields
 from recognition.fields.amount import card_payment_amounts
 from recognition.fields.kind import classify_document
+from recognition.fields.rows import merge_rows
+from recognition.types import OcrLine
 from tests.recognition.lines import line, lines, tilted
 
 # What PP-OCR returns for a Russian slip: Cyrillic labels come back as Latin look-alikes.
@@ -90,6 +92,53 @@ def test_rows_are_found_along_the_text_on_a_tilted_photo(degrees):
         ]
     ]  # fmt: skip
     assert extract_fields(read)["amount"].value == Decimal("95.04")
+
+
+def _at(text: str, top: float, left: float, right: float, height: float = 30) -> OcrLine:
+    return OcrLine(text, 0.95, ((left, top), (right, top), (right, top + height), (left, top + height)))
+
+
+def test_a_curled_page_pairs_each_value_with_its_own_label():
+    # Seen on phone photos of curled receipts: the column of values sits more than half a line lower than its
+    # labels, closer to the label below than to its own. The column's last value, with no label under it,
+    # shows which way the rows run; no row takes two labels of one column.
+    labels = ["1 Garlic Salmon", "Subtotal", "Tax", "Total Due"]
+    values = ["14.00", "133.90", "10.38", "144.28"]
+    read = [_at(text, 100 + 32 * row, 40, 200) for row, text in enumerate(labels)]
+    read += [_at(text, 100 + 32 * row + 17, 380, 460) for row, text in enumerate(values)]
+    rows = [row.text for row in merge_rows(read)]
+    assert rows == [f"{label} {value}" for label, value in zip(labels, values, strict=True)]
+    assert extract_fields(read)["amount"].value == Decimal("144.28")
+
+
+def test_a_column_of_labels_is_never_one_row():
+    # Values between two rows' heights used to chain the rows of a column into one: `Total Due Subtotal Tax ...`.
+    read = [_at("Subtotal", 0, 40, 150), _at("Tax", 26, 40, 90), _at("Total Due", 52, 40, 160)]
+    read += [_at("133.90", 13, 380, 460), _at("10.38", 39, 380, 460), _at("144.28", 65, 380, 460)]
+    assert all(
+        sum(label in row.text for label in ("Subtotal", "Tax", "Total")) == 1 for row in merge_rows(read)
+    )
+
+
+def test_a_quantity_on_an_item_line_with_a_currency_sign_is_not_money():
+    read = lines("1 White Rice (S) $1.50", "1 Pork w. Spicy Tofu $12.95", "SubTotal $14.45", "Total $15.60")
+    fields = extract_fields(read)
+    assert fields["amount"].value == Decimal("15.60")
+    assert Decimal("1.00") not in [c.value for c in fields["amount"].candidates]
+
+
+def test_a_total_label_glued_to_the_time_before_it():
+    read = lines("Sub Total: 50.50", "Tax: 5.45", "03/12 12:31pTOTAL: 55.95", "Thank you")
+    assert extract_fields(read)["amount"].value == Decimal("55.95")
+
+
+def test_cup_on_an_item_line_is_no_card_payment():
+    read = lines(
+        "Cup Italian Wedding Soup $2.95", "Spaghetti $17.95", "Subtotal $20.90", "Tax $1.57", "Total $22.47"
+    )
+    amount = extract_fields(read)["amount"]
+    assert amount.value == Decimal("22.47")
+    assert not any("card_payment_amount" in c.rules for c in amount.candidates)
 
 
 def test_a_currency_word_glued_to_the_amount():
@@ -181,17 +230,45 @@ def test_a_masked_terminal_id_is_not_taken_for_the_card_printed_below_it():
         ("VISA", "VISA"),
         ("Visa Electron", "VISA"),
         ("MasterCard", "MASTERCARD"),
-        ("МИР", "MIR"),
-        ("MIR", "MIR"),
         ("Maestro", "MAESTRO"),
         ("AMERICAN EXPRESS", "AMEX"),
         ("UnionPay", "UNIONPAY"),
-        ("JCB", "JCB"),
         ("ADVISABLE", None),  # whole words only
     ],
 )
 def test_payment_system(text, expected):
     assert extract_fields(lines(text))["payment_system"].value == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("МИР", "MIR"), ("MIR", "MIR"), ("JCB", "JCB"), ("MC", "MASTERCARD"), ("CUP", "UNIONPAY")],
+)
+def test_a_short_scheme_name_is_read_near_the_card(text, expected):
+    assert extract_fields(lines("Карта: **** 2044", text))["payment_system"].value == expected
+    assert extract_fields(lines(text, "ОДОБРЕНО", "Сумма 100,00"))["payment_system"].value == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 Pimm's Cup 14.00",  # UnionPay's `CUP`
+        "MC CHICKEN 4.50",
+        "Gracias por su Visita",  # fuzzily VISA
+        "Customer Name: LEANNE",  # fuzzily AMEX
+        "QTY NAME U/P PRICE",
+        "ETender Credit $21.73",  # `VISA CREDIT` fuzzily
+    ],
+)
+def test_words_of_a_receipt_far_from_any_card_are_no_payment_system(text):
+    receipt = lines("PIZZA PLACE", "Tel (909) 596-1564", text, "Subtotal 20.00", "Tax 1.73", "Total 21.73")
+    assert extract_fields(receipt)["payment_system"].value is None
+
+
+def test_a_damaged_scheme_name_is_spotted_on_the_card_line():
+    fields = extract_fields(lines("Карта: **** 2044", "VISH", "Сумма 100,00"))
+    assert fields["payment_system"].value == "VISA"
+    assert "payment_system_fuzzy" in fields["payment_system"].rules
 
 
 def test_merchant_skips_payment_system_and_labels():

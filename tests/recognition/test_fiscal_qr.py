@@ -9,7 +9,7 @@ from decimal import Decimal
 import cv2
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from evaluation.synthetic import (
@@ -159,7 +159,9 @@ def test_a_damaged_payload_is_refused(qr, data):
         pairs[index] = f"{key}={value}1"
     else:
         pairs[index] = f"{key}={value}{'1' * 13}"
-    assert parse_fiscal_qr("&".join(pairs)) is None
+    damaged = "&".join(pairs)
+    assume(damaged == damaged.strip())  # a space at either end is the decoder's padding, which the parser trims
+    assert parse_fiscal_qr(damaged) is None
 
 
 @given(st.text(max_size=120))

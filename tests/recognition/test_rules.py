@@ -81,7 +81,7 @@ def test_spot_payment_system(printed, expected):
 
 
 def test_fuzzy_payment_system_is_recorded_and_weaker_than_an_exact_one():
-    fuzzy = extract_fields(lines("VISH"))["payment_system"]
+    fuzzy = extract_fields(lines("VISH", "**** 2044"))["payment_system"]
     exact = extract_fields(lines("VISA"))["payment_system"]
     assert (fuzzy.value, fuzzy.rules) == ("VISA", ("payment_system_fuzzy",))
     assert fuzzy.confidence < exact.confidence
