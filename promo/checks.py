@@ -241,7 +241,7 @@ def check_date(facts: Facts, rules: CampaignRules) -> CheckResult:
     swapped = [c for c in read.candidates[1:] if _day_month_swap(c.value, best.value)]
     if swapped and {problem(c.value) for c in swapped} == {code}:
         together = min(1.0, best.confidence + sum(c.confidence for c in swapped))
-        if together >= rules.min_confidence:
+        if together >= (rules.min_confidence if code is None else refusal_confidence(rules)):
             evidence |= {"day_month_ambiguous": True}
             if code is None:
                 return CheckResult("date", PASS, evidence=evidence)
@@ -251,7 +251,11 @@ def check_date(facts: Facts, rules: CampaignRules) -> CheckResult:
         return CheckResult("date", UNSURE, "low_confidence", {"field": "date"}, evidence)
     if code is None:
         return CheckResult("date", PASS, evidence=evidence)
-    if any(problem(c.value) is None for c in read.candidates[1:]):
+    # A date outside the period refuses the participant only when read as surely as a contradicted amount: a
+    # misread year (`03/18/207` read as a future date) goes to a person, not to a wrong "no".
+    if best.confidence < refusal_confidence(rules) or any(
+        problem(c.value) is None for c in read.candidates[1:]
+    ):
         return CheckResult("date", UNSURE, "low_confidence", {"field": "date"}, evidence)
     details = {"date": best.value.isoformat(), "starts": rules.starts_on, "ends": rules.ends_on}
     return CheckResult("date", FAIL, code, details, evidence)

@@ -41,6 +41,15 @@ def combine_disagreeing(chosen: float, other: float) -> float:
     return min(bayes, chosen)
 
 
+# Rules under which a value is the result of the document's own arithmetic (the parts add up to it, the cash
+# less the change is it): a misread digit would have to be misread in the parts too, the same way.
+PROVEN_BY_ARITHMETIC = frozenset({"total_is_sum_of_parts", "total_is_cash_minus_change"})
+
+
+# Two readings of one print differ in a character or two; more, and the engines read two different numbers.
+MAX_UNSURE = 2
+
+
 def differing_positions(first: str, second: str) -> tuple[int, ...]:
     """Character positions where two readings of equal length differ; all positions when lengths differ."""
     if len(first) != len(second):
@@ -64,6 +73,10 @@ def corroborate(primary: FieldReading, secondary: FieldReading, method: Method =
         (primary, secondary) if primary.confidence >= secondary.confidence else (secondary, primary)
     )
     unsure = differing_positions(str(json_value(chosen.value)), str(json_value(other.value)))
+    if len(unsure) > MAX_UNSURE or PROVEN_BY_ARITHMETIC.intersection(chosen.rules):
+        # The other engine read another number (`23.00` for `56.38`), not the same print with a digit in doubt;
+        # or the document's own sums pin every digit. Either way no 6/8 (or 1/7) is left to forgive.
+        unsure = ()
     confidence = combine_disagreeing(chosen.confidence, other.confidence)
     best = Candidate(
         chosen.value,

@@ -53,9 +53,8 @@ def test_matching_slip_in_period_is_accepted():
         (with_(amount=FieldRead(), photo_too_dark=True), ["photo_unreadable"]),
         (with_(typed_amount=Decimal("1234.00")), ["amount_mismatch"]),
         (with_(typed_card_last4="1111"), ["card_mismatch"]),
-        (with_(date=FieldRead.of(date(2026, 10, 31))), ["date_before_start"]),
-        (with_(date=FieldRead.of(date(2026, 12, 1)), today=date(2026, 12, 5)), ["date_after_end"]),
-        (with_(date=FieldRead.of(date(2026, 11, 26))), ["date_in_future"]),
+        (with_(date=FieldRead.of(date(2026, 10, 31), 0.995)), ["date_before_start"]),
+        (with_(date=FieldRead.of(date(2026, 12, 1), 0.995), today=date(2026, 12, 5)), ["date_after_end"]),
         (with_(amount=FieldRead.of(Decimal("99.99")), typed_amount=Decimal("99.99")), ["below_min_amount"]),
         (with_(duplicates=(DuplicateMatch("file", "earlier"),)), ["duplicate_photo"]),
         (with_(duplicates=(DuplicateMatch("photo", "earlier"),)), ["duplicate_photo"]),
@@ -118,9 +117,24 @@ def test_a_day_month_ambiguous_date_passes_or_fails_when_both_readings_agree():
     assert run(with_(date=both_inside), replace(RULES, starts_on=date(2026, 6, 1)))[0] == "accepted"
     assert run(with_(date=both_inside)) == ("moderation", ["low_confidence"])  # 11 June is before the start
     both_before = ambiguous(date(2026, 5, 6), date(2026, 6, 5))
-    assert run(with_(date=both_before)) == ("rejected", ["date_before_start"])
+    assert run(with_(date=both_before)) == ("moderation", ["low_confidence"])  # not sure enough to refuse
+    surely_before = FieldRead((Candidate(date(2026, 5, 6), 0.6), Candidate(date(2026, 6, 5), 0.395)))
+    assert run(with_(date=surely_before)) == ("rejected", ["date_before_start"])
     unrelated = FieldRead((Candidate(date(2026, 11, 6), 0.45), Candidate(date(2026, 11, 7), 0.3)))
     assert run(with_(date=unrelated)) == ("moderation", ["low_confidence"])
+
+
+@pytest.mark.parametrize("read", [date(2026, 10, 31), date(2025, 11, 21)])
+def test_a_date_outside_the_period_refuses_only_when_read_as_surely_as_a_contradicted_amount(read):
+    assert run(with_(date=FieldRead.of(read, 0.9))) == ("moderation", ["low_confidence"])
+    assert run(with_(date=FieldRead.of(read, 0.995))) == ("rejected", ["date_before_start"])
+
+
+@pytest.mark.parametrize("read", [date(2026, 11, 26), date(2027, 3, 18)])
+def test_a_date_in_the_future_is_a_misread_for_a_person_never_a_refusal(read):
+    # Seen on a real photo: `03/18/2017` under a red stamp read `2027` by both engines, at 0.99.
+    assert run(with_(date=FieldRead.of(read, 0.995))) == ("moderation", ["date_in_future"])
+    assert run(with_(date=FieldRead.of(read, 0.9))) == ("moderation", ["low_confidence"])
 
 
 def test_period_bounds_are_inclusive_and_today_is_not_the_future():
@@ -307,7 +321,7 @@ def test_document_kind_for_every_accepted_combination(accepted, facts, outcome, 
         (ANY, with_(kind="receipt", typed_amount=Decimal("1234.00")), ("rejected", ["amount_mismatch"])),
         (
             ANY,
-            with_(kind="receipt", date=FieldRead.of(date(2026, 10, 31))),
+            with_(kind="receipt", date=FieldRead.of(date(2026, 10, 31), 0.995)),
             ("rejected", ["date_before_start"]),
         ),
     ],

@@ -50,6 +50,26 @@ def test_disagreeing_engines_keep_both_and_mark_the_unsure_characters():
     assert combined.rules == ("engines_disagree",)
 
 
+@pytest.mark.parametrize("rule", ["total_is_sum_of_parts", "total_is_cash_minus_change"])
+def test_a_total_the_documents_arithmetic_proves_has_no_unsure_digit(rule):
+    # Seen on a real receipt: 14.17 (subtotal plus tax, and cash less change) read 14.11 by the other engine;
+    # a participant typing 14.11 was forgiven the `1/7` as an unsure digit.
+    proven = FieldReading.from_candidates([Candidate(Decimal("14.17"), 0.9, "test", (rule,))])
+    combined = corroborate(proven, reading(Decimal("14.11"), 0.6))
+    assert combined.value == Decimal("14.17")
+    assert combined.candidates[0].unsure == ()
+    assert rule in combined.rules and "engines_disagree" in combined.rules
+
+
+def test_an_engine_that_read_another_number_leaves_no_digit_to_forgive():
+    # Seen on a real receipt: 56.38 read by one engine, 23.00 (another line) by the other; a participant typing
+    # 56.36 was forgiven the 6/8 as if the engines had disagreed on that digit.
+    combined = corroborate(reading(Decimal("56.38"), 0.9), reading(Decimal("23.00"), 0.3))
+    assert combined.value == Decimal("56.38") and combined.candidates[0].unsure == ()
+    one_digit = corroborate(reading(Decimal("56.38"), 0.9), reading(Decimal("56.36"), 0.3))
+    assert one_digit.candidates[0].unsure == (4,)
+
+
 def test_one_engine_alone():
     only_second = corroborate(FieldReading.empty(), reading("MIR", 0.9))
     assert (only_second.value, only_second.rules) == ("MIR", ("second_engine_only",))

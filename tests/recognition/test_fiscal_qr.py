@@ -160,7 +160,8 @@ def test_a_damaged_payload_is_refused(qr, data):
     else:
         pairs[index] = f"{key}={value}{'1' * 13}"
     damaged = "&".join(pairs)
-    assume(damaged == damaged.strip())  # a space at either end is the decoder's padding, which the parser trims
+    # A space at either end is the decoder's padding, which the parser trims: no damage.
+    assume(damaged == damaged.strip())
     assert parse_fiscal_qr(damaged) is None
 
 
