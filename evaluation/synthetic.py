@@ -1797,11 +1797,10 @@ def _card_line(lay: _Layout, t: DocumentTruth, rng: random.Random, country: _Cou
     last4 = t.card_last4 or ""
     if country.code == "gb" and rng.random() < 0.4:
         lay.add(system)
-        lay.add(
-            f"Card ending {last4}"
-            if rng.random() < 0.5
-            else f"Card number: {_european_mask(rng, country, last4, t.payment_system)}"
-        )
+        if rng.random() < 0.5:
+            lay.add(f"Card ending {last4}")
+        else:  # on two lines where too long: a mask is never split from its tail
+            lay.pair("Card number:", _european_mask(rng, country, last4, t.payment_system))
         return
     mask = _european_mask(rng, country, last4, t.payment_system)
     label = rng.choice(country.card_labels)
@@ -1906,7 +1905,7 @@ def _terminal_section(
         _masked_ids(lay, rng)
     for label, digits in rng.sample(country.traces, rng.randint(1, len(country.traces))):
         kv(label, _digits(rng, digits))
-    if rng.random() < 0.8:
+    if t.kind == "slip" or rng.random() < 0.8:  # under a receipt, the receipt's own date may be the only one
         _european_when(lay, rng, country, ds, ts)
     _card_line(lay, t, rng, country)
     if masked_ids_after:
