@@ -34,6 +34,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 __all__ = [
+    "EUROPEAN_LOCALES",
     "FISCAL_DAMAGES",
     "KINDS",
     "LOCALES",
@@ -42,19 +43,26 @@ __all__ = [
     "FiscalTruth",
     "PrintedLine",
     "ReceiptItem",
+    "VatRow",
     "document_lines",
+    "european_money",
     "fiscal_payload",
     "generate",
     "photograph",
     "random_truth",
     "receipt_items",
     "render_document",
+    "vat_breakdown",
     "write_eval_set",
 ]
 
 PAYMENT_SYSTEMS = ("VISA", "MASTERCARD", "MIR", "MAESTRO", "AMEX", "UNIONPAY", "JCB")
 KINDS = ("slip", "receipt", "other")
-LOCALES = ("ru", "en")
+LOCALES = ("ru", "en", "de", "fr", "es", "it", "pt", "pl", "tr", "gb")
+EUROPEAN_LOCALES = LOCALES[2:]  # drawn only when asked for (generate's ``locales``): see _DEFAULT_LOCALES
+# The draw when no locale mix is given, kept as it was before the European locales so that every published
+# seed (79, 9, ...) regenerates byte for byte.
+_DEFAULT_LOCALES = ("ru", "en")
 FISCAL_DAMAGES = ("covered", "smudged", "cut")
 MAX_SIDE = 1600  # long side of a photograph, like a downscaled phone upload
 
@@ -90,7 +98,7 @@ class DocumentTruth:
     """What a document says, exactly as the reader should report it (``None`` = not printed)."""
 
     kind: str  # "slip" | "receipt" | "other"
-    locale: str | None  # "ru" | "en" | None for "other"
+    locale: str | None  # one of LOCALES, None for "other"
     amount: Decimal | None  # total paid, 2 decimals
     date: date | None
     time: time | None  # minutes precision (seconds 0)
@@ -227,7 +235,8 @@ def random_truth(
     start: date = date(2026, 1, 1),
     end: date = date(2026, 12, 31),
 ) -> DocumentTruth:
-    """A plausible document content; the date is uniform in ``[start, end]``, the locale 60% ru if unset."""
+    """A plausible document content; the date is uniform in ``[start, end]``, the locale 60% ru, 40% en if
+    unset (the European locales are drawn only when asked for by name)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     if end < start:
@@ -235,11 +244,13 @@ def random_truth(
     if kind == "other":
         return DocumentTruth("other", None, None, None, None, None, None, None, None, None, None)
     if locale is None:
-        locale = rng.choices(LOCALES, weights=(0.6, 0.4))[0]
+        locale = rng.choices(_DEFAULT_LOCALES, weights=(0.6, 0.4))[0]
     if locale not in LOCALES:
         raise ValueError(f"locale must be one of {LOCALES}, not {locale!r}")
     day = start + timedelta(days=rng.randrange((end - start).days + 1))
     at = time(_random_hour(rng), rng.randrange(60))
+    if locale in _COUNTRIES:
+        return _european_truth(rng, kind, _COUNTRIES[locale], day, at)
     merchant = _fill(rng, rng.choice(_RU_MERCHANTS if locale == "ru" else _EN_MERCHANTS))
     system = rng.choices(PAYMENT_SYSTEMS, weights=_SYSTEM_WEIGHTS[locale])[0]
     last4 = _digits(rng, 4)
@@ -310,6 +321,7 @@ class ReceiptItem:
     qty: int
     price: Decimal
     total: Decimal
+    tax: str = ""  # the VAT class letter of the European locales (see _Country.rates), "" elsewhere
 
 
 class _Layout:
@@ -645,19 +657,20 @@ def receipt_items(
     cents = int(total.quantize(_CENT) * 100)
     if cents <= 0:
         raise ValueError("a receipt total must be positive")
-    goods = _RU_GOODS if locale == "ru" else _EN_GOODS
-    floor = 2000 if locale == "ru" else 50  # cheapest position, in cents
+    country = _COUNTRIES.get(locale)
+    goods: tuple[tuple, ...] = _RU_GOODS if locale == "ru" else country.goods if country else _EN_GOODS
+    floor = 2000 if locale == "ru" else country.cheapest if country else 50  # cheapest position, in cents
     n = count if count is not None else rng.randint(15, 35)
     n = max(1, min(n, cents // floor))
     picked = [rng.choice(goods) for _ in range(n)]
-    weights = [base * rng.lognormvariate(0, 0.5) for _, base in picked]
+    weights = [good[1] * rng.lognormvariate(0, 0.5) for good in picked]
     spare = cents - n * floor if cents >= n * floor else 0
     shares = [floor + int(spare * w / sum(weights)) for w in weights] if spare else [cents // n] * n
     shares[-1] += cents - sum(shares)
     grid = 10  # ru prices end in a whole 10 kopecks, en ones in 9 cents (x.x9)
     items: list[ReceiptItem] = []
     drift = 0  # printed minus planned, cents
-    for (name, _), share in zip(picked[:-1], shares[:-1], strict=True):
+    for (name, *_), share in zip(picked[:-1], shares[:-1], strict=True):
         qty = rng.choice((1, 1, 1, 1, 2, 2, 3)) if share >= 4 * floor else 1
         unit = share / qty
         if locale == "ru":
@@ -668,17 +681,21 @@ def receipt_items(
             high = low + grid
         price = high if drift + (low * qty - share) < 0 else low
         drift += price * qty - share
-        items.append(_item(name, qty, price))
+        items.append(_item(name, qty, price, _tax(picked[len(items)])))
     last = shares[-1] - drift
     if last <= 0:  # only for tiny hand-made totals: fall back to an exact, unsnapped split
-        return [_item(name, 1, share) for (name, _), share in zip(picked, shares, strict=True)]
-    items.append(_item(picked[-1][0], 1, last))
+        return [_item(good[0], 1, share, _tax(good)) for good, share in zip(picked, shares, strict=True)]
+    items.append(_item(picked[-1][0], 1, last, _tax(picked[-1])))
     return items
 
 
-def _item(name: str, qty: int, price_cents: int) -> ReceiptItem:
+def _tax(good: tuple) -> str:
+    return good[2] if len(good) > 2 else ""
+
+
+def _item(name: str, qty: int, price_cents: int, tax: str = "") -> ReceiptItem:
     price = (Decimal(price_cents) / 100).quantize(_CENT)
-    return ReceiptItem(name, qty, price, (price * qty).quantize(_CENT))
+    return ReceiptItem(name, qty, price, (price * qty).quantize(_CENT), tax)
 
 
 def _receipt(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
@@ -783,6 +800,1140 @@ def _tendered(amount: Decimal, rng: random.Random) -> Decimal:
     return ((amount // step) + 1) * step
 
 
+# --------------------------------------------------------------------------------------------- European shops
+#
+# Receipts (and terminal slips) of European shops in their own language and money format, most of them paid by
+# card with the card's tail printed: the document a participant abroad photographs. One table per country
+# (_Country) and one builder keep the layouts comparable; what a country prints its own way (the Polish PTU
+# block, the Turkish asterisks, the Italian "di cui IVA") is a branch on the country's code in the builder.
+
+
+@dataclass(frozen=True)
+class _Country:
+    """What a country's shops print, and in which format: variants are drawn per document."""
+
+    code: str
+    sep: str  # decimal separator
+    group: str  # thousands separator, used on some documents only
+    forms: tuple[str, ...]  # an amount with its currency, "{a}" the number: "EUR {a}", "{a} €", "£{a}"
+    receipt_range: tuple[float, float]  # log-uniform receipt totals, in the currency
+    slip_range: tuple[float, float]
+    cheapest: int  # the cheapest receipt position, in cents (receipt_items)
+    systems: tuple[float, ...]  # weights over PAYMENT_SYSTEMS + (None,): None is a domestic scheme
+    domestic: str  # how that scheme is printed (girocard, CB); it is none of PAYMENT_SYSTEMS
+    merchants: tuple[str, ...]
+    streets: tuple[str, ...]
+    ids: tuple[str, ...]  # the shop's tax number or phone under its address: digits that are no field
+    headings: tuple[str, ...]  # "" for none
+    goods: tuple[tuple[str, float, str], ...]  # name, typical price, VAT class
+    rates: dict[str, Decimal]  # VAT class -> rate in percent
+    item_tax: str  # how a position shows its VAT class: "letter", "glued" (3,99A), "rate", "none"
+    qty: tuple[str, ...]  # "{q} x {p}"
+    subtotals: tuple[str, ...]
+    totals: tuple[str, ...]
+    card_payments: tuple[str, ...]  # the payment line of a card payment, without the card
+    cash: tuple[tuple[str, str], ...]  # (tendered, change)
+    vat_columns: tuple[str, str, str, str]  # rate, net, tax, gross
+    vat_sums: tuple[str, ...]  # one line with the VAT included
+    dates: tuple[str, ...]  # {dd} {d} {mm} {yy} {yyyy} {month} {mon}
+    months: tuple[str, ...]
+    when: tuple[tuple[str, str], ...]  # (date label, time label)
+    tills: tuple[str, ...]  # register, receipt number, cashier: {n} {k} {b}
+    thanks: tuple[str, ...]
+    loyalty: tuple[str, ...]  # a loyalty card, masked like a payment card: the decoy of the card tail
+    copies: tuple[str, ...]  # the heading of the terminal's section: customer or merchant copy
+    sales: tuple[str, ...]
+    card_labels: tuple[str, ...]  # "" for a bare mask
+    masks: tuple[str, ...]  # styles of _european_mask
+    amounts: tuple[str, ...]  # the terminal's amount label
+    terminals: tuple[str, ...]
+    auths: tuple[str, ...]
+    traces: tuple[tuple[str, int], ...]  # numbers a terminal prints besides: label, digits
+    approvals: tuple[str, ...]
+    contactless: tuple[str, ...]
+    keep: tuple[str, ...]
+
+
+_EURO = ("EUR {a}", "{a} EUR", "{a} €", "{a}")
+_D = Decimal
+_COUNTRIES: dict[str, _Country] = {
+    "de": _Country(
+        code="de",
+        sep=",",
+        group=".",
+        forms=_EURO,
+        receipt_range=(4, 180),
+        slip_range=(3, 400),
+        cheapest=39,
+        systems=(0.24, 0.2, 0, 0.05, 0.03, 0, 0, 0.48),
+        domestic="girocard",
+        merchants=(
+            "REWE Markt GmbH",
+            "EDEKA Müller",
+            "ALDI SÜD",
+            "Lidl Dienstleistung",
+            "dm-drogerie markt",
+            "ROSSMANN",
+            "Kaufland",
+            "Bäckerei Schäfer",
+            "Netto Marken-Discount",
+            "Apotheke am Markt",
+        ),
+        streets=(
+            "Hauptstraße {n}, 10115 Berlin",
+            "Königsallee {n}, 40212 Düsseldorf",
+            "Marienplatz {n}, 80331 München",
+            "Schloßstraße {n}, 12163 Berlin",
+            "Große Bleichen {n}, 20354 Hamburg",
+        ),
+        ids=("USt-IdNr. DE{9}", "St.-Nr. {3}/{3}/{5}", "Tel. 0{3} {6}"),
+        headings=("", "", "Rechnung"),
+        goods=(
+            ("Vollmilch 3,5% 1l", 1.19, "B"),
+            ("Bio Bananen", 1.79, "B"),
+            ("Roggenbrot 500g", 2.29, "B"),
+            ("Butter 250g", 2.49, "B"),
+            ("Gouda jung 400g", 3.49, "B"),
+            ("Äpfel Elstar 1kg", 2.99, "B"),
+            ("Brötchen", 0.39, "B"),
+            ("Kaffee gemahlen 500g", 6.99, "B"),
+            ("Müsli Früchte", 3.19, "B"),
+            ("Schokolade Vollmilch", 1.49, "B"),
+            ("Mineralwasser 1,5l", 0.59, "A"),
+            ("Apfelschorle 1l", 1.29, "A"),
+            ("Weißbier 0,5l", 1.09, "A"),
+            ("Spülmittel", 1.45, "A"),
+            ("Zahnpasta", 1.95, "A"),
+            ("Küchenrolle 4er", 3.29, "A"),
+        ),
+        rates={"A": _D(19), "B": _D(7)},
+        item_tax="letter",
+        qty=("{q} Stk x {p}", "{q} x {p}"),
+        subtotals=("Zwischensumme", "ZWISCHENSUMME"),
+        totals=("Summe", "SUMME", "Zu zahlen", "Gesamtbetrag"),
+        card_payments=("Kartenzahlung", "EC-Karte", "Geg. Karte", "Karte"),
+        cash=(("Gegeben", "Rückgeld"), ("Geg. BAR", "Rückgeld BAR"), ("Bar", "Zurück")),
+        vat_columns=("MwSt", "Netto", "MwSt", "Brutto"),
+        vat_sums=("enth. MwSt", "Summe MwSt", "darin MwSt"),
+        dates=("{dd}.{mm}.{yyyy}", "{dd}.{mm}.{yyyy}", "{dd}.{mm}.{yy}", "{d}. {month} {yyyy}"),
+        months=(
+            "Januar",
+            "Februar",
+            "März",
+            "April",
+            "Mai",
+            "Juni",
+            "Juli",
+            "August",
+            "September",
+            "Oktober",
+            "November",
+            "Dezember",
+        ),
+        when=(("", ""), ("Datum:", "Uhrzeit:"), ("Datum", "Zeit")),
+        tills=("Bon-Nr.:{n} Kasse:{k} Bed.:{b}", "Kasse {k}  Bon {n}", "Beleg {n}  Kasse {k}"),
+        thanks=("Vielen Dank für Ihren Einkauf!", "Danke und auf Wiedersehen", "Vielen Dank!"),
+        loyalty=("Payback-Karte {m}", "DeutschlandCard {m}"),
+        copies=("Kundenbeleg", "KUNDENBELEG", "Händlerbeleg", "** Kundenbeleg **"),
+        sales=("Kartenzahlung", "Zahlung", "KARTENZAHLUNG"),
+        card_labels=("Karte", "Nr.", "Karten-Nr.", "PAN"),
+        masks=("#", "X", "*", "x"),
+        amounts=("Betrag", "BETRAG"),
+        terminals=("Terminal-ID", "Terminal-Nr.", "TID"),
+        auths=("Genehmigungs-Nr.", "Autorisierungsnr.", "Autor.-Nr."),
+        traces=(("TA-Nr.", 6), ("Trace-Nr.", 6), ("Beleg-Nr.", 4), ("VU-Nr.", 9), ("Kartenfolge-Nr.", 2)),
+        approvals=("Zahlung erfolgt", "GENEHMIGT", "Transaktion OK"),
+        contactless=("kontaktlos", "Kontaktlos"),
+        keep=("Bitte Beleg aufbewahren", "Beleg bitte aufbewahren"),
+    ),
+    "fr": _Country(
+        code="fr",
+        sep=",",
+        group=" ",
+        forms=("{a} €", "{a} EUR", "{a}EUR", "{a}"),
+        receipt_range=(4, 180),
+        slip_range=(3, 400),
+        cheapest=45,
+        systems=(0.42, 0.3, 0, 0.02, 0.05, 0, 0, 0.21),
+        domestic="CB",
+        merchants=(
+            "CARREFOUR CITY",
+            "MONOPRIX",
+            "FRANPRIX",
+            "E.LECLERC",
+            "Boulangerie Sainte-Cécile",
+            "PICARD SURGELES",
+            "Pharmacie du Marché",
+            "Intermarché Express",
+            "Café de la Gare",
+        ),
+        streets=(
+            "{n} rue de la République, 69002 Lyon",
+            "{n} avenue Jean-Jaurès, 75019 Paris",
+            "{n} boulevard Saint-Germain, 75005 Paris",
+            "{n} cours Mirabeau, 13100 Aix-en-Provence",
+            "{n} place Bellecour, 69002 Lyon",
+        ),
+        ids=("SIRET {3} {3} {3} {5}", "TEL 01 {2} {2} {2} {2}", "TVA FR{2} {9}"),
+        headings=("", "", "TICKET DE CAISSE"),
+        goods=(
+            ("BAGUETTE TRADITION", 1.2, "A"),
+            ("LAIT DEMI-ÉCRÉMÉ 1L", 1.05, "A"),
+            ("CAMEMBERT", 2.35, "A"),
+            ("POMMES GOLDEN 1KG", 2.49, "A"),
+            ("CAFÉ MOULU 250G", 3.89, "A"),
+            ("CROISSANT", 1.1, "A"),
+            ("EAU MINÉRALE 1,5L", 0.65, "A"),
+            ("JUS D'ORANGE 1L", 2.15, "A"),
+            ("YAOURT NATURE X4", 1.85, "A"),
+            ("PÂTES FARFALLE 500G", 1.25, "A"),
+            ("LESSIVE LIQUIDE", 7.9, "B"),
+            ("DENTIFRICE", 2.6, "B"),
+            ("VIN CÔTES DU RHÔNE", 6.5, "B"),
+            ("SANDWICH JAMBON", 4.2, "C"),
+        ),
+        rates={"A": _D("5.5"), "B": _D(20), "C": _D(10)},
+        item_tax="none",
+        qty=("{q} x {p}", "{q} X {p}"),
+        subtotals=("SOUS-TOTAL", "Sous-total"),
+        totals=("TOTAL TTC", "TOTAL", "Total à payer", "MONTANT TTC", "A PAYER"),
+        card_payments=("CB", "Carte bancaire", "CARTE BANCAIRE", "PAIEMENT CB"),
+        cash=(("ESPECES", "RENDU"), ("Espèces", "Rendu monnaie")),
+        vat_columns=("Taux", "HT", "TVA", "TTC"),
+        vat_sums=("dont TVA", "Total TVA"),
+        dates=("{dd}/{mm}/{yyyy}", "{dd}/{mm}/{yyyy}", "{dd}/{mm}/{yy}", "{d} {month} {yyyy}"),
+        months=(
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ),
+        when=(("", ""), ("Date:", "Heure:"), ("Le", "à")),
+        tills=("Caisse {k} Ticket {n}", "CAISSE:{k} TICKET:{n} CAISSIER:{b}", "Ticket N° {n}"),
+        thanks=("MERCI DE VOTRE VISITE", "Merci et à bientôt !", "A BIENTOT"),
+        loyalty=("Carte fidélité {m}", "CARTE CLUB {m}"),
+        copies=("TICKET CLIENT", "CARTE BANCAIRE", "TICKET COMMERCANT"),
+        sales=("DEBIT", "ACHAT", "PAIEMENT"),
+        card_labels=("", "CARTE", "No"),
+        masks=("#", "*", "X group"),
+        amounts=("MONTANT", "Montant"),
+        terminals=("TERMINAL", "No TPE", "Terminal"),
+        auths=("No AUTO:", "AUTORISATION", "No AUTORISATION"),
+        traces=(("No TRANS", 6), ("No COMMERCANT", 7), ("No REMISE", 3)),
+        approvals=("PAIEMENT ACCEPTE", "TRANSACTION ACCEPTEE"),
+        contactless=("SANS CONTACT", "CB SANS CONTACT"),
+        keep=("TICKET A CONSERVER", "A CONSERVER"),
+    ),
+    "es": _Country(
+        code="es",
+        sep=",",
+        group=".",
+        forms=("{a} €", "{a} EUR", "{a}"),
+        receipt_range=(4, 180),
+        slip_range=(3, 400),
+        cheapest=45,
+        systems=(0.55, 0.38, 0, 0.02, 0.05, 0, 0, 0),
+        domestic="",
+        merchants=(
+            "MERCADONA S.A.",
+            "DIA RETAIL ESPAÑA",
+            "CARREFOUR EXPRESS",
+            "EL CORTE INGLÉS",
+            "Panadería Muñoz",
+            "LIDL SUPERMERCADOS S.A.U.",
+            "Farmacia Peñalver",
+            "Bar Cañas y Tapas",
+        ),
+        streets=(
+            "C/ Mayor, {n}, 28013 Madrid",
+            "Avda. de la Constitución {n}, Sevilla",
+            "Passeig de Gràcia {n}, Barcelona",
+            "C/ Colón {n}, 46004 Valencia",
+            "Plaza España {n}, Zaragoza",
+        ),
+        ids=("CIF: B{8}", "NIF A-{8}", "Tel. 91 {3} {2} {2}"),
+        headings=("FACTURA SIMPLIFICADA", "Factura simplificada", ""),
+        goods=(
+            ("PAN DE MOLDE", 1.35, "A"),
+            ("LECHE SEMIDESNATADA", 0.89, "A"),
+            ("HUEVOS L 12UD", 2.6, "A"),
+            ("QUESO MANCHEGO", 5.9, "A"),
+            ("PLÁTANO DE CANARIAS", 2.2, "A"),
+            ("JAMÓN SERRANO", 4.5, "B"),
+            ("AGUA MINERAL 1,5L", 0.45, "B"),
+            ("ZUMO NARANJA", 1.7, "B"),
+            ("GALLETAS MARÍA", 1.1, "B"),
+            ("CAFÉ MOLIDO", 3.2, "B"),
+            ("CERVEZA 6X33", 4.3, "C"),
+            ("DETERGENTE", 5.5, "C"),
+            ("PAÑUELOS", 1.2, "C"),
+        ),
+        rates={"A": _D(4), "B": _D(10), "C": _D(21)},
+        item_tax="none",
+        qty=("{q} x {p}", "{q} UD x {p}"),
+        subtotals=("SUBTOTAL", "Subtotal"),
+        totals=("TOTAL", "TOTAL (€)", "TOTAL COMPRA", "Importe total", "TOTAL A PAGAR"),
+        card_payments=("TARJETA", "Tarjeta bancaria", "PAGO CON TARJETA"),
+        cash=(("EFECTIVO", "CAMBIO"), ("ENTREGADO", "CAMBIO"), ("Entregado", "Devolución")),
+        vat_columns=("IVA", "BASE IMP.", "CUOTA", "TOTAL"),
+        vat_sums=("IVA incluido", "Total IVA", "Cuota IVA"),
+        dates=(
+            "{dd}/{mm}/{yyyy}",
+            "{dd}/{mm}/{yyyy}",
+            "{dd}-{mm}-{yyyy}",
+            "{dd}/{mm}/{yy}",
+            "{d} {mon} {yyyy}",
+        ),
+        months=(
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ),
+        when=(("", ""), ("Fecha:", "Hora:"), ("FECHA", "HORA")),
+        tills=("Nº: {k}-{n}", "Tienda {b} Caja {k} Ticket {n}", "FACTURA: {k}{n}"),
+        thanks=("GRACIAS POR SU VISITA", "¡Gracias por su compra!", "GRACIAS"),
+        loyalty=("Tarjeta cliente {m}", "Club DIA {m}"),
+        copies=("COPIA CLIENTE", "COPIA PARA EL CLIENTE", "COPIA COMERCIO"),
+        sales=("VENTA", "COMPRA"),
+        card_labels=("Tarjeta", "TARJ:", "Nº tarjeta"),
+        masks=("short", "*", "bin"),
+        amounts=("IMPORTE", "Importe"),
+        terminals=("TERMINAL", "TPV", "Terminal"),
+        auths=("Aut.:", "AUTORIZACIÓN", "Nº Autorización"),
+        traces=(("Comercio", 9), ("Nº operación", 6), ("ARC", 2)),
+        approvals=("OPERACIÓN APROBADA", "AUTORIZADA"),
+        contactless=("SIN CONTACTO", "CONTACTLESS"),
+        keep=("CONSERVE ESTE JUSTIFICANTE", "GRACIAS POR SU VISITA"),
+    ),
+    "it": _Country(
+        code="it",
+        sep=",",
+        group=".",
+        forms=("{a}", "EUR {a}", "€ {a}"),
+        receipt_range=(4, 180),
+        slip_range=(3, 400),
+        cheapest=45,
+        systems=(0.45, 0.4, 0, 0.1, 0.05, 0, 0, 0),
+        domestic="",
+        merchants=(
+            "CONAD",
+            "COOP LOMBARDIA",
+            "ESSELUNGA S.p.A.",
+            "CARREFOUR MARKET",
+            "Farmacia San Giuseppe",
+            "Bar Caffè Italia",
+            "Panificio Pellegrini",
+            "PAM PANORAMA",
+        ),
+        streets=(
+            "Via Roma {n}, 20121 Milano",
+            "Corso Vittorio Emanuele II {n}, Torino",
+            "Piazza Navona {n}, 00186 Roma",
+            "Via Toledo {n}, 80134 Napoli",
+            "Via dei Calzaiuoli {n}, Firenze",
+        ),
+        ids=("P.IVA {11}", "C.F. {11}", "Tel. 02 {7}"),
+        headings=("DOCUMENTO COMMERCIALE", "DOCUMENTO COMMERCIALE di vendita o prestazione"),
+        goods=(
+            ("PANE CASERECCIO", 2.1, "A"),
+            ("LATTE INTERO 1L", 1.29, "A"),
+            ("MOZZARELLA", 1.49, "A"),
+            ("PASTA PENNE 500G", 0.99, "A"),
+            ("PASSATA DI POMODORO", 1.15, "A"),
+            ("PROSCIUTTO CRUDO", 3.9, "B"),
+            ("BISCOTTI", 2.3, "B"),
+            ("GELATO", 3.5, "B"),
+            ("CORNETTO", 1.2, "B"),
+            ("CAFFÈ MACINATO 250G", 3.6, "C"),
+            ("ACQUA NATURALE 1,5L", 0.39, "C"),
+            ("VINO CHIANTI", 6.9, "C"),
+            ("DETERSIVO PIATTI", 2.2, "C"),
+        ),
+        rates={"A": _D(4), "B": _D(10), "C": _D(22)},
+        item_tax="rate",
+        qty=("{q} x {p}", "{q} X {p}"),
+        subtotals=("SUBTOTALE", "Subtotale"),
+        totals=("TOTALE COMPLESSIVO", "TOTALE COMPLESSIVO", "TOTALE", "TOTALE EURO"),
+        card_payments=("PAGAMENTO ELETTRONICO", "Pagamento elettronico", "CARTA DI CREDITO"),
+        cash=(("PAGAMENTO CONTANTE", "RESTO"), ("CONTANTI", "RESTO")),
+        vat_columns=("ALIQ.", "IMPONIBILE", "IMPOSTA", "TOTALE"),
+        vat_sums=("di cui IVA", "DI CUI IVA"),
+        dates=(
+            "{dd}/{mm}/{yyyy}",
+            "{dd}/{mm}/{yyyy}",
+            "{dd}-{mm}-{yyyy}",
+            "{dd}/{mm}/{yy}",
+            "{d} {month} {yyyy}",
+        ),
+        months=(
+            "gennaio",
+            "febbraio",
+            "marzo",
+            "aprile",
+            "maggio",
+            "giugno",
+            "luglio",
+            "agosto",
+            "settembre",
+            "ottobre",
+            "novembre",
+            "dicembre",
+        ),
+        when=(("", ""), ("DATA", "ORA"), ("Data:", "Ora:")),
+        tills=("DOCUMENTO N. {k}-{n}", "Cassa {k} Scontrino {n}", "RT {b} N. {n}"),
+        thanks=("GRAZIE E ARRIVEDERCI", "Grazie per la visita"),
+        loyalty=("Carta fedeltà {m}", "Carta Insieme {m}"),
+        copies=("COPIA CLIENTE", "RICEVUTA CLIENTE", "COPIA ESERCENTE"),
+        sales=("ACQUISTO", "PAGAMENTO"),
+        card_labels=("Carta", "PAN", "CARTA N."),
+        masks=("short", "*", "* group"),
+        amounts=("IMPORTO", "Importo"),
+        terminals=("TML", "TERMINALE", "TERMINAL ID"),
+        auths=("COD.AUT.", "AUT.", "Cod. Autorizzazione"),
+        traces=(("ESERC.", 8), ("STAN", 6), ("OPER.", 6)),
+        approvals=("TRANSAZIONE ESEGUITA", "OPERAZIONE ESEGUITA"),
+        contactless=("CONTACTLESS", "SENZA CONTATTO"),
+        keep=("CONSERVARE LO SCONTRINO", "GRAZIE"),
+    ),
+    "pt": _Country(
+        code="pt",
+        sep=",",
+        group=" ",
+        forms=("{a} €", "{a} EUR", "{a}"),
+        receipt_range=(4, 180),
+        slip_range=(3, 400),
+        cheapest=45,
+        systems=(0.5, 0.43, 0, 0.03, 0.04, 0, 0, 0),
+        domestic="",
+        merchants=(
+            "PINGO DOCE",
+            "CONTINENTE MODELO",
+            "MINIPREÇO",
+            "Pastelaria Conceição",
+            "Farmácia Avenida",
+            "Padaria Portuguesa",
+            "LIDL & Cia",
+        ),
+        streets=(
+            "Rua Augusta {n}, 1100-053 Lisboa",
+            "Av. da Liberdade {n}, Lisboa",
+            "Rua de Santa Catarina {n}, Porto",
+            "Rua Ferreira Borges {n}, Coimbra",
+        ),
+        ids=("NIF {9}", "Contribuinte {9}", "Tel. 21 {3} {4}"),
+        headings=("FATURA SIMPLIFICADA", "Fatura-Recibo", ""),
+        goods=(
+            ("PÃO DE FORMA", 1.29, "A"),
+            ("LEITE MEIO GORDO", 0.79, "A"),
+            ("ARROZ CAROLINO 1KG", 1.39, "A"),
+            ("AZEITE VIRGEM EXTRA", 6.99, "A"),
+            ("ÁGUA 1,5L", 0.35, "A"),
+            ("QUEIJO FLAMENGO", 2.49, "A"),
+            ("PASTEL DE NATA", 1.1, "B"),
+            ("CAFÉ", 0.8, "B"),
+            ("VINHO VERDE", 3.99, "B"),
+            ("DETERGENTE", 4.99, "C"),
+            ("BOLACHAS MARIA", 1.19, "C"),
+            ("CERVEJA 6X33", 4.49, "C"),
+        ),
+        rates={"A": _D(6), "B": _D(13), "C": _D(23)},
+        item_tax="letter",
+        qty=("{q} x {p}", "{q} UN x {p}"),
+        subtotals=("SUBTOTAL", "Subtotal"),
+        totals=("TOTAL A PAGAR", "TOTAL", "Total (EUR)", "TOTAL DOCUMENTO"),
+        card_payments=("Cartão", "CARTÃO DE DÉBITO", "Multibanco", "CARTÃO"),
+        cash=(("NUMERÁRIO", "TROCO"), ("Dinheiro", "Troco")),
+        vat_columns=("Taxa", "Base", "IVA", "Total"),
+        vat_sums=("Total IVA", "IVA incluído"),
+        # Portuguese invoices often print the date ISO-style (2026-03-15): unambiguous, and what shops do.
+        dates=("{dd}-{mm}-{yyyy}", "{dd}/{mm}/{yyyy}", "{dd}/{mm}/{yy}", "{yyyy}-{mm}-{dd}"),
+        months=(
+            "janeiro",
+            "fevereiro",
+            "março",
+            "abril",
+            "maio",
+            "junho",
+            "julho",
+            "agosto",
+            "setembro",
+            "outubro",
+            "novembro",
+            "dezembro",
+        ),
+        when=(("", ""), ("Data:", "Hora:"), ("DATA", "HORA")),
+        tills=("FS {k}/{n}", "ATCUD: JJ{b}K7F-{n}", "Caixa {k} Talão {n}"),
+        thanks=("OBRIGADO PELA SUA VISITA", "Obrigado e volte sempre"),
+        loyalty=("Cartão Continente {m}", "Poupa Mais {m}"),
+        copies=("VIA CLIENTE", "DUPLICADO CLIENTE", "VIA COMERCIANTE"),
+        sales=("COMPRA", "PAGAMENTO"),
+        card_labels=("Cartão", "Nº Cartão", "PAN"),
+        masks=("*", "* group", "bin"),
+        amounts=("MONTANTE", "Valor"),
+        terminals=("TERMINAL", "ID Terminal"),
+        auths=("AUT:", "Cód. Autorização"),
+        traces=(("Nº Transação", 6), ("Estab.", 7)),
+        approvals=("TRANSAÇÃO APROVADA", "APROVADA"),
+        contactless=("CONTACTLESS", "sem contacto"),
+        keep=("GUARDE ESTE TALÃO", "Obrigado"),
+    ),
+    "pl": _Country(
+        code="pl",
+        sep=",",
+        group=" ",
+        forms=("{a}", "{a} zł", "{a} PLN"),
+        receipt_range=(12, 600),
+        slip_range=(10, 1500),
+        cheapest=99,
+        systems=(0.55, 0.43, 0, 0, 0.02, 0, 0, 0),
+        domestic="",
+        merchants=(
+            "BIEDRONKA",
+            "ŻABKA Polska sp. z o.o.",
+            "LIDL SP. Z O.O. SP. K.",
+            "Piekarnia Łódzka",
+            "ROSSMANN SDP",
+            "Carrefour Polska",
+            "Apteka Słoneczna",
+        ),
+        streets=(
+            "ul. Marszałkowska {n}, 00-624 Warszawa",
+            "ul. Piotrkowska {n}, 90-001 Łódź",
+            "ul. Floriańska {n}, 31-019 Kraków",
+            "ul. Świętojańska {n}, 81-368 Gdynia",
+        ),
+        ids=("NIP {3}-{3}-{2}-{2}", "NIP {10}"),
+        headings=("PARAGON FISKALNY",),
+        goods=(
+            ("Chleb żytni", 4.99, "C"),
+            ("Mleko 2% 1l", 3.49, "C"),
+            ("Masło extra", 7.99, "C"),
+            ("Jabłka luz", 3.99, "C"),
+            ("Kiełbasa śląska", 12.99, "C"),
+            ("Pączek", 2.49, "C"),
+            ("Ser żółty", 8.99, "C"),
+            ("Ziemniaki", 2.99, "C"),
+            ("Woda mineralna 1,5l", 1.99, "B"),
+            ("Kawa mielona", 19.99, "B"),
+            ("Piwo Żywiec 0,5l", 4.29, "A"),
+            ("Płyn do naczyń", 6.49, "A"),
+            ("Chusteczki", 3.99, "A"),
+        ),
+        rates={"A": _D(23), "B": _D(8), "C": _D(5)},
+        item_tax="glued",
+        qty=("{q} x{p}", "{q} szt. x {p}"),
+        subtotals=(),
+        totals=("SUMA PLN", "SUMA PLN", "SUMA", "Razem"),
+        card_payments=("Karta płatnicza", "KARTA", "Karta"),
+        cash=(("Gotówka", "Reszta"), ("GOTÓWKA", "RESZTA")),
+        vat_columns=("PTU", "Netto", "PTU", "Brutto"),
+        vat_sums=("SUMA PTU", "Suma PTU"),
+        # A Polish fiscal printer prints the date ISO-style (2026-03-15); people write it day first.
+        dates=(
+            "{yyyy}-{mm}-{dd}",
+            "{yyyy}-{mm}-{dd}",
+            "{dd}.{mm}.{yyyy}",
+            "{dd}-{mm}-{yyyy}",
+            "{d} {month} {yyyy}",
+        ),
+        months=(
+            "stycznia",
+            "lutego",
+            "marca",
+            "kwietnia",
+            "maja",
+            "czerwca",
+            "lipca",
+            "sierpnia",
+            "września",
+            "października",
+            "listopada",
+            "grudnia",
+        ),
+        when=(("", ""), ("Data:", "Godz.:")),
+        tills=("#Kasa {k}  Kasjer nr {b}", "Nr sys. {n}", "{n} #{k} Kasjer {b}"),
+        thanks=("DZIĘKUJEMY ZA ZAKUPY", "Zapraszamy ponownie"),
+        loyalty=("Karta Moja Biedronka {m}", "Karta lojalnościowa {m}"),
+        copies=("POTWIERDZENIE DLA KLIENTA", "KOPIA KLIENTA", "KOPIA SPRZEDAWCY"),
+        sales=("SPRZEDAŻ", "PŁATNOŚĆ"),
+        card_labels=("Karta", "Nr karty", "KARTA"),
+        masks=("*", "* group", "X"),
+        amounts=("KWOTA", "Kwota"),
+        terminals=("TID", "Terminal"),
+        auths=("Kod autoryzacji", "Nr autoryzacji", "AUT."),
+        traces=(("Nr transakcji", 6), ("MID", 9)),
+        approvals=("TRANSAKCJA ZAAKCEPTOWANA", "ZAAKCEPTOWANO"),
+        contactless=("ZBLIŻENIOWA", "zbliżeniowo"),
+        keep=("PROSZĘ ZACHOWAĆ POTWIERDZENIE", "DZIĘKUJEMY"),
+    ),
+    "tr": _Country(
+        code="tr",
+        sep=",",
+        group=".",
+        forms=("*{a}", "{a} TL", "*{a}"),
+        receipt_range=(60, 5000),
+        slip_range=(40, 15000),
+        cheapest=500,
+        systems=(0.45, 0.5, 0, 0, 0.05, 0, 0, 0),
+        domestic="",
+        merchants=(
+            "MİGROS TİCARET A.Ş.",
+            "BİM BİRLEŞİK MAĞAZALAR",
+            "A101 YENİ MAĞAZACILIK",
+            "ŞOK MARKETLER",
+            "Fırın Çağdaş",
+            "CarrefourSA",
+            "Eczane Güneş",
+        ),
+        streets=(
+            "İstiklal Cad. No:{n} Beyoğlu/İSTANBUL",
+            "Atatürk Bulvarı No:{n} Çankaya/ANKARA",
+            "Kıbrıs Şehitleri Cad. No:{n} Alsancak/İZMİR",
+            "Bağdat Cad. No:{n} Kadıköy/İSTANBUL",
+        ),
+        ids=("V.D. KADIKÖY V.NO: {10}", "VKN {10}", "MERSİS NO {16}"),
+        headings=("", "BİLGİ FİŞİ"),
+        goods=(
+            ("EKMEK", 10.0, "A"),
+            ("SÜT 1L", 32.5, "A"),
+            ("BEYAZ PEYNİR", 145.0, "A"),
+            ("DOMATES KG", 39.9, "A"),
+            ("ÇAY 1KG", 185.0, "A"),
+            ("SİMİT", 15.0, "A"),
+            ("YUMURTA 10LU", 65.0, "A"),
+            ("MAKARNA", 22.5, "A"),
+            ("ÇİKOLATA", 35.0, "B"),
+            ("KAHVE", 95.0, "B"),
+            ("DETERJAN", 210.0, "C"),
+            ("ŞAMPUAN", 120.0, "C"),
+            ("DİŞ MACUNU", 75.0, "C"),
+        ),
+        rates={"A": _D(1), "B": _D(10), "C": _D(20)},
+        item_tax="rate",
+        qty=("{q} AD X {p}", "{q} x {p}"),
+        subtotals=("ARA TOPLAM",),
+        totals=("TOPLAM", "TOPLAM", "GENEL TOPLAM"),
+        card_payments=("KREDİ KARTI", "Kredi Kartı", "BANKA KARTI"),
+        cash=(("NAKİT", "PARA ÜSTÜ"), ("NAKİT", "PARA ÜSTÜ")),
+        vat_columns=("KDV", "MATRAH", "KDV", "TUTAR"),
+        vat_sums=("TOPKDV", "TOPLAM KDV"),
+        dates=(
+            "{dd}.{mm}.{yyyy}",
+            "{dd}.{mm}.{yyyy}",
+            "{dd}/{mm}/{yyyy}",
+            "{dd}.{mm}.{yy}",
+            "{d} {month} {yyyy}",
+        ),
+        months=(
+            "Ocak",
+            "Şubat",
+            "Mart",
+            "Nisan",
+            "Mayıs",
+            "Haziran",
+            "Temmuz",
+            "Ağustos",
+            "Eylül",
+            "Ekim",
+            "Kasım",
+            "Aralık",
+        ),
+        when=(("TARİH :", "SAAT :"), ("TARİH:", "SAAT:"), ("", "")),
+        tills=("FİŞ NO: {n}", "Z NO: {k}  EKÜ NO: {b}", "FİŞ NO:{n}  KASİYER:{b}"),
+        thanks=("TEŞEKKÜR EDERİZ", "YİNE BEKLERİZ"),
+        loyalty=("Money Kart {m}", "Sadakat Kart {m}"),
+        copies=("MÜŞTERİ NÜSHASI", "İŞYERİ NÜSHASI"),
+        sales=("SATIŞ", "SATIŞ İŞLEMİ"),
+        card_labels=("KART NO:", "Kart", ""),
+        masks=("short", "bin", "bin group"),
+        amounts=("TUTAR", "TUTAR:"),
+        terminals=("TERMİNAL NO", "TERM ID"),
+        auths=("ONAY KODU", "PROVİZYON NO", "ONAY KODU:"),
+        traces=(("İŞYERİ NO", 10), ("BATCH NO", 3), ("STAN", 6)),
+        approvals=("İŞLEM ONAYLANDI", "ONAYLANDI"),
+        contactless=("TEMASSIZ", "TEMASSIZ İŞLEM"),
+        keep=("BU BELGEYİ SAKLAYINIZ", "İYİ GÜNLER"),
+    ),
+    "gb": _Country(
+        code="gb",
+        sep=".",
+        group=",",
+        forms=("£{a}", "£{a}", "{a}", "GBP {a}"),
+        receipt_range=(3, 150),
+        slip_range=(2, 400),
+        cheapest=35,
+        systems=(0.58, 0.32, 0, 0.02, 0.08, 0, 0, 0),
+        domestic="",
+        merchants=(
+            "TESCO STORES LTD",
+            "SAINSBURY'S",
+            "ASDA SUPERSTORE",
+            "Boots UK",
+            "WAITROSE & PARTNERS",
+            "Co-op Food",
+            "Pret A Manger",
+            "M&S Simply Food",
+        ),
+        streets=(
+            "{n} High Street, Manchester M1 1AA",
+            "{n} Oxford Street, London W1D 1BS",
+            "{n} Princes Street, Edinburgh EH2 2ER",
+            "{n} Bold Street, Liverpool L1 4JA",
+        ),
+        ids=("VAT No: GB {3} {4} {2}", "Tel: 0{3} {3} {4}"),
+        headings=("",),
+        goods=(
+            ("SEMI SKIMMED MILK 2PT", 1.35, "Z"),
+            ("WHITE BLOOMER", 1.2, "Z"),
+            ("BANANAS LOOSE", 0.9, "Z"),
+            ("CHEDDAR 400G", 3.5, "Z"),
+            ("BRITISH BACON", 2.75, "Z"),
+            ("TEA BAGS 80S", 2.4, "Z"),
+            ("FREE RANGE EGGS 6", 1.85, "Z"),
+            ("CRISPS MULTIPACK", 2.25, "A"),
+            ("CHOCOLATE BAR", 0.85, "A"),
+            ("SPARKLING WATER", 0.65, "A"),
+            ("ORANGE JUICE 1L", 1.95, "A"),
+            ("SHAMPOO", 3.5, "A"),
+            ("WASHING UP LIQUID", 1.25, "A"),
+        ),
+        rates={"A": _D(20), "Z": _D(0)},
+        item_tax="letter",
+        qty=("{q} @ {p}", "{q} x {p}"),
+        subtotals=("SUBTOTAL", "SUB-TOTAL"),
+        totals=("TOTAL", "TOTAL", "BALANCE DUE", "TOTAL TO PAY"),
+        card_payments=("CARD", "Card payment", "CARD PAYMENT"),
+        cash=(("CASH", "CHANGE"), ("CASH TENDERED", "CHANGE DUE")),
+        vat_columns=("VAT", "NET", "VAT", "TOTAL"),
+        vat_sums=("VAT INCLUDED", "Total VAT"),
+        dates=(
+            "{dd}/{mm}/{yyyy}",
+            "{dd}/{mm}/{yyyy}",
+            "{dd}/{mm}/{yy}",
+            "{dd} {mon} {yyyy}",
+            "{dd}-{mon}-{yy}",
+        ),
+        months=(
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ),
+        when=(("", ""), ("DATE", "TIME"), ("Date:", "Time:")),
+        tills=("ST:{b} OP:{k} TE:{k} TR:{n}", "Till {k}  Trans {n}", "Receipt No. {n}"),
+        thanks=("THANK YOU FOR SHOPPING WITH US", "Thank you, see you soon"),
+        loyalty=("Clubcard {m}", "Nectar card {m}"),
+        copies=("CUSTOMER COPY", "MERCHANT COPY", "** CARDHOLDER COPY **"),
+        sales=("SALE", "PURCHASE"),
+        card_labels=("", "Card:", "PAN"),
+        masks=("*", "* group", "short"),
+        amounts=("AMOUNT", "TOTAL"),
+        terminals=("TID:",),
+        auths=("AUTH CODE:", "AUTH:"),
+        traces=(("PAN SEQ", 2), ("TXN", 6)),
+        approvals=("AUTHORISED", "APPROVED", "PIN VERIFIED"),
+        contactless=("CONTACTLESS", "Contactless"),
+        keep=("PLEASE RETAIN FOR YOUR RECORDS", "PLEASE KEEP THIS RECEIPT"),
+    ),
+}
+
+
+def _european_truth(rng: random.Random, kind: str, country: _Country, day: date, at: time) -> DocumentTruth:
+    """A European slip or receipt; six receipts in ten show the card that paid, half of those with the
+    terminal's section (its id and authorisation code printed, and so in the truth)."""
+    merchant = _fill(rng, rng.choice(country.merchants), 999)
+    system = rng.choices((*PAYMENT_SYSTEMS, None), weights=country.systems)[0]
+    last4 = _digits(rng, 4)
+    auth = "".join(rng.choice("0123456789" if rng.random() < 0.7 else _AUTH_ALPHABET) for _ in range(6))
+    terminal = str(rng.randint(10_000_000, 99_999_999))
+    if country.code == "gb":  # a UK terminal masks its id on the receipt (TID: ****6633)
+        terminal = None
+    if kind == "slip":
+        amount = _random_amount(rng, *country.slip_range)
+        rrn = _digits(rng, 12) if country.code == "tr" else None
+        return DocumentTruth(
+            "slip", country.code, amount, day, at, last4, system, merchant, rrn, auth, terminal
+        )
+    amount = _random_amount(rng, *country.receipt_range, 0)
+    if rng.random() >= 0.6:  # cash, or a card whose number is not printed
+        return DocumentTruth("receipt", country.code, amount, day, at, None, None, merchant, None, None, None)
+    if rng.random() < 0.5:  # only a payment line and the card: no terminal section
+        auth, terminal = None, None
+    return DocumentTruth(
+        "receipt", country.code, amount, day, at, last4, system, merchant, None, auth, terminal
+    )
+
+
+@dataclass(frozen=True)
+class VatRow:
+    """One line of a receipt's VAT table: ``net + tax == gross``, the tax rounded half up from the gross."""
+
+    tax_class: str
+    rate: Decimal
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+
+
+def vat_breakdown(items: list[ReceiptItem], rates: dict[str, Decimal]) -> list[VatRow]:
+    """The VAT table of a receipt whose prices include VAT: one row per class present, the grosses adding up
+    to the total."""
+    rows = []
+    for tax_class, rate in rates.items():
+        gross = sum((item.total for item in items if item.tax == tax_class), Decimal("0.00"))
+        if not gross:
+            continue
+        tax = (gross * rate / (100 + rate)).quantize(_CENT, rounding=ROUND_HALF_UP)
+        rows.append(VatRow(tax_class, rate, gross - tax, tax, gross))
+    return rows
+
+
+def european_money(locale: str, amount: Decimal, *, grouped: bool = False) -> str:
+    """``1234.5`` as the country prints it: ``1234,50`` / ``1.234,50`` (de), ``1 234,50`` (fr), ``1,234.50``."""
+    country = _COUNTRIES[locale]
+    return _money(amount, sep=country.sep, group=country.group if grouped else "")
+
+
+def _numbered(rng: random.Random, template: str) -> str:
+    """``"NIP {3}-{3}"`` with random digits of those lengths; ``{n}`` ``{k}`` ``{b}`` a receipt, till, cashier."""
+    fills = {"n": str(rng.randint(1, 9999)), "k": str(rng.randint(1, 12)), "b": str(rng.randint(1, 99))}
+    out, rest = "", template
+    while "{" in rest:
+        head, _, tail = rest.partition("{")
+        key, _, rest = tail.partition("}")
+        out += head + (fills[key] if key in fills else _digits(rng, int(key)))
+    return out + rest
+
+
+def _european_date(rng: random.Random, country: _Country, day: date | None) -> str:
+    if day is None:
+        return ""
+    month = country.months[day.month - 1]
+    parts = {
+        "dd": f"{day.day:02d}",
+        "d": str(day.day),
+        "mm": f"{day.month:02d}",
+        "yyyy": str(day.year),
+        "yy": f"{day.year % 100:02d}",
+        "month": month,
+        "mon": month[:3],
+    }
+    return rng.choice(country.dates).format(**parts)
+
+
+def _european_mask(rng: random.Random, country: _Country, last4: str, system: str | None) -> str:
+    """The card number as the country's terminals mask it: ``############1234``, ``**** 1234``, ..."""
+    length = 15 if system == "AMEX" else 16
+    style = rng.choice(country.masks)
+    if style in ("#", "X", "*", "x"):
+        return style * (length - 4) + last4
+    if style in ("* group", "X group"):
+        char = style[0]
+        return (
+            " ".join([char * 4] * 3) + f" {last4}" if length == 16 else f"{char * 4} {char * 6} {char}{last4}"
+        )
+    if style == "short":
+        return rng.choice(("**** ", "****")) + last4
+    bin6 = rng.choice(_BINS.get(system or "", _BINS["VISA"]))
+    if style == "bin group":
+        return f"{bin6[:4]} {bin6[4:]}** **** {last4}"
+    return bin6 + "*" * (length - 10) + last4
+
+
+def _european_system(rng: random.Random, country: _Country, system: str | None) -> str:
+    if system is None:
+        return rng.choice((country.domestic, country.domestic.upper())) if country.code == "de" else "CB"
+    if country.code == "gb":
+        names = {
+            "VISA": ("VISA DEBIT", "VISA CREDIT", "VISA"),
+            "MASTERCARD": ("MASTERCARD", "DEBIT MASTERCARD", "Mastercard"),
+            "AMEX": ("AMERICAN EXPRESS", "AMEX"),
+            "MAESTRO": ("MAESTRO",),
+        }
+        return rng.choice(names.get(system, (system,)))
+    return _system_name(rng, system, "en")
+
+
+def _rate_text(country: _Country, rate: Decimal) -> str:
+    number = str(int(rate)) if rate == rate.to_integral() else str(rate).replace(".", country.sep)
+    return f"%{number}" if country.code == "tr" else f"{number}%"
+
+
+def _european_document(t: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
+    country = _COUNTRIES[t.locale or ""]
+    if t.amount is None:
+        raise ValueError("a document is rendered from its total: the truth needs an amount")
+    lay = _Layout(rng.randint(34, 44) if t.kind == "receipt" else rng.randint(30, 36))
+    grouped = rng.random() < 0.4
+    form = rng.choice(country.forms)
+    ds, ts = _european_date(rng, country, t.date), _clock(rng, t.time)
+
+    def money(value: Decimal, *, currency: bool = False) -> str:
+        text = _money(value, sep=country.sep, group=country.group if grouped else "")
+        return form.format(a=text) if currency else (f"*{text}" if country.code == "tr" else text)
+
+    lay.add(t.merchant or "", "center", bold=True)
+    lay.add(_fill(rng, rng.choice(country.streets), 150), "center")
+    if rng.random() < 0.7:
+        lay.add(_numbered(rng, rng.choice(country.ids)), "center")
+    if t.kind == "slip":
+        lay.rule(rng.choice("-=*"))
+        _terminal_section(lay, t, rng, country, money, ds, ts)
+        return lay.lines
+    _european_receipt(lay, t, rng, country, money, ds, ts)
+    return lay.lines
+
+
+def _european_when(lay: _Layout, rng: random.Random, country: _Country, ds: str, ts: str) -> None:
+    date_label, time_label = rng.choice(country.when)
+    day, clock = f"{date_label} {ds}".strip(), f"{time_label} {ts}".strip()
+    if len(day) + len(clock) + 1 <= lay.cols and rng.random() < 0.5:
+        lay.add(f"{day} {clock}")
+    else:
+        lay.pair(day, clock)
+
+
+def _european_receipt(
+    lay: _Layout,
+    t: DocumentTruth,
+    rng: random.Random,
+    country: _Country,
+    money,
+    ds: str,
+    ts: str,
+) -> None:
+    """The receipt after its header: positions, total, payment, VAT, till and date, the terminal's section."""
+    amount = t.amount or Decimal(0)
+    items = receipt_items(amount, rng, locale=country.code, count=rng.randint(3, 14))
+    heading = rng.choice(country.headings)
+    if heading:
+        lay.add(heading, "center", bold=True)
+    date_on_top = rng.random() < (0.6 if country.code in ("tr", "it", "pl", "fr") else 0.3)
+    if date_on_top:
+        _european_when(lay, rng, country, ds, ts)
+        if rng.random() < 0.5:
+            lay.add(_numbered(rng, rng.choice(country.tills)))
+    lay.rule(rng.choice("-="))
+    _european_items(lay, items, rng, country, money)
+    lay.rule(rng.choice("-="))
+    vat_at = rng.choice(("total", "payment", "end"))
+    if country.subtotals and rng.random() < 0.3:
+        lay.pair(rng.choice(country.subtotals), money(amount))
+    if country.code == "pl":  # the PTU block comes before the total on a Polish fiscal receipt
+        _european_vat(lay, items, rng, country, money)
+    total_label = rng.choice(country.totals)
+    named = any(code in total_label for code in ("EUR", "PLN", "€"))  # SUMA PLN 12,34: no second currency
+    scale = rng.choice((1.0, 1.25, 1.3))
+    lay.pair(total_label, money(amount, currency=not named), bold=True, scale=scale)
+    if country.code == "de" and total_label == "Summe" and rng.random() < 0.4:
+        lay.pair("Zu zahlen", money(amount, currency=True))
+    if vat_at == "total" and country.code != "pl":
+        _european_vat(lay, items, rng, country, money)
+    if t.card_last4:
+        lay.pair(rng.choice(country.card_payments), money(amount, currency=rng.random() < 0.5))
+        if t.auth_code is None:  # no terminal section: the card is printed with the payment
+            _card_line(lay, t, rng, country)
+    elif rng.random() < 0.35:  # paid by card, the number not printed
+        lay.pair(rng.choice(country.card_payments), money(amount, currency=rng.random() < 0.5))
+    else:
+        given_label, change_label = rng.choice(country.cash)
+        given = _tendered(amount, rng)
+        lay.pair(given_label, money(given, currency=rng.random() < 0.5))
+        lay.pair(change_label, money(given - amount, currency=rng.random() < 0.5))
+    if country.code == "it":
+        lay.pair(rng.choice(("IMPORTO PAGATO", "Importo pagato")), money(amount))
+    if vat_at == "payment" and country.code != "pl":
+        _european_vat(lay, items, rng, country, money)
+    if rng.random() < 0.35:
+        lay.add(rng.choice(country.loyalty).format(m=_decoy_mask(rng, t.card_last4)))
+    if not date_on_top:
+        lay.add(_numbered(rng, rng.choice(country.tills)))
+        _european_when(lay, rng, country, ds, ts)
+    if vat_at == "end" and country.code != "pl":
+        _european_vat(lay, items, rng, country, money)
+    lay.add(rng.choice(country.thanks), "center")
+    if t.auth_code is not None:  # the terminal's section, printed under the receipt by the same printer
+        lay.add("")
+        lay.rule(rng.choice(("-", "=", "*", " -")) if rng.random() < 0.8 else "~")
+        _terminal_section(lay, t, rng, country, money, ds, ts)
+
+
+def _decoy_mask(rng: random.Random, last4: str | None) -> str:
+    """A masked loyalty card number whose tail is not the payment card's."""
+    tail = _digits(rng, 4)
+    while tail == last4:
+        tail = _digits(rng, 4)
+    return rng.choice(("****", "**** **** ", "XXXXXXXXX", "*********")) + tail
+
+
+def _card_line(lay: _Layout, t: DocumentTruth, rng: random.Random, country: _Country) -> None:
+    """The payment card: its system and masked number (``VISA ############1234``, ``Card ending 1234``)."""
+    system = _european_system(rng, country, t.payment_system)
+    last4 = t.card_last4 or ""
+    if country.code == "gb" and rng.random() < 0.4:
+        lay.add(system)
+        if rng.random() < 0.5:
+            lay.add(f"Card ending {last4}")
+        else:  # on two lines where too long: a mask is never split from its tail
+            lay.pair("Card number:", _european_mask(rng, country, last4, t.payment_system))
+        return
+    mask = _european_mask(rng, country, last4, t.payment_system)
+    label = rng.choice(country.card_labels)
+    if rng.random() < 0.5 and len(system) + len(mask) + 1 <= lay.cols:
+        lay.add(f"{system} {mask}")
+    else:
+        lay.add(system)
+        lay.pair(label, mask)  # an empty label prints the mask alone, right-aligned
+
+
+def _european_items(
+    lay: _Layout, items: list[ReceiptItem], rng: random.Random, country: _Country, money
+) -> None:
+    qty_form = rng.choice(country.qty)
+    tax_style = country.item_tax if rng.random() < 0.85 else "none"
+    for item in items:
+        right = money(item.total)
+        rate = _rate_text(country, country.rates[item.tax]) if item.tax else ""
+        if tax_style == "letter":
+            right = f"{right} {item.tax}"
+        elif tax_style == "glued":
+            right = f"{right}{item.tax}"
+        elif tax_style == "rate":
+            right = f"{rate:>4} {right:>9}"
+        if item.qty > 1:
+            quantity = qty_form.format(q=item.qty, p=_money(item.price, sep=country.sep))
+            if country.code == "pl":  # Chleb żytni   2 x4,99   9,98C
+                lay.pair(
+                    item.name[: max(8, lay.cols - len(quantity) - len(right) - 3)], f"{quantity} {right}"
+                )
+                continue
+            lay.pair(item.name[: lay.cols - len(right) - 1], right)
+            lay.add(f"  {quantity}")
+            continue
+        lay.pair(item.name[: lay.cols - len(right) - 1], right)
+
+
+def _european_vat(
+    lay: _Layout, items: list[ReceiptItem], rng: random.Random, country: _Country, money
+) -> None:
+    """The VAT as the country prints it: a table (rate, net, tax, gross), or one line of the tax included."""
+    rows = vat_breakdown(items, country.rates)
+    total_tax = sum((row.tax for row in rows), Decimal("0.00"))
+    if country.code == "pl":
+        for row in rows:
+            lay.pair(f"SPRZEDAŻ OPODATKOWANA {row.tax_class}", money(row.gross))
+        for row in rows:
+            lay.pair(f"PTU {row.tax_class} {_rate_text(country, row.rate)}", money(row.tax))
+        lay.pair(rng.choice(country.vat_sums), money(total_tax))
+        return
+    if country.code == "tr":
+        for row in rows:
+            lay.pair(f"KDV {_rate_text(country, row.rate)}", money(row.tax))
+        lay.pair(rng.choice(country.vat_sums), money(total_tax))
+        return
+    if rng.random() < 0.3 or (country.code == "it" and rng.random() < 0.6):
+        lay.pair(rng.choice(country.vat_sums), money(total_tax))
+        return
+    rate_head, net_head, tax_head, gross_head = country.vat_columns
+    cells = [[rate_head, net_head, tax_head, gross_head]]
+    for row in rows:
+        label = (
+            f"{row.tax_class} {_rate_text(country, row.rate)}"
+            if country.item_tax != "rate"
+            else _rate_text(country, row.rate)
+        )
+        cells.append([label, money(row.net), money(row.tax), money(row.gross)])
+    if len(rows) > 1 and rng.random() < 0.5:
+        cells.append(
+            [
+                "",
+                money(sum((r.net for r in rows), Decimal(0))),
+                money(total_tax),
+                money(sum((r.gross for r in rows), Decimal(0))),
+            ]
+        )
+    first = max(len(cell[0]) for cell in cells)
+    rest = max(len(text) for cell in cells for text in cell[1:])
+    width = max(rest + 1, (lay.cols - first) // 3)
+    for cell in cells:  # kept on one line even where wider than the paper: a wrapped table is no table
+        lay.lines.append(PrintedLine(cell[0].ljust(first) + "".join(text.rjust(width) for text in cell[1:])))
+
+
+def _terminal_section(
+    lay: _Layout,
+    t: DocumentTruth,
+    rng: random.Random,
+    country: _Country,
+    money,
+    ds: str,
+    ts: str,
+) -> None:
+    """What the card terminal prints: a copy heading, its ids, the date, the card, the amount, the approval."""
+    lay.paired = rng.random() < 0.7
+    kv = lay.kv
+    lay.add(rng.choice(country.copies), "center", bold=True)
+    lay.add(rng.choice(country.sales), "center", bold=True)
+    masked_ids_after = country.code == "gb" and rng.random() < 0.5
+    if t.terminal_id:
+        kv(rng.choice(country.terminals), t.terminal_id)
+    elif country.code == "gb" and not masked_ids_after:
+        _masked_ids(lay, rng)
+    for label, digits in rng.sample(country.traces, rng.randint(1, len(country.traces))):
+        kv(label, _digits(rng, digits))
+    if t.kind == "slip" or rng.random() < 0.8:  # under a receipt, the receipt's own date may be the only one
+        _european_when(lay, rng, country, ds, ts)
+    _card_line(lay, t, rng, country)
+    if masked_ids_after:
+        _masked_ids(lay, rng)
+    if rng.random() < 0.5:
+        lay.add(rng.choice(country.contactless))
+    if rng.random() < 0.4:
+        kv("AID", rng.choice(("A0000000031010", "A0000000041010", "A0000000043060", "A0000000421010")))
+    label = rng.choice(country.amounts)
+    amount_text = money(t.amount or Decimal(0), currency=True)
+    if country.code == "de" and rng.random() < 0.5 and "EUR" not in amount_text:
+        label, amount_text = f"{label} EUR", money(t.amount or Decimal(0))
+    kv(label, amount_text, bold=True, scale=rng.choice((1.0, 1.0, 1.25)))
+    if t.auth_code:
+        kv(rng.choice(country.auths), t.auth_code)
+    if t.rrn:
+        kv("RRN", t.rrn)
+    lay.add(rng.choice(country.approvals), "center", bold=True)
+    if rng.random() < 0.6:
+        lay.add(rng.choice(country.keep), "center")
+
+
+def _masked_ids(lay: _Layout, rng: random.Random) -> None:
+    """A UK terminal's ids, masked like a card number (TID: ****6633): decoys of the card's tail."""
+    lay.kv("TID:", "****" + _digits(rng, 4))
+    lay.kv("MID:", "****" + _digits(rng, 4))
+
+
 def document_lines(truth: DocumentTruth, rng: random.Random) -> list[PrintedLine]:
     """The printed text of a document (empty for "other").
 
@@ -791,6 +1942,8 @@ def document_lines(truth: DocumentTruth, rng: random.Random) -> list[PrintedLine
     """
     if truth.kind == "other":
         return []
+    if truth.locale in _COUNTRIES:
+        return _european_document(truth, rng)
     if truth.kind == "receipt":
         return _receipt(truth, rng)
     return _slip_en(truth, rng) if truth.locale == "en" else _slip_ru(truth, rng)
@@ -1154,14 +2307,19 @@ def _photograph(image: Image.Image, rng: random.Random, *, strength: float, on_t
 
 
 def _kind_weights(kinds: dict[str, float] | None) -> tuple[tuple[str, ...], tuple[float, ...]]:
-    mix = {"slip": 1.0} if kinds is None else dict(kinds)
-    unknown = set(mix) - set(KINDS)
+    return _weights({"slip": 1.0} if kinds is None else kinds, KINDS, "kind")
+
+
+def _weights(
+    mix: dict[str, float], known: tuple[str, ...], what: str
+) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    unknown = set(mix) - set(known)
     if unknown:
-        raise ValueError(f"unknown kinds {sorted(unknown)}; expected some of {KINDS}")
+        raise ValueError(f"unknown {what}s {sorted(unknown)}; expected some of {known}")
     if any(weight < 0 for weight in mix.values()) or sum(mix.values()) <= 0:
-        raise ValueError("kind weights must be non-negative and not all zero")
-    names = tuple(kind for kind in KINDS if kind in mix)  # fixed order: same draws whatever the dict order
-    return names, tuple(float(mix[kind]) for kind in names)
+        raise ValueError(f"{what} weights must be non-negative and not all zero")
+    names = tuple(name for name in known if name in mix)  # fixed order: same draws whatever the dict order
+    return names, tuple(float(mix[name]) for name in names)
 
 
 def generate(
@@ -1172,18 +2330,26 @@ def generate(
     start: date = date(2026, 1, 1),
     end: date = date(2026, 12, 31),
     strength: float = 0.5,
+    locales: dict[str, float] | None = None,
 ) -> Iterator[tuple[str, Image.Image, DocumentTruth]]:
     """``n`` photographed documents as ``(file name, photo, truth)``, e.g. ``("slip_0003.jpg", ...)``.
 
     Each document has its own generator seeded from a master one, so the first k of ``n`` documents
-    are the same for any ``n`` >= k and one odd document cannot shift the rest.
+    are the same for any ``n`` >= k and one odd document cannot shift the rest. ``locales`` weighs the
+    locales of slips and receipts (``{"de": 1, "fr": 1}``); ``None`` keeps random_truth's own draw, and with it
+    every document of a seed generated before the option existed. The locale is drawn from the document's
+    generator, so a mix changes the documents but not the sequence of kinds.
     """
     names, weights = _kind_weights(kinds)
+    locale_names, locale_weights = _weights(locales, LOCALES, "locale") if locales is not None else ((), ())
     master = random.Random(seed)
     for index in range(n):
         kind = master.choices(names, weights=weights)[0]
         rng = random.Random(master.getrandbits(64))
-        truth = random_truth(rng, kind=kind, start=start, end=end)
+        locale = None
+        if locale_names and kind != "other":
+            locale = rng.choices(locale_names, weights=locale_weights)[0]
+        truth = random_truth(rng, kind=kind, locale=locale, start=start, end=end)
         clean = render_document(truth, rng)
         photo = _photograph(clean, rng, strength=strength, on_table=kind != "other")
         yield f"{kind}_{index:04d}.jpg", photo, truth
@@ -1198,6 +2364,7 @@ def write_eval_set(
     start: date = date(2026, 1, 1),
     end: date = date(2026, 12, 31),
     strength: float = 0.5,
+    locales: dict[str, float] | None = None,
 ) -> Path:
     """Write ``n`` JPEGs and ``labels.jsonl`` (the eval format) into ``out_dir``; return the labels path."""
     out_dir = Path(out_dir)
@@ -1206,7 +2373,7 @@ def write_eval_set(
     labels = out_dir / "labels.jsonl"
     with labels.open("w", encoding="utf-8") as fh:
         for name, photo, truth in generate(
-            n, seed=seed, kinds=kinds, start=start, end=end, strength=strength
+            n, seed=seed, kinds=kinds, start=start, end=end, strength=strength, locales=locales
         ):
             photo.save(out_dir / name, format="JPEG", quality=quality.randint(85, 92))
             fh.write(json.dumps(truth.to_label(name), ensure_ascii=False) + "\n")
