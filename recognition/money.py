@@ -59,12 +59,26 @@ def find_money(text: str) -> list[tuple[Decimal, tuple[int, int]]]:
         value = parse_money(token)
         start = match.start()
         if value is None:
-            # `TOTAL 12 34,50` style noise: try the longest valid suffix that starts at a digit after a space.
-            for offset in (i + 1 for i, ch in enumerate(token) if ch in " \u00a0"):
-                value = parse_money(token[offset:])
-                if value is not None:
-                    start = match.start() + offset
-                    break
-        if value is not None:
+            found += _split_at_spaces(token, match.start())
+        else:
             found.append((value, (start, match.end())))
+    return found
+
+
+def _split_at_spaces(token: str, start: int) -> list[tuple[Decimal, tuple[int, int]]]:
+    """Numbers run together by spaces that make no valid amount as one (`2195,33 3`, `12 34,50`): from the left,
+    the longest run of space-separated parts that is valid money, then the same for the rest."""
+    parts = [(m.start(), m.end()) for m in re.finditer(r"[^ \u00a0]+", token)]
+    found = []
+    first = 0
+    while first < len(parts):
+        for last in range(len(parts) - 1, first - 1, -1):
+            left, right = parts[first][0], parts[last][1]
+            value = parse_money(token[left:right])
+            if value is not None:
+                found.append((value, (start + left, start + right)))
+                first = last + 1
+                break
+        else:
+            first += 1
     return found

@@ -8,11 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from recognition.dates import find_dates, find_times
-from recognition.fields.labels import (
-    CARD_LABELS,
-    labelled_values,
-    labels,
-)
+from recognition.fields.labels import labelled_values, labels
 from recognition.money import find_money
 from recognition.payment_systems import PRINTED_NAMES
 from recognition.text import has_label, skeleton, text_for_search
@@ -61,7 +57,8 @@ DISCOUNT_LABELS = labels("Discount", "Скидка", "Rabatt", "Remise", "Descue
                          "Indirim", "Coupon", "Savings")  # fmt: skip
 CASH_LABELS = labels(
     "Cash", "Tendered", "Cash tendered", "Payment", "Наличными", "Получено", "Оплачено", "Bar", "Gegeben",
-    "Erhalten", "Especes", "Efectivo", "Entregado", "Contanti", "Contante", "Dinheiro", "Gotowka", "Nakit",
+    "Erhalten", "Especes", "Efectivo", "Entregado", "Contanti", "Contante", "Dinheiro", "Numerario", "Gotowka",
+    "Nakit",
 )  # fmt: skip
 CHANGE_LABELS = labels(
     "Change", "Change due", "Сдача", "Ruckgeld", "Wechselgeld", "Rendu", "Monnaie", "Cambio", "Vuelto", "Resto",
@@ -82,12 +79,17 @@ NOT_TOTAL_LABELS = SUBTOTAL_LABELS + CHANGE_LABELS + labels(
 # Usually not the total, unless the line also names the total (`Total Sales (Inclusive of GST)`).
 WEAK_TOTAL_LABELS = TAX_LABELS + TIP_LABELS + labels(
     "Cash", "Наличными", "Rounding", "Payment", "Paid", "Credit", "Balance", "Bar", "Especes", "Efectivo", "Contanti",
-    "Dinheiro", "Gotowka", "Nakit",
+    "Dinheiro", "Numerario", "Gotowka", "Nakit",
 )  # fmt: skip
 # The word "total" itself, in the languages above: a tax line that carries it is the total with its tax.
 TOTAL_WORDS = labels(
     "Total", "Итого", "Итог", "Всего", "Summe", "Gesamt", "Totale", "Razem", "Suma", "Toplam", "Grand total"
 )
+# Words that put the tax inside a total (`Total incl. VAT`, `Gesamt inkl. MwSt`, `Toplam KDV dahil`).
+INCLUSION_WORDS = labels(
+    "Incl", "Including", "Inclusive", "Inc", "Inkl", "Inklusive", "With", "TTC", "Dahil", "Incluido",
+    "Incluida", "Incluso", "Inclusa", "Incluindo", "Включая", "Включительно",
+)  # fmt: skip
 SUMMARY_HEADINGS = labels("GST summary", "Tax summary", "Tax code", "Сводка НДС", "VAT summary", "MwSt Satz")
 CURRENCY_WORDS = labels(
     "RUB", "Руб", "Ру", "USD", "EUR", "RM", "MYR", "GBP", "PLN", "zl", "TL", "TRY", "CHF"
@@ -110,19 +112,41 @@ _GLUED_CURRENCY_AFTER = re.compile(r"(?<=\d)(?=(?:PY6|PYB|PY|RUB)(?![0-9A-Z]))")
 _GLUED_CURRENCY_BEFORE = re.compile(r"(?<=[a-z])(?=(?:RM|RUB|USD|EUR|MYR)\s?\d)")
 
 
-def _money_in(text: str) -> list[Decimal]:
-    """Valid money in a line, with dates, times and percentages blanked first so `21.11.26 14:32` is not three
-    amounts and `Incl. 6% GST` not one."""
+def _blank_not_money(text: str) -> str:
+    """The line with dates, times and percentages blanked, so `21.11.26 14:32` is not three amounts and
+    `Incl. 6% GST` not one."""
     spans = [m.span for m in find_dates(text)] + [span for _, span in find_times(text)]
     spans += [m.span() for m in _PERCENT.finditer(text)]
     for span in spans:
         text = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
-    return [value for value, _ in find_money(text)]
+    return text
+
+
+def _money_in(text: str) -> list[Decimal]:
+    """Valid money in a line, dates, times and percentages aside."""
+    return [value for value, _ in find_money(_blank_not_money(text))]
 
 
 def has_money(text: str) -> bool:
     """Valid money anywhere in the text, whether or not it counts as an amount (`0,00` does not)."""
     return bool(_money_in(text))
+
+
+_WITH_CENTS = re.compile(r"[.,]\d{2}$")
+
+
+def total_values(text: str) -> list[Decimal]:
+    """Amounts after a total's label; where some are printed with cents, only those (`TOPLAM *2195,33 3 TL`:
+    the stray `3` after the total is no amount)."""
+    text = _blank_not_money(text)
+    found = [
+        (value, bool(_WITH_CENTS.search(text[start:end])))
+        for value, (start, end) in find_money(text)
+        if value > 0 and len(str(int(value))) <= MAX_AMOUNT_DIGITS
+    ]
+    if any(cents for _, cents in found):
+        found = [(value, cents) for value, cents in found if cents]
+    return [value for value, _ in found]
 
 
 def amounts_in(text: str) -> list[Decimal]:
@@ -149,8 +173,12 @@ def total_label_weight(index: int, line: OcrLine, lines: list[OcrLine]) -> float
         return 0.3
     if has_label(words, FINAL_TOTAL_LABELS):
         return 1.0
-    # `Sales Tax (Incl. 9.5%)`, `Service 10%`: a part of the total, unless the line names the total itself.
-    if has_label(words, TAX_LABELS + TIP_LABELS) and not has_label(words, TOTAL_WORDS):
+    # `Sales Tax (Incl. 9.5%)`, `Service 10%`, and the total of the tax (`TOPLAM KDV`, `Summe MwSt`, `SUMA PTU`,
+    # `Total GST`): a part of the total, unless the line names the total with the tax in it (`Total Sales
+    # (Inclusive GST)`, `Total incl. VAT`).
+    if has_label(words, TAX_LABELS + TIP_LABELS) and not (
+        has_label(words, TOTAL_WORDS) and has_label(words, INCLUSION_WORDS)
+    ):
         return 0.4
     if has_label(words, STRONG_TOTAL_LABELS):
         return 0.95
@@ -169,7 +197,7 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
     labelled = labelled_values(
         lines,
         AMOUNT_LABELS,
-        amounts_in,
+        total_values,
         "label",
         weight=lambda i, line: total_label_weight(i, line, lines),
         has_value=has_money,
@@ -186,7 +214,7 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
     currency = labelled_values(
         [unglue_currency(line) for line in lines],
         CURRENCY_WORDS,
-        amounts_in,
+        total_values,
         "currency",
         weight=currency_weight,
         whole_line=True,
@@ -207,34 +235,19 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
 
 # The line of the card payment on a receipt (`PAID BY: CC*7185: RM111.90`, `VISA ************1956 GBP 23.50`,
 # `Kartenzahlung 11,90`): what was charged to the card is the total paid, as on the card slip.
-CARD_PAYMENT_LABELS = (
-    CARD_LABELS
-    + labels(
-        "Paid by",
-        "Credit card",
-        "Debit card",
-        "Card payment",
-        "Card sale",
-        "EFTPOS",
-        "Kartenzahlung",
-        "EC Karte",
-        "Girocard",
-        "Carte bancaire",
-        "CB",
-        "Paiement CB",
-        "Pago con tarjeta",
-        "Carta di credito",
-        "Bancomat",
-        "Cartao de credito",
-        "Karta platnicza",
-        "Kredi karti",
-        "Оплата картой",
-        "Безналичными",
-        "Электронными",
-    )
-    + tuple(name for names in PRINTED_NAMES.values() for name in names if len(name) >= 4)
-)  # fmt: skip  (`MC`, `CUP`, `MIR` are words of item names too: `Cup Italian Wedding Soup $2.95`)
-_CARD_TAIL_TEXT = re.compile(r"(?:[*•#]+|(?<![^\W\d_])[xX]{2,}|\.{3,}|…)\s?\d{4}(?!\d)")
+# A bare card noun (`Kart`, `Carta`, `Card`) is also a word of dishes and goods (`KART PAKODA 4.50`): it counts
+# only with the card's masked number on the line; these phrases, and schemes' names of four letters or more, count
+# alone (`MC`, `CUP`, `MIR` are words of item names too: `Cup Italian Wedding Soup $2.95`).
+# fmt: off
+CARD_PAYMENT_LABELS = labels(
+    "Paid by", "Credit card", "Debit card", "Card payment", "Card sale", "Card tendered", "EFTPOS",
+    "Kartenzahlung", "EC Karte", "Girocard", "Carte bancaire", "Paiement CB", "Pago con tarjeta",
+    "Carta di credito", "Bancomat", "Cartao de credito", "Karta platnicza", "Kredi karti", "Оплата картой",
+    "Безналичными", "Электронными",
+) + tuple(name for names in PRINTED_NAMES.values() for name in names if len(name) >= 4)
+# fmt: on
+# (`*2195,33` is a Turkish amount, its star no mask.)
+_CARD_TAIL_TEXT = re.compile(r"(?:[*•#]+|(?<![^\W\d_])[xX]{2,}|\.{3,}|…)\s?\d{4}(?!\d|[.,]\d)")
 _CENTS = re.compile(r"\d[.,]\d{2}(?!\d)")
 
 
@@ -339,6 +352,8 @@ def prefer_cash_rounded(candidates: list[Candidate]) -> list[Candidate]:
         return candidates
     best = max(candidates, key=lambda c: c.confidence)
     for candidate in candidates:
+        if has_label(skeleton(candidate.source), CASH_LABELS):
+            continue  # cash handed over (`NUMERÁRIO 25,00 €` for 24,98) is not the total rounded
         close = Decimal("0") < abs(candidate.value - best.value) <= Decimal("0.02")
         if close and candidate.value % Decimal("0.05") == 0 and best.value % Decimal("0.05") != 0:
             rounded = Candidate(candidate.value, min(best.confidence + 0.01, 1.0), candidate.source,

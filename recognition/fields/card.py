@@ -15,12 +15,35 @@ from recognition.text import has_label, skeleton
 from recognition.types import Candidate, FieldReading, OcrLine
 
 _CARD_MASKED = re.compile(
-    r"(?:[*xX•#]{2,}[\s*xX•#.-]*)(\d{4})(?!\d)|(?<!\d)\d{4,6}[*xX•#]{2,}[\s*xX•#]*(\d{4})(?!\d)"
+    r"(?:[*xX•#＊＃]{2,}[\s*xX•#＊＃.-]*)(\d{4})(?!\d)|(?<!\d)\d{4,6}[*xX•#＊＃]{2,}[\s*xX•#＊＃]*(\d{4})(?!\d)"
 )
 # Behind a card label or a scheme name only: `Karte ...1234`, `VISA #1234`, `Card ending 1234`.
 _CARD_TAIL_AFTER_LABEL = re.compile(r"(?:\.{2,}|…|#|ending(?: in)?)\s?(\d{4})(?!\d)", re.IGNORECASE)
 # A mask as long as a card number's hidden part (`************1956`): a card, not a masked id.
-_FULL_MASK = re.compile(r"[*xX•#]{8,}")
+_FULL_MASK = re.compile(r"[*xX•#＊＃]{8,}")
+
+
+# What shows a card payment, beyond a card noun (which a loyalty card's line has too): a scheme's name, the
+# payment or sale, the terminal's approval and ids, in the languages slips and receipts are printed in.
+# fmt: off
+PAYMENT_WORDS = labels(
+    "Credit", "Debit", "Approved", "Approval", "Одобрено", "Auth", "Auth code", "Код авторизации", "Terminal",
+    "Терминал", "TID", "RRN", "Contactless", "Бесконтактная", "Бесконтактный", "Оплата", "Покупка", "Sale",
+    "Purchase", "Payment", "Paid", "Kartenzahlung", "Girocard", "Zahlung", "Genehmigt", "Paiement", "CB",
+    "Autorisation", "Vente", "Achat", "Pago", "Venta", "Compra", "Autorizacion", "Pagamento", "Vendita",
+    "Autorizzazione", "Pagamento elettronico", "Platnosc", "Sprzedaz", "Odeme", "Satis", "Onay", "Kredi",
+    "EFTPOS", "Chip", "PIN", "EMV",
+) + tuple(name for names in PRINTED_NAMES.values() for name in names)
+# fmt: on
+# How many rows from a masked number such a word shows its payment; a tail with none near counts this much less.
+_PAYMENT_REACH = 3
+_NO_PAYMENT_NEAR = 0.7
+
+
+def payment_context(lines: list[OcrLine]) -> list[bool]:
+    """For each line, whether a card payment is printed within reach (`_PAYMENT_REACH` rows)."""
+    marks = [has_label(skeleton(line.text), PAYMENT_WORDS) for line in lines]
+    return [any(marks[max(0, i - _PAYMENT_REACH) : i + _PAYMENT_REACH + 1]) for i in range(len(lines))]
 
 
 def extract_card_last4(lines: list[OcrLine]) -> FieldReading:
@@ -29,23 +52,31 @@ def extract_card_last4(lines: list[OcrLine]) -> FieldReading:
     (`TID: ****6633` above `VISA CREDIT ************1956`); a full-length mask, a card label or a scheme name on
     the line make a tail the likelier card."""
     candidates = []
-    card_lines = [line for line in lines if not _masked_id_line(skeleton(line.text))]
-    for line in card_lines:
+    paying = payment_context(lines)
+    card_lines = [
+        (line, near)
+        for line, near in zip(lines, paying, strict=True)
+        if not _masked_id_line(skeleton(line.text))
+    ]
+    for line, near_payment in card_lines:
         words = skeleton(line.text)
-        labelled = has_label(words, CARD_LABELS) or any(
-            has_label(words, names) for names in PRINTED_NAMES.values()
-        )
+        schemed = any(has_label(words, names) for names in PRINTED_NAMES.values())
+        labelled = schemed or has_label(words, CARD_LABELS)
         for match in _CARD_MASKED.finditer(line.text):
             digits = match.group(1) or match.group(2)
-            factor = 0.97 if labelled or _FULL_MASK.search(match.group(0)) else 0.9
+            # A scheme's name on the line is the payment card's (`MAESTRO **** 5533`); a card noun alone may be a
+            # store's card the list above does not name (`Carta Insieme ****4736`).
+            factor = 0.98 if schemed else 0.97 if labelled or _FULL_MASK.search(match.group(0)) else 0.9
+            if not near_payment:  # a masked number no payment is printed near: a store's own card, perhaps
+                factor *= _NO_PAYMENT_NEAR
             candidates.append(Candidate(digits, line.confidence * factor, f"card: {line.text}"))
         if labelled and not candidates:
             for match in _CARD_TAIL_AFTER_LABEL.finditer(line.text):
                 candidates.append(Candidate(match.group(1), line.confidence * 0.9, f"card: {line.text}"))
     if not candidates:
         # Not found line by line: the masked number may be split across boxes or broken by spaces and dots.
-        full_text = " ".join(line.text for line in card_lines)
-        confidence = min((line.confidence for line in card_lines), default=0.0) * 0.8
+        full_text = " ".join(line.text for line, _ in card_lines)
+        confidence = min((line.confidence for line, _ in card_lines), default=0.0) * 0.8
         candidates = [
             Candidate(d, confidence, "card tail search", ("card_tail_search",))
             for d in search_card_tail(full_text)
@@ -53,7 +84,22 @@ def extract_card_last4(lines: list[OcrLine]) -> FieldReading:
     return FieldReading.from_candidates(candidates)
 
 
+# A loyalty or discount card is printed masked like the payment card, often on the next line (`Clubcard
+# *********0938` under `Card ending 0935`, `Payback-Karte ****5678`, `CARTE CLUB ****5193`): never the card paid
+# with, whatever card word its line has.
+LOYALTY_LABELS = labels(
+    "Club", "Clubcard", "Club card", "Payback", "DeutschlandCard", "Loyalty", "Member", "Membership", "Bonus",
+    "Bonuskarte", "Kundenkarte", "Fidelite", "Carte fidelite", "Carte club", "Tarjeta cliente", "Cliente",
+    "Socio", "Fidelity", "Fedelta", "Fidelizzazione", "Lojalnosciowa", "Money Kart", "Money Club", "Puan", "Points",
+    "Punkte", "Nectar", "Rewards", "Reward", "Advantage", "Лояльности", "Бонусная", "Бонусы", "Дисконтная",
+    "Скидочная",
+)  # fmt: skip
+
+
 def _masked_id_line(words: str) -> bool:
+    """A masked terminal, merchant or reference id, or a loyalty card: not the card paid with."""
+    if has_label(words, LOYALTY_LABELS):
+        return True
     return has_label(words, MASKED_ID_LABELS) and not has_label(words, CARD_LABELS)
 
 

@@ -414,3 +414,72 @@ def test_the_card_payment_line_gives_the_total(receipt, total):
 )
 def test_a_date_or_a_card_tail_is_no_card_payment_amount(text):
     assert card_payment_amounts(text) == []
+
+
+def test_a_turkish_star_before_an_amount_is_no_card_mask():
+    assert card_payment_amounts("KREDİ KARTI *2195,33") == [Decimal("2195.33")]
+    assert card_payment_amounts("KART PAKODA 4.50 4.50") == []  # a dish, not a card payment
+
+
+@pytest.mark.parametrize(
+    "receipt",
+    [
+        ["TOPLAM *108,80", "KDV %1 *0,90", "KDV %10 *1,66", "TOPLAM KDV *2,56"],
+        ["Zwischensumme 108,80", "Summe 108,80", "Summe MwSt 2,56"],
+        ["PTU A 23% 1,10", "SUMA PTU 2,56", "Razem 108,80 zł"],
+        ["Subtotal 106.24", "Total GST 2.56", "Total 108.80"],
+    ],
+)
+def test_the_total_of_the_tax_is_not_the_total(receipt):
+    # Read at 0.99 on generated receipts before: an honest participant would have been refused.
+    assert extract_fields(lines(*receipt))["amount"].value == Decimal("108.80")
+
+
+def test_a_total_naming_the_tax_it_includes_is_the_total():
+    read = lines("Sub Total 100.00", "GST 6% 6.00", "Total Sales (Inclusive GST) 106.00", "Cash 110.00")
+    assert extract_fields(read)["amount"].value == Decimal("106.00")
+
+
+def test_a_stray_digit_after_the_total_is_not_the_amount():
+    assert extract_fields(lines("TOPLAM *2195,33 3 TL", "TESEKKUR EDERIZ"))["amount"].value == Decimal(
+        "2195.33"
+    )
+
+
+def test_cash_handed_over_is_not_the_total_rounded():
+    read = lines(
+        "SUBTOTAL 24,98", "TOTAL DOCUMENTO 24,98 €", "Total IVA 2,26", "NUMERÁRIO 25,00 €", "TROCO 0,02"
+    )
+    assert extract_fields(read)["amount"].value == Decimal("24.98")
+
+
+@pytest.mark.parametrize(
+    "loyalty",
+    [
+        "Clubcard *********0938",
+        "Payback-Karte ****0938",
+        "CARTE CLUB ****0938",
+        "Karta lojalnościowa XXXXXXXXX0938",
+    ],
+)
+def test_a_loyalty_card_is_not_the_card_paid_with(loyalty):
+    read = lines("TOTAL £12.34", "VISA DEBIT", "Card ending 0935", loyalty, "THANK YOU")
+    fields = extract_fields(read)
+    assert fields["card_last4"].value == "0935"
+    assert "0938" not in [c.value for c in fields["card_last4"].candidates]
+
+
+def test_a_masked_number_with_no_payment_near_is_a_weaker_card():
+    alone = extract_fields(lines("MARKET", "Milk 1,20", "Carta Insieme ****4736", "TOTALE 1,20"))[
+        "card_last4"
+    ]
+    paid = extract_fields(lines("MARKET", "TOTALE 1,20", "PAGAMENTO ELETTRONICO", "Carta ****4736"))[
+        "card_last4"
+    ]
+    assert alone.value == paid.value == "4736"
+    assert alone.confidence < paid.confidence * 0.75
+
+
+def test_a_scheme_on_the_line_beats_a_card_noun():
+    read = lines("CARTA DI CREDITO 11,03", "MAESTRO **** 5533", "Carta Insieme *********4736")
+    assert extract_fields(read)["card_last4"].value == "5533"
