@@ -305,11 +305,16 @@ def corroborate_total(candidates: list[Candidate], lines: list[OcrLine]) -> list
     for candidate in candidates:
         # The same line seen as labelled and as carrying a currency mark is one line, not a repetition.
         lines_of.setdefault(candidate.value, set()).add(candidate.source.split(": ", 1)[-1])
-    sums = sums_of_parts(lines)
+    items = items_sum(lines)
+    sums = sums_of_parts(lines, items)
+    # Where a subtotal is printed, the items add up to it, and the total is that plus its parts (in `sums`).
+    items_total = None if items in subtotals_printed(lines) else items
     confirmed = []
     for candidate in candidates:
         confidence, rules = candidate.confidence, candidate.rules
-        if candidate.value in sums:
+        if candidate.value == items_total:
+            confidence, rules = 1 - (1 - confidence) * 0.4, (*rules, "total_is_sum_of_items")
+        elif candidate.value in sums:
             confidence, rules = 1 - (1 - confidence) * 0.4, (*rules, "total_is_sum_of_parts")
         if len(lines_of[candidate.value]) >= 2:
             confidence, rules = 1 - (1 - confidence) * 0.7, (*rules, "total_repeated")
@@ -319,16 +324,55 @@ def corroborate_total(candidates: list[Candidate], lines: list[OcrLine]) -> list
     return prefer_cash_rounded(confirmed)
 
 
-def sums_of_parts(lines: list[OcrLine]) -> set[Decimal]:
-    """Every total the document's own arithmetic gives: a subtotal plus its tax, tip, service or fee lines
-    (each part at most once), less a discount. A candidate equal to one is the total, whatever its label."""
+# A row's price is a unit price, not what the row costs, after a multiplication sign (`2 AD X 147,09`, `@ 2.50`).
+_UNIT_PRICE = re.compile(r"(?:[xX×@]|\bAD\b)\s*[$€£₺]?\s*\d[\d.,']*\s*[^\d\s]{0,3}\s*$")
+_LAST_PRICE = re.compile(r"(\d[\d.,' ]*[.,]\d{2})\s*[A-Z*]?\s*$")
+# Fewest item rows whose sum counts: one item's price is the total by itself, which proves nothing.
+MIN_ITEMS = 2
 
-    printed = [line for line in lines if not has_label(skeleton(line.text), SUGGESTION_WORDS)]
+
+def items_sum(lines: list[OcrLine]) -> Decimal | None:
+    """What the item rows add up to: the price ending each row (with cents; a unit price after `x` or `@` left
+    out) from the first such row down to the first row naming a subtotal or a total. None with fewer than two
+    items, or where a row's price cannot be read as money (one unread item would make any sum a coincidence)."""
+    prices: list[Decimal] = []
+    for line in lines:
+        words = skeleton(line.text)
+        if has_label(words, SUBTOTAL_LABELS + STRONG_TOTAL_LABELS + TOTAL_WORDS + TAX_LABELS):
+            break
+        text = _blank_not_money(line.text)
+        price = _LAST_PRICE.search(text)
+        if price is None or _UNIT_PRICE.search(text):
+            continue
+        values = [value for value, _ in find_money(price.group(1).strip())]
+        if not values:
+            return None
+        prices.append(values[-1])
+    if len(prices) < MIN_ITEMS:
+        return None
+    return sum(prices, Decimal("0"))
+
+
+def _not_suggestions(lines: list[OcrLine]) -> list[OcrLine]:
+    return [line for line in lines if not has_label(skeleton(line.text), SUGGESTION_WORDS)]
+
+
+def subtotals_printed(lines: list[OcrLine]) -> set[Decimal]:
+    """The values printed as a subtotal (a tip guide's aside)."""
+    return {c.value for c in labelled_values(_not_suggestions(lines), SUBTOTAL_LABELS, amounts_in, "part")}
+
+
+def sums_of_parts(lines: list[OcrLine], items: Decimal | None = None) -> set[Decimal]:
+    """Every total the document's own arithmetic gives: a subtotal (printed, or the items' sum) plus its tax,
+    tip, service or fee lines (each part at most once), less a discount. A candidate equal to one is the total,
+    whatever its label."""
+
+    printed = _not_suggestions(lines)
 
     def values(label_set: tuple[str, ...]) -> list[Decimal]:
         return [c.value for c in labelled_values(printed, label_set, amounts_in, "part")]
 
-    subtotals = set(values(SUBTOTAL_LABELS))
+    subtotals = subtotals_printed(lines) | ({items} if items is not None else set())
     if not subtotals:
         return set()
     additions = values(TAX_LABELS) + values(TIP_LABELS)

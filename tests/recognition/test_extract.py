@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from recognition.fields import extract_fields
-from recognition.fields.amount import card_payment_amounts
+from recognition.fields.amount import card_payment_amounts, items_sum
 from recognition.fields.kind import classify_document
 from recognition.fields.rows import merge_rows
 from recognition.types import OcrLine
@@ -483,3 +483,34 @@ def test_a_masked_number_with_no_payment_near_is_a_weaker_card():
 def test_a_scheme_on_the_line_beats_a_card_noun():
     read = lines("CARTA DI CREDITO 11,03", "MAESTRO **** 5533", "Carta Insieme *********4736")
     assert extract_fields(read)["card_last4"].value == "5533"
+
+
+def test_the_items_add_up_to_the_total_where_no_subtotal_is_printed():
+    read = lines(
+        "MARKT", "Milch 1,19 A", "Brot 2,49 A", "2 x 0,99", "Butter 1,98 A", "SUMME EUR 5,66", "Bar 10,00"
+    )
+    amount = extract_fields(read)["amount"]
+    assert amount.value == Decimal("5.66") and "total_is_sum_of_items" in amount.rules
+
+
+def test_items_adding_up_to_a_printed_subtotal_prove_the_subtotal_plus_tax_not_the_subtotal():
+    # Seen on a real check: the TOTAL line's value was not read; the subtotal the items add up to is no total.
+    read = lines("CATFISH 22.00", "TOSTADA 18.00", "SOUFFLE 10.50", "Sub Total: 50.50", "Tax: 5.45", "TOTAL:")
+    amount = extract_fields(read)["amount"]
+    assert "total_is_sum_of_items" not in amount.rules
+    assert amount.confidence < 0.5
+    with_total = extract_fields(read[:-1] + lines("x", "x", "x", "x", "x", "TOTAL: 55.95")[-1:])["amount"]
+    assert with_total.value == Decimal("55.95") and "total_is_sum_of_parts" in with_total.rules
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (["Burger $13.00", "Fries $8.00", "2 x 1.50 3.00", "Subtotal $24.00"], "24.00"),
+        (["BEYAZ PEYNİR %1 *294,18", "2 AD X 147,09", "DİŞ MACUNU %20 *273,19", "TOPLAM *567,37"], "567.37"),
+        (["Milk 1,20 A", "2 @ 1,15", "Bread 2,30 B", "SUMME 3,50"], "3.50"),
+        (["Only one item 4.50", "TOTAL 4.50"], None),  # one price proves nothing
+    ],
+)
+def test_items_sum(rows, expected):
+    assert items_sum(lines(*rows)) == (Decimal(expected) if expected else None)
