@@ -130,6 +130,9 @@ def check_document_kind(facts: Facts, rules: CampaignRules) -> CheckResult:
         return CheckResult("document_kind", UNSURE, "slip_not_receipt", details, evidence)
     if facts.kind == "receipt":
         if CARD_RECEIPT in rules.documents:
+            if facts.masked_number:  # a card number is printed, its tail not made out: a person reads it
+                evidence |= {"masked_number": facts.masked_number}
+                return CheckResult("document_kind", UNSURE, "card_unread", details, evidence)
             return CheckResult("document_kind", FAIL, "receipt_without_card", details, evidence)
         return CheckResult("document_kind", FAIL, "receipt_not_slip", details, evidence)
     return CheckResult("document_kind", FAIL, "not_a_slip", details, evidence)

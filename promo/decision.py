@@ -124,6 +124,8 @@ class Facts:
     full_card_number: bool = False
     # The printed line that makes the document a refund or return (recognition.refund), "" when there is none.
     refund: str = ""
+    # A printed line with a masked number the reader found no card tail in (recognition.fields.card), or "".
+    masked_number: str = ""
     duplicates: tuple[DuplicateMatch, ...] = ()
     accepted_today: int = 0  # this participant's accepted submissions in the campaign, today
     accepted_in_campaign: int = 0

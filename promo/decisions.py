@@ -29,6 +29,7 @@ from promo.jobs import Claim
 from promo.locks import comparison_lock
 from promo.models import Recognition, Submission
 from promo.transitions import submission_transition
+from recognition.fields.card import masked_number_mark
 from recognition.fiscal_qr import REFUNDS
 from recognition.refund import refund_mark
 from recognition.serialize import field_to_dict, lines_to_list
@@ -143,6 +144,9 @@ def facts_of(*, submission: Submission, recognition: Recognition) -> Facts:
             text for line in recognition.lines for text in (line.get("text"), line.get("second_text")) if text
         )
         or fiscal_refund_mark(recognition.fiscal_operation),
+        masked_number=masked_number_mark(
+            text for line in recognition.lines for text in (line.get("text"), line.get("second_text")) if text
+        ),
         duplicates=duplicates_of(submission=submission, recognition=recognition),
         accepted_today=accepted.filter(
             created_at__gte=day_starts, created_at__lt=day_starts + timedelta(days=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from recognition.fields.labels import (
     CARD_LABELS,
@@ -146,3 +147,17 @@ def extract_payment_system(lines: list[OcrLine]) -> FieldReading:
                     )
                 )
     return FieldReading.from_candidates(candidates)
+
+
+# A run of mask characters as a card number's hidden digits are printed (`****`, `XXXX`, `####`).
+_MASK_RUN = re.compile(r"[*•#＊＃]{4,}|(?<![^\W\d_])[xX]{4,}")
+
+
+def masked_number_mark(texts: Iterable[str]) -> str:
+    """The first printed line with a masked number that is not a loyalty card's, a terminal's or a reference's,
+    "" when there is none: a card number printed whose tail the reader did not make out (`Karta **** **** 01a`),
+    for a person to read rather than a receipt refused as showing no card."""
+    for text in texts:
+        if text and _MASK_RUN.search(text) and not _masked_id_line(skeleton(text)):
+            return text.strip()
+    return ""

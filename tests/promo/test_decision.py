@@ -308,6 +308,12 @@ def test_document_kind_for_every_accepted_combination(accepted, facts, outcome, 
         # A German or UK receipt printing the card payment proves it as a slip does.
         (CARD, with_(kind="receipt"), ("accepted", ["slip_matches"])),
         (CARD, with_(kind="receipt", **NO_CARD_PRINTED), ("rejected", ["receipt_without_card"])),
+        # A masked number is printed but no tail was made out of it (`Karta **** **** 01a`): a person reads it.
+        (
+            CARD,
+            with_(kind="receipt", masked_number="Karta **** **** 01a", **NO_CARD_PRINTED),
+            ("moderation", ["card_unread"]),
+        ),
         # Accepted for its card payment, the card is checked as on a slip.
         (CARD, with_(kind="receipt", typed_card_last4="1111"), ("rejected", ["card_mismatch"])),
         (CARD, with_(kind="receipt", card_last4=FieldRead()), ("moderation", ["card_unread"])),

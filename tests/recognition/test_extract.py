@@ -5,6 +5,7 @@ import pytest
 
 from recognition.fields import extract_fields
 from recognition.fields.amount import card_payment_amounts, items_sum
+from recognition.fields.card import masked_number_mark
 from recognition.fields.kind import classify_document
 from recognition.fields.rows import merge_rows
 from recognition.types import OcrLine
@@ -514,3 +515,17 @@ def test_items_adding_up_to_a_printed_subtotal_prove_the_subtotal_plus_tax_not_t
 )
 def test_items_sum(rows, expected):
     assert items_sum(lines(*rows)) == (Decimal(expected) if expected else None)
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["Karta platnicza", "Karta **** **** 01a", "SUMA 12,00"], "Karta **** **** 01a"),
+        (["VISA XXXXXXXXXXXX19S6"], "VISA XXXXXXXXXXXX19S6"),
+        # a loyalty card, a terminal, a merchant
+        (["Clubcard *********0938", "TID: ****6633", "MID ****0042"], ""),
+        (["TOPLAM *108,80", "XXL T-SHIRT 9.99", "Bar 20,00"], ""),
+    ],
+)
+def test_masked_number_mark(texts, expected):
+    assert masked_number_mark(texts) == expected
