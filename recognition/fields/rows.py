@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from recognition.types import OcrLine
@@ -79,38 +80,46 @@ def _offset(left: _Placed, right: _Placed) -> float:
     return (right.middle - left.middle) / min(left.height, right.height)
 
 
-def _left_neighbours(box: _Placed, boxes: list[_Placed]) -> list[float]:
+def _within(boxes: list[_Placed], middles: list[float], box: _Placed, reach: float) -> list[_Placed]:
+    """The boxes (sorted by middle, `middles` theirs) whose middle is within `reach` of the box's."""
+    return boxes[bisect_left(middles, box.middle - reach) : bisect_right(middles, box.middle + reach)]
+
+
+def _left_neighbours(box: _Placed, near: list[_Placed]) -> list[float]:
     """Offsets of the boxes before `box` along the text that could share its row (within a line either way)."""
-    return [
-        _offset(other, box)
-        for other in boxes
-        if other is not box and other.right <= box.left + _OVERLAP * box.height
-        and abs(_offset(other, box)) < 1.2
-    ]  # fmt: skip
+    offsets = []
+    for other in near:
+        if other is not box and other.right <= box.left + _OVERLAP * box.height:
+            offset = _offset(other, box)
+            if abs(offset) < 1.2:
+                offsets.append(offset)
+    return offsets
 
 
 def column_shifts(boxes: list[_Placed]) -> dict[int, float]:
     """For each box, the offset (in line heights) at which the boxes of its column sit against the boxes to their
-    left: 0 on a flat page, up to half a line on a curled one.
+    left: 0 on a flat page, up to half a line on a curled one. `boxes` sorted by their middles.
 
     Measured on the box's column (boxes above and below it that overlap it along the text) as the offset that
     pairs the most of them with a box on their left; a tie goes to the smaller offset. Where a value sits half a
     line between two labels, the column's ends decide: the last value has a label above it and none below."""
-    neighbours = {id(box): _left_neighbours(box, boxes) for box in boxes}
+    middles = [box.middle for box in boxes]
+    tallest = max((box.height for box in boxes), default=1.0)
+    neighbours = {
+        id(box): _left_neighbours(box, _within(boxes, middles, box, 1.2 * tallest)) for box in boxes
+    }
     shifts = {}
     for box in boxes:
         column = [
             other
-            for other in boxes
+            for other in _within(boxes, middles, box, _SHIFT_WINDOW * box.height)
             if neighbours[id(other)]
-            and abs(other.middle - box.middle) <= _SHIFT_WINDOW * box.height
             and min(other.right, box.right) - max(other.left, box.left)
             > 0.5 * min(other.right - other.left, box.right - box.left)
         ]
         if not column:
             shifts[id(box)] = 0.0
             continue
-
         offsets = [neighbours[id(other)] for other in column]
         shifts[id(box)] = max(_SHIFTS, key=lambda shift: (_paired(offsets, shift), -abs(shift)))
     return shifts
