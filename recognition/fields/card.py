@@ -24,16 +24,19 @@ _CARD_TAIL_AFTER_LABEL = re.compile(r"(?:\.{2,}|…|#|ending(?: in)?)\s?(\d{4})(
 _FULL_MASK = re.compile(r"[*xX•#＊＃]{8,}")
 
 
-# What shows a card payment, beyond a card noun (which a loyalty card's line has too): a scheme's name, the
-# payment or sale, the terminal's approval and ids, in the languages slips and receipts are printed in.
-# fmt: off
-PAYMENT_WORDS = labels(
+# Words of a card payment that no loyalty card's line has: the terminal's approval, ids and entry mode.
+_TERMINAL_WORDS = labels(
     "Credit", "Debit", "Approved", "Approval", "Одобрено", "Auth", "Auth code", "Код авторизации", "Terminal",
-    "Терминал", "TID", "RRN", "Contactless", "Бесконтактная", "Бесконтактный", "Оплата", "Покупка", "Sale",
-    "Purchase", "Payment", "Paid", "Kartenzahlung", "Girocard", "Zahlung", "Genehmigt", "Paiement", "CB",
-    "Autorisation", "Vente", "Achat", "Pago", "Venta", "Compra", "Autorizacion", "Pagamento", "Vendita",
-    "Autorizzazione", "Pagamento elettronico", "Platnosc", "Sprzedaz", "Odeme", "Satis", "Onay", "Kredi",
-    "EFTPOS", "Chip", "PIN", "EMV",
+    "Терминал", "TID", "RRN", "Contactless", "Бесконтактная", "Chip", "EMV", "Kartenzahlung", "Girocard", "Kredi",
+)  # fmt: skip
+# What shows a card payment, beyond a card noun (which a loyalty card's line has too): a scheme's name, the
+# payment or sale, the terminal's words above, in the languages slips and receipts are printed in.
+# fmt: off
+PAYMENT_WORDS = _TERMINAL_WORDS + labels(
+    "Бесконтактный", "Оплата", "Покупка", "Sale", "Purchase", "Payment", "Paid", "Zahlung", "Genehmigt",
+    "Paiement", "CB", "Autorisation", "Vente", "Achat", "Pago", "Venta", "Compra", "Autorizacion", "Pagamento",
+    "Vendita", "Autorizzazione", "Pagamento elettronico", "Platnosc", "Sprzedaz", "Odeme", "Satis", "Onay",
+    "EFTPOS", "PIN",
 ) + tuple(name for names in PRINTED_NAMES.values() for name in names)
 # fmt: on
 # How many rows from a masked number such a word shows its payment; a tail with none near counts this much less.
@@ -41,10 +44,14 @@ _PAYMENT_REACH = 3
 _NO_PAYMENT_NEAR = 0.7
 
 
+def _within_reach(marks: list[bool], reach: int) -> list[bool]:
+    """For each row, whether a marked row is at most `reach` rows away."""
+    return [any(marks[max(0, i - reach) : i + reach + 1]) for i in range(len(marks))]
+
+
 def payment_context(lines: list[OcrLine]) -> list[bool]:
     """For each line, whether a card payment is printed within reach (`_PAYMENT_REACH` rows)."""
-    marks = [has_label(skeleton(line.text), PAYMENT_WORDS) for line in lines]
-    return [any(marks[max(0, i - _PAYMENT_REACH) : i + _PAYMENT_REACH + 1]) for i in range(len(lines))]
+    return _within_reach([has_label(skeleton(line.text), PAYMENT_WORDS) for line in lines], _PAYMENT_REACH)
 
 
 def extract_card_last4(lines: list[OcrLine]) -> FieldReading:
@@ -107,11 +114,11 @@ def _masked_id_line(words: str) -> bool:
 # What puts a scheme's name in a card payment's context: a card label, a masked card number, the terminal's
 # approval. A short name (`MC`, `CUP`, `МИР`) or a damaged one spotted fuzzily counts only near these: on a
 # receipt `Pimm's Cup`, `Gracias por su Visita` and `Customer Name` are not payment systems.
-CARD_CONTEXT_LABELS = CARD_LABELS + labels(
-    "Credit", "Debit", "Approved", "Approval", "Одобрено", "Auth", "Auth code", "Код авторизации", "Terminal",
-    "Терминал", "TID", "RRN", "Contactless", "Бесконтактная", "Оплата картой", "Card type", "Chip", "EMV",
-    "Kartenzahlung", "Girocard", "Carte bancaire", "Tarjeta", "Carta", "Cartao", "Karta", "Kredi",
-)  # fmt: skip
+CARD_CONTEXT_LABELS = (
+    CARD_LABELS
+    + _TERMINAL_WORDS
+    + labels("Оплата картой", "Card type", "Carte bancaire", "Tarjeta", "Carta", "Cartao", "Karta")
+)
 # How many rows away from such a mark a scheme's name is still read as the card's.
 _CONTEXT_REACH = 3
 
@@ -122,7 +129,7 @@ def card_context(lines: list[OcrLine]) -> list[bool]:
         bool(_CARD_MASKED.search(line.text)) or has_label(skeleton(line.text), CARD_CONTEXT_LABELS)
         for line in lines
     ]
-    return [any(marks[max(0, i - _CONTEXT_REACH) : i + _CONTEXT_REACH + 1]) for i in range(len(lines))]
+    return _within_reach(marks, _CONTEXT_REACH)
 
 
 def extract_payment_system(lines: list[OcrLine]) -> FieldReading:
