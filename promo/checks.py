@@ -169,6 +169,10 @@ def check_amount(facts: Facts, rules: CampaignRules) -> CheckResult:
     if comparison.matches and best.confidence >= rules.min_confidence:
         evidence |= {"repaired_positions": list(comparison.positions)}
         return CheckResult("amount", PASS, evidence=evidence)
+    if facts.open_tip and typed > best.value:
+        # The tip line is blank on the print: a tip written in by hand is charged on top of the printed total.
+        evidence |= {"open_tip": facts.open_tip}
+        return CheckResult("amount", UNSURE, "low_confidence", {"field": "amount"}, evidence)
     if best.confidence >= refusal_confidence(rules):  # as sure as readings get, and no repair reconciles it
         return CheckResult(
             "amount", FAIL, "amount_mismatch", {"read": f"{best.value:.2f}", "typed": typed}, evidence

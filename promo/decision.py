@@ -126,6 +126,8 @@ class Facts:
     refund: str = ""
     # A printed line with a masked number the reader found no card tail in (recognition.fields.card), or "".
     masked_number: str = ""
+    # A printed tip line left blank, where a tip may have been written in by hand (recognition.fields.amount).
+    open_tip: str = ""
     duplicates: tuple[DuplicateMatch, ...] = ()
     accepted_today: int = 0  # this participant's accepted submissions in the campaign, today
     accepted_in_campaign: int = 0

@@ -29,6 +29,7 @@ from promo.jobs import Claim
 from promo.locks import comparison_lock
 from promo.models import Recognition, Submission
 from promo.transitions import submission_transition
+from recognition.fields.amount import open_tip_mark
 from recognition.fields.card import masked_number_mark
 from recognition.fiscal_qr import REFUNDS
 from recognition.refund import refund_mark
@@ -127,6 +128,10 @@ def facts_of(*, submission: Submission, recognition: Recognition) -> Facts:
     )
     day_starts = datetime.combine(today, datetime.min.time(), tzinfo=campaign.tz)
     quality = recognition.quality or {}
+    # Both engines' readings of every line (Tesseract reads the Cyrillic PP-OCR turns into look-alikes).
+    printed = [
+        text for line in recognition.lines for text in (line.get("text"), line.get("second_text")) if text
+    ]
     return Facts(
         typed_amount=submission.typed_amount,
         typed_card_last4=submission.typed_card_last4,
@@ -140,13 +145,9 @@ def facts_of(*, submission: Submission, recognition: Recognition) -> Facts:
         photo_too_dark=bool(quality.get("too_dark")),
         photo_too_blurred=bool(quality.get("too_blurred")),
         full_card_number=submission.needs_redaction,
-        refund=refund_mark(
-            text for line in recognition.lines for text in (line.get("text"), line.get("second_text")) if text
-        )
-        or fiscal_refund_mark(recognition.fiscal_operation),
-        masked_number=masked_number_mark(
-            text for line in recognition.lines for text in (line.get("text"), line.get("second_text")) if text
-        ),
+        refund=refund_mark(printed) or fiscal_refund_mark(recognition.fiscal_operation),
+        masked_number=masked_number_mark(printed),
+        open_tip=open_tip_mark(printed),
         duplicates=duplicates_of(submission=submission, recognition=recognition),
         accepted_today=accepted.filter(
             created_at__gte=day_starts, created_at__lt=day_starts + timedelta(days=1)

@@ -4,6 +4,7 @@ document's own arithmetic."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from recognition.dates import find_dates, find_times
 from recognition.fields.labels import labelled_values, labels
 from recognition.money import find_money
 from recognition.payment_systems import PRINTED_NAMES
-from recognition.text import has_label, skeleton, text_for_search
+from recognition.text import has_label, label_end, skeleton, text_for_search
 from recognition.types import Candidate, FieldReading, OcrLine
 
 # Labels are matched on skeletons (recognition.text.skeleton): accents dropped, Cyrillic folded, so `Zu zahlen`,
@@ -307,8 +308,10 @@ def corroborate_total(candidates: list[Candidate], lines: list[OcrLine]) -> list
         lines_of.setdefault(candidate.value, set()).add(candidate.source.split(": ", 1)[-1])
     items = items_sum(lines)
     sums = sums_of_parts(lines, items)
-    # Where a subtotal is printed, the items add up to it, and the total is that plus its parts (in `sums`).
-    items_total = None if items in subtotals_printed(lines) else items
+    # Where a subtotal is printed, the items add up to it, and the total is that plus its parts (in `sums`); so
+    # too where the items plus a printed tax or tip are another amount read: the items are then the subtotal.
+    added_to = {c.value for c in candidates} & (sums - {items})
+    items_total = None if items in subtotals_printed(lines) or added_to else items
     confirmed = []
     for candidate in candidates:
         confidence, rules = candidate.confidence, candidate.rules
@@ -404,3 +407,26 @@ def prefer_cash_rounded(candidates: list[Candidate]) -> list[Candidate]:
                                 (*candidate.rules, "total_cash_rounded"), candidate.unsure)  # fmt: skip
             return [rounded if c is candidate else c for c in candidates]
     return candidates
+
+
+# A tip line left for the guest to fill in (`TIP ________`, `Gratuity:`, `Additional Tip`) or filled in by hand,
+# which the OCR does not read: the card is charged the printed total plus that tip.
+_BLANK_OR_RULE = re.compile(r"^[\s:._\-$€£]*$")
+TIP_WORDS = labels("Tip", "Tips", "Gratuity", "Additional tip", "Add tip", "Trinkgeld", "Pourboire", "Propina",
+                   "Mancia", "Gorjeta", "Napiwek", "Bahsis", "Чаевые")  # fmt: skip
+
+
+def open_tip_mark(texts: Iterable[str]) -> str:
+    """The first printed tip line with no amount on it, "" when there is none: where a guest may have written a
+    tip in by hand, what was paid can be more than the printed total, and a person compares the two."""
+    for text in texts:
+        if (
+            not text
+            or not has_label(skeleton(text), TIP_WORDS)
+            or has_label(skeleton(text), SUGGESTION_WORDS)
+        ):
+            continue
+        rest = text[label_end(text, TIP_WORDS) or 0 :]
+        if _BLANK_OR_RULE.match(rest) and not has_money(text):
+            return text.strip()
+    return ""

@@ -372,3 +372,13 @@ def test_a_refund_stops_the_checks_after_it_and_a_campaign_may_send_it_to_a_pers
     assert outcomes["refund"] == "fail" and outcomes["amount"] == "skipped"
     lenient = replace(RULES, policy=(("refund", "moderation"),))
     assert run(with_(refund="STORNO"), lenient) == ("moderation", ["refund"])
+
+
+def test_a_participant_who_paid_a_tip_written_in_by_hand_goes_to_a_person_not_refused():
+    # Seen on a US check: tip and total written in by hand (154.00), the printed total 118.46 read at 0.9996.
+    printed = with_(amount=FieldRead.of(Decimal("118.46"), 0.9996), typed_amount=Decimal("154.00"))
+    assert run(printed) == ("rejected", ["amount_mismatch"])
+    open_tip = replace(printed, open_tip="TIP ________")
+    assert run(open_tip) == ("moderation", ["low_confidence"])
+    # Less than the printed total is no tip: still a mismatch.
+    assert run(replace(open_tip, typed_amount=Decimal("100.00"))) == ("rejected", ["amount_mismatch"])

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from recognition.fields import extract_fields
-from recognition.fields.amount import card_payment_amounts, items_sum
+from recognition.fields.amount import card_payment_amounts, items_sum, open_tip_mark
 from recognition.fields.card import masked_number_mark
 from recognition.fields.kind import classify_document
 from recognition.fields.rows import merge_rows
@@ -529,3 +529,26 @@ def test_items_sum(rows, expected):
 )
 def test_masked_number_mark(texts, expected):
     assert masked_number_mark(texts) == expected
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["Subtotal 118.46", "TIP ________", "TOTAL ________"], "TIP ________"),
+        (["Amount 79.17", "Tip:", "Total:"], "Tip:"),
+        (["Additional Tip", "Total Charge"], "Additional Tip"),
+        (["Gratuity 18% 7.20", "Total 46.40"], ""),  # a printed gratuity, in the total already
+        (["Suggested Tip: 18% 7.85", "Total 51.45"], ""),  # a tip guide
+        (["Tips are appreciated!"], ""),
+    ],
+)
+def test_open_tip_mark(texts, expected):
+    assert open_tip_mark(texts) == expected
+
+
+def test_items_that_a_printed_tax_is_added_to_are_the_subtotal_not_the_total():
+    # The subtotal's label may be one the lexicon lacks: the items plus the tax read as another amount shows it.
+    read = lines("Burger 9.90", "Fries 4.95", "Tax 1.71", "Total 16.56", "Amount 14.85")
+    amount = extract_fields(read)["amount"]
+    assert amount.value == Decimal("16.56") and "total_is_sum_of_parts" in amount.rules
+    assert not any("total_is_sum_of_items" in c.rules for c in amount.candidates)
