@@ -231,7 +231,43 @@ def extract_amount(lines: list[OcrLine]) -> FieldReading:
         for line in lines
         for value in card_payment_amounts(line.text)
     ]
-    return FieldReading.from_candidates(corroborate_total(ranked + currency + card_paid, lines))
+    candidates = corroborate_total(ranked + currency + card_paid, lines)
+    return FieldReading.from_candidates(doubt_lost_decimal_marks(candidates, lines))
+
+
+# On a document that prints its money with cents, an amount without them most likely lost its decimal mark to the
+# OCR (`88.17` read `8817`): it stays a candidate, but not one to refuse a participant on.
+MOSTLY_CENTS = 0.7
+LOST_MARK_FACTOR = 0.6
+
+
+def doubt_lost_decimal_marks(candidates: list[Candidate], lines: list[OcrLine]) -> list[Candidate]:
+    """Candidates printed without cents, less sure where most of the document's money has them."""
+    printed = [_WITH_CENTS.search(_token(line.text, span)) is not None
+               for line in lines for _, span in find_money(_blank_not_money(line.text))]  # fmt: skip
+    if len(printed) < 3 or sum(printed) < MOSTLY_CENTS * len(printed):
+        return candidates
+    return [
+        c
+        if _printed_with_cents(c)
+        else Candidate(c.value, c.confidence * LOST_MARK_FACTOR, c.source, c.rules, c.unsure)
+        for c in candidates
+    ]
+
+
+def _token(text: str, span: tuple[int, int]) -> str:
+    return text[span[0] : span[1]]
+
+
+def _printed_with_cents(candidate: Candidate) -> bool:
+    """Whether the candidate's own line prints its value with cents (or a candidate without cents at all)."""
+    if candidate.value != candidate.value.to_integral_value():
+        return True
+    text = _blank_not_money(candidate.source.split(": ", 1)[-1])
+    return any(
+        value == candidate.value and _WITH_CENTS.search(_token(text, span))
+        for value, span in find_money(text)
+    )
 
 
 # The line of the card payment on a receipt (`PAID BY: CC*7185: RM111.90`, `VISA ************1956 GBP 23.50`,

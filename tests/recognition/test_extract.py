@@ -552,3 +552,11 @@ def test_items_that_a_printed_tax_is_added_to_are_the_subtotal_not_the_total():
     amount = extract_fields(read)["amount"]
     assert amount.value == Decimal("16.56") and "total_is_sum_of_parts" in amount.rules
     assert not any("total_is_sum_of_items" in c.rules for c in amount.candidates)
+
+
+def test_an_amount_that_lost_its_decimal_mark_is_no_sure_total():
+    # Seen on a scanned receipt: `88.17` read `8817` on two total lines, at 0.9955.
+    read = lines("ITEM A 30.00", "ITEM B 10.00", "ITEM C 48.17", "TOTAL 8817", "CASH 100.00", "CHANGE 11.83")
+    amount = extract_fields(read)["amount"]
+    with_mark = extract_fields(lines(*(line.text.replace("8817", "8817.00") for line in read)))["amount"]
+    assert amount.confidence < 0.65 * with_mark.confidence
