@@ -89,7 +89,27 @@ def extract_card_last4(lines: list[OcrLine]) -> FieldReading:
             Candidate(d, confidence, "card tail search", ("card_tail_search",))
             for d in search_card_tail(full_text)
         ]
-    return FieldReading.from_candidates(candidates)
+    return FieldReading.from_candidates(doubt_rival_tails(candidates))
+
+
+def doubt_rival_tails(candidates: list[Candidate]) -> list[Candidate]:
+    """Two different card numbers printed alike (`Karta **** 1995` and a store's `Karta Moja Biedronka
+    ****9323` the loyalty words do not name): which one paid is a guess, so each loses as much of its confidence
+    as half its best rival's, and neither is sure enough to refuse a participant on. The same tail printed twice
+    is no rival."""
+    best: dict[str, float] = {}
+    for candidate in candidates:
+        best[candidate.value] = max(best.get(candidate.value, 0.0), candidate.confidence)
+    if len(best) < 2:
+        return candidates
+
+    def rival(value: str) -> float:
+        return max(confidence for other, confidence in best.items() if other != value)
+
+    return [
+        Candidate(c.value, c.confidence * (1 - rival(c.value) / 2), c.source, c.rules, c.unsure)
+        for c in candidates
+    ]
 
 
 # A loyalty or discount card is printed masked like the payment card, often on the next line (`Clubcard

@@ -560,3 +560,12 @@ def test_an_amount_that_lost_its_decimal_mark_is_no_sure_total():
     amount = extract_fields(read)["amount"]
     with_mark = extract_fields(lines(*(line.text.replace("8817", "8817.00") for line in read)))["amount"]
     assert amount.confidence < 0.65 * with_mark.confidence
+
+
+def test_two_different_card_numbers_leave_the_card_unsure():
+    # A store's card whose name the loyalty words lack, printed beside the card paid with, read at 0.999 before.
+    read = lines("Karta **** **** **** 1995", "PLATNOSC KARTA", "Karta Moja Biedronka ****9323", "SUMA PLN 28,80")
+    card = extract_fields(read)["card_last4"]
+    assert card.value in ("1995", "9323") and card.confidence < 0.6
+    twice = extract_fields(lines("VISA ****0935", "PAYMENT", "Card ending 0935"))["card_last4"]
+    assert twice.value == "0935" and twice.confidence > 0.9
