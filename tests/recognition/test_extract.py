@@ -564,7 +564,9 @@ def test_an_amount_that_lost_its_decimal_mark_is_no_sure_total():
 
 def test_two_different_card_numbers_leave_the_card_unsure():
     # A store's card whose name the loyalty words lack, printed beside the card paid with, read at 0.999 before.
-    read = lines("Karta **** **** **** 1995", "PLATNOSC KARTA", "Karta Moja Biedronka ****9323", "SUMA PLN 28,80")
+    read = lines(
+        "Karta **** **** **** 1995", "PLATNOSC KARTA", "Karta Moja Biedronka ****9323", "SUMA PLN 28,80"
+    )
     card = extract_fields(read)["card_last4"]
     assert card.value in ("1995", "9323") and card.confidence < 0.6
     twice = extract_fields(lines("VISA ****0935", "PAYMENT", "Card ending 0935"))["card_last4"]
