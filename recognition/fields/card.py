@@ -178,6 +178,7 @@ def extract_payment_system(lines: list[OcrLine]) -> FieldReading:
 
 # A run of mask characters as a card number's hidden digits are printed (`****`, `XXXX`, `####`).
 _MASK_RUN = re.compile(r"[*•#＊＃]{4,}|(?<![^\W\d_])[xX]{4,}")
+_DIGITS_AFTER_MASK = re.compile(r"(?:[*•#＊＃]{4,}|(?<![^\W\d_])[xX]{4,})[\s*•#＊＃xX.-]{0,8}\d")
 
 
 def masked_number_mark(texts: Iterable[str]) -> str:
@@ -185,6 +186,11 @@ def masked_number_mark(texts: Iterable[str]) -> str:
     "" when there is none: a card number printed whose tail the reader did not make out (`Karta **** **** 01a`),
     for a person to read rather than a receipt refused as showing no card."""
     for text in texts:
-        if text and _MASK_RUN.search(text) and not _masked_id_line(skeleton(text)):
+        if not text or not _MASK_RUN.search(text) or _masked_id_line(skeleton(text)):
+            continue
+        words = skeleton(text)
+        # A card's number, not a rule of stars printed across the paper: a card word or a payment's on the line,
+        # or digits after the mask.
+        if has_label(words, CARD_CONTEXT_LABELS + PAYMENT_WORDS) or _DIGITS_AFTER_MASK.search(text):
             return text.strip()
     return ""

@@ -571,3 +571,8 @@ def test_two_different_card_numbers_leave_the_card_unsure():
     assert card.value in ("1995", "9323") and card.confidence < 0.6
     twice = extract_fields(lines("VISA ****0935", "PAYMENT", "Card ending 0935"))["card_last4"]
     assert twice.value == "0935" and twice.confidence > 0.9
+
+
+def test_a_rule_of_stars_is_no_masked_number():
+    assert masked_number_mark(["********************", "THANK YOU", "**** COPY ****"]) == ""
+    assert masked_number_mark(["**** **** **** 1?3?"]) == "**** **** **** 1?3?"
