@@ -27,7 +27,10 @@ MESSAGES: dict[str, Any] = {
     ),
     "date_before_start": _("The slip is dated %(date)s, before the campaign started on %(starts)s."),
     "date_after_end": _("The slip is dated %(date)s, after the campaign ended on %(ends)s."),
-    "date_in_future": _("The slip is dated %(date)s, which is in the future. Check the photo and try again."),
+    # Goes to a moderator (no slip is printed after today: most likely a misread), so no "try again" here.
+    "date_in_future": _(
+        "We read the date on the slip as %(date)s, which is in the future; a moderator will check the date."
+    ),
     "payment_system_unread": _("We could not read which payment system the card belongs to."),
     "payment_system_not_allowed": _("The slip was paid with %(system)s; this campaign accepts %(allowed)s."),
     "receipt_not_slip": _(

@@ -133,3 +133,14 @@ def test_the_upload_form_names_the_photo_after_the_documents(documents, label):
         assert str(photo_label(documents)) == label
         assert str(UploadForm(documents=documents).fields["photo"].label) == label
         assert str(UploadForm().fields["photo"].label) == "Photo of the card slip"
+
+
+def test_a_date_in_the_future_tells_the_participant_a_moderator_checks_it():
+    # It goes to a moderator now (a misread): the message must not send the participant to upload again.
+    stored = reason("date_in_future", date="2027-03-18")
+    with translation.override("en"):
+        english = render(stored)["message"]
+    with translation.override("ru"):
+        russian = render(stored)["message"]
+    assert "moderator will check" in english and "try again" not in english
+    assert "модератор проверит" in russian and "%(" not in russian
