@@ -397,7 +397,7 @@ def _not_suggestions(lines: list[OcrLine]) -> list[OcrLine]:
 
 
 def subtotals_printed(lines: list[OcrLine]) -> set[Decimal]:
-    """The values printed as a subtotal (a tip guide's aside)."""
+    """The values printed as a subtotal, a tip guide's lines aside."""
     return {c.value for c in labelled_values(_not_suggestions(lines), SUBTOTAL_LABELS, amounts_in, "part")}
 
 
