@@ -31,9 +31,11 @@ from promo.models import Recognition, Submission
 from promo.transitions import submission_transition
 from recognition.fields.amount import open_tip_mark
 from recognition.fields.card import masked_number_mark
+from recognition.fields.rows import merge_rows
 from recognition.fiscal_qr import REFUNDS
+from recognition.pipeline import second_view
 from recognition.refund import refund_mark
-from recognition.serialize import field_to_dict, lines_to_list
+from recognition.serialize import field_to_dict, lines_from_list, lines_to_list
 from recognition.types import Reading
 
 logger = logging.getLogger(__name__)
@@ -128,10 +130,13 @@ def facts_of(*, submission: Submission, recognition: Recognition) -> Facts:
     )
     day_starts = datetime.combine(today, datetime.min.time(), tzinfo=campaign.tz)
     quality = recognition.quality or {}
-    # Both engines' readings of every line (Tesseract reads the Cyrillic PP-OCR turns into look-alikes).
+    # Both engines' readings of every line (Tesseract reads the Cyrillic PP-OCR turns into look-alikes), and of
+    # every printed row (`TIP` and its `5.00` are two boxes: the box alone would look like a blank tip line).
     printed = [
         text for line in recognition.lines for text in (line.get("text"), line.get("second_text")) if text
     ]
+    lines = lines_from_list(recognition.lines)
+    rows = [row.text for view in (lines, second_view(lines)) for row in merge_rows(view)]
     return Facts(
         typed_amount=submission.typed_amount,
         typed_card_last4=submission.typed_card_last4,
@@ -146,8 +151,8 @@ def facts_of(*, submission: Submission, recognition: Recognition) -> Facts:
         photo_too_blurred=bool(quality.get("too_blurred")),
         full_card_number=submission.needs_redaction,
         refund=refund_mark(printed) or fiscal_refund_mark(recognition.fiscal_operation),
-        masked_number=masked_number_mark(printed),
-        open_tip=open_tip_mark(printed),
+        masked_number=masked_number_mark(rows),
+        open_tip=open_tip_mark(rows),
         duplicates=duplicates_of(submission=submission, recognition=recognition),
         accepted_today=accepted.filter(
             created_at__gte=day_starts, created_at__lt=day_starts + timedelta(days=1)

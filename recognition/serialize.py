@@ -4,7 +4,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
-from recognition.types import FIELD_NAMES, FieldReading, Reading
+from recognition.types import FIELD_NAMES, FieldReading, OcrLine, Reading
 
 
 def json_value(value: Any) -> Any:
@@ -68,4 +68,18 @@ def lines_to_list(reading: Reading) -> list[dict[str, Any]]:
             "second_confidence": round(line.alternative_confidence, 4),
         }
         for line in reading.lines
+    ]
+
+
+def lines_from_list(rows: list[dict[str, Any]]) -> list[OcrLine]:
+    """The lines `lines_to_list` stored, as OcrLines again."""
+    return [
+        OcrLine(
+            row["text"],
+            row["confidence"],
+            tuple((x, y) for x, y in row["box"]),
+            row.get("second_text") or "",
+            row.get("second_confidence") or 0.0,
+        )
+        for row in rows
     ]

@@ -224,3 +224,31 @@ def test_a_refund_is_refused_on_its_fiscal_qr_alone():
     assert (submission.status, [r["code"] for r in submission.reasons]) == (Status.REJECTED, ["refund"])
     refund = next(c for c in submission.checks if c["check"] == "refund")
     assert refund["evidence"] == {"printed": "fiscal QR n=2"}
+
+
+@pytest.mark.parametrize(
+    ("tip_value", "outcome"),
+    [
+        ("________", (Status.MODERATION, ["low_confidence"])),  # blank: a tip written in by hand may be paid
+        (
+            "5.00",
+            (Status.REJECTED, ["amount_mismatch"]),
+        ),  # printed in its own box on the tip's row: no open tip
+    ],
+)
+def test_an_open_tip_line_is_read_on_its_printed_row_not_its_box(tip_value, outcome):
+    from recognition.types import OcrLine
+
+    def at(text, top, left, right):
+        return OcrLine(text, 0.95, ((left, top), (right, top), (right, top + 20), (left, top + 20)))
+
+    submission = SubmissionFactory(typed_amount=Decimal("154.00"), typed_card_last4="4821")
+    reading = reading_of(
+        confidence=0.9996, amount=Decimal("118.46"), date=date(2026, 11, 21), card_last4="4821"
+    )
+    reading.lines = [at("Subtotal", 0, 10, 120), at("118.46", 0, 300, 380), at("TIP", 30, 10, 60)]
+    reading.lines.append(at(tip_value, 30, 300, 380))
+    with mock.patch("promo.processing.recognize", return_value=reading):
+        processing.submission_process(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert (submission.status, [r["code"] for r in submission.reasons]) == outcome, submission.checks
