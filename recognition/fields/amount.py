@@ -243,8 +243,8 @@ LOST_MARK_FACTOR = 0.6
 
 def doubt_lost_decimal_marks(candidates: list[Candidate], lines: list[OcrLine]) -> list[Candidate]:
     """Candidates printed without cents, less sure where most of the document's money has them."""
-    printed = [_WITH_CENTS.search(_token(line.text, span)) is not None
-               for line in lines for _, span in find_money(_blank_not_money(line.text))]  # fmt: skip
+    printed = [_WITH_CENTS.search(line.text[start:end]) is not None
+               for line in lines for _, (start, end) in find_money(_blank_not_money(line.text))]  # fmt: skip
     if len(printed) < 3 or sum(printed) < MOSTLY_CENTS * len(printed):
         return candidates
     return [
@@ -255,18 +255,14 @@ def doubt_lost_decimal_marks(candidates: list[Candidate], lines: list[OcrLine]) 
     ]
 
 
-def _token(text: str, span: tuple[int, int]) -> str:
-    return text[span[0] : span[1]]
-
-
 def _printed_with_cents(candidate: Candidate) -> bool:
     """Whether the candidate's own line prints its value with cents (or a candidate without cents at all)."""
     if candidate.value != candidate.value.to_integral_value():
         return True
     text = _blank_not_money(candidate.source.split(": ", 1)[-1])
     return any(
-        value == candidate.value and _WITH_CENTS.search(_token(text, span))
-        for value, span in find_money(text)
+        value == candidate.value and _WITH_CENTS.search(text[start:end])
+        for value, (start, end) in find_money(text)
     )
 
 

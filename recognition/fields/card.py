@@ -177,8 +177,9 @@ def extract_payment_system(lines: list[OcrLine]) -> FieldReading:
 
 
 # A run of mask characters as a card number's hidden digits are printed (`****`, `XXXX`, `####`).
-_MASK_RUN = re.compile(r"[*•#＊＃]{4,}|(?<![^\W\d_])[xX]{4,}")
-_DIGITS_AFTER_MASK = re.compile(r"(?:[*•#＊＃]{4,}|(?<![^\W\d_])[xX]{4,})[\s*•#＊＃xX.-]{0,8}\d")
+_MASK = r"(?:[*•#＊＃]{4,}|(?<![^\W\d_])[xX]{4,})"
+_MASK_RUN = re.compile(_MASK)
+_DIGITS_AFTER_MASK = re.compile(_MASK + r"[\s*•#＊＃xX.-]{0,8}\d")
 
 
 def masked_number_mark(texts: Iterable[str]) -> str:
