@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from moderation import display
 from moderation.models import QueueItem
-from moderation.services import moderation_resolve
+from moderation.services import moderation_approve, moderation_reject
 from promo.documents import DOCUMENT_CHOICES
 from promo.models import Campaign, Erasure, Participant, StatusTransition, Submission
 from promo.privacy import participant_erase_by_id
@@ -264,7 +264,12 @@ class QueueAdmin(SubmissionAdminBase):
 
     def _resolve(self, request: HttpRequest, submission: Submission, accept: bool, note: str = "") -> bool:
         try:
-            moderation_resolve(submission=submission, accept=accept, moderator=request.user, note=note)
+            if accept:
+                moderation_approve(submission=submission, moderator=request.user, note=note)
+            else:
+                moderation_reject(
+                    submission=submission, moderator=request.user, code="moderator_rejected", note=note
+                )
         except TransitionNotAllowed:
             self.message_user(
                 request, _("%(id)s was already decided.") % {"id": submission.pk}, messages.WARNING

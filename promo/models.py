@@ -132,6 +132,12 @@ class Campaign(models.Model):
     max_accepted_per_campaign = models.PositiveIntegerField(
         _("accepted slips per participant"), null=True, blank=True, help_text=_("Empty: no limit.")
     )
+    moderation_target_minutes = models.PositiveIntegerField(
+        _("moderation target (minutes)"),
+        default=60,
+        validators=[MinValueValidator(1)],
+        help_text=_("How long a submission may wait for a moderator; the queue shows who waited longer."),
+    )
     # {"amount_mismatch": "moderation", ...}: what a failed check does, over promo.decision.DEFAULT_POLICY.
     failure_policy = models.JSONField(
         _("on failure"), default=dict, blank=True, validators=[validate_failure_policy]
@@ -290,6 +296,8 @@ class Submission(models.Model):
         ACCEPTED = "accepted", _("accepted")
         REJECTED = "rejected", _("rejected")
         MODERATION = "moderation", _("in moderation")
+        # An acceptance withdrawn by a senior moderator (fraud found later): it counts for nothing.
+        REVOKED = "revoked", _("revoked")
 
     # The state machine: only services move a submission, and only along these edges.
     TRANSITIONS: dict[str, frozenset[str]] = {
@@ -298,10 +306,13 @@ class Submission(models.Model):
         # Back to received: an expired claim (a dead or hung worker) or a transient failure hands the work on.
         Status.PROCESSING: frozenset({Status.ACCEPTED, Status.REJECTED, Status.MODERATION, Status.RECEIVED}),
         Status.MODERATION: frozenset({Status.ACCEPTED, Status.REJECTED}),
-        Status.ACCEPTED: frozenset(),
-        Status.REJECTED: frozenset(),
+        # Back to moderation: a decision reopened by a moderator, or a rejection the participant asked a person
+        # to look at (moderation.services); revoked: fraud found after the acceptance.
+        Status.ACCEPTED: frozenset({Status.MODERATION, Status.REVOKED}),
+        Status.REJECTED: frozenset({Status.MODERATION}),
+        Status.REVOKED: frozenset({Status.MODERATION}),
     }
-    FINAL = frozenset({Status.ACCEPTED, Status.REJECTED})
+    FINAL = frozenset({Status.ACCEPTED, Status.REJECTED, Status.REVOKED})
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="submissions")
@@ -320,6 +331,14 @@ class Submission(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
     # [{"code": ..., "details": {...}}]: codes are stable, messages are rendered in the reader's language.
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    # The reasons' codes as " code1 code2 ", written with them (promo.transitions): the queue filters and counts
+    # by reason with a plain LIKE that every database runs, where JSON containment differs between them.
+    reason_codes = models.CharField(max_length=255, blank=True, default="")
+    # When it last entered moderation (first look, reopened, or asked for by the participant): the queue's
+    # order and its waiting time.
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    # The participant asked for a person to look at an automatic rejection (once per submission).
+    appealed_at = models.DateTimeField(_("review asked for at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     processing_started_at = models.DateTimeField(null=True, blank=True)
@@ -367,6 +386,7 @@ class Submission(models.Model):
         verbose_name_plural = _("submissions")
         indexes = [
             models.Index(fields=["campaign", "status", "created_at"]),
+            models.Index(fields=["status", "waiting_since"], name="submission_waiting"),
             # The sweep's two questions: whose claim expired, and what waited too long since it was enqueued.
             models.Index(fields=["status", "claim_expires_at"], name="submission_claims"),
             models.Index(fields=["status", "enqueued_at", "created_at"], name="submission_queue"),
@@ -410,6 +430,8 @@ class StatusTransition(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.TextField(blank=True)
+    # The guards a senior moderator overrode with this move (their reason codes); the justification is the note.
+    overridden = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

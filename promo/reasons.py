@@ -66,6 +66,32 @@ MESSAGES: dict[str, Any] = {
     "recognition_failed": _("We could not process the photo automatically; a moderator will check it."),
     "moderator_accepted": _("A moderator checked the slip and accepted it."),
     "moderator_rejected": _("A moderator checked the slip and rejected it: %(note)s"),
+    # A moderator's rejection for one of the usual reasons (moderation.outcomes), each in the participant's words.
+    "moderator_amount_differs": _(
+        "A moderator checked the slip: its amount differs from the amount you typed. Upload it again with the "
+        "amount printed on it."
+    ),
+    "moderator_card_differs": _(
+        "A moderator checked the slip: the card on it is not the one whose last 4 digits you typed."
+    ),
+    "moderator_outside_period": _("A moderator checked the slip: it was not printed during the campaign."),
+    "moderator_not_a_document": _(
+        "A moderator checked the photo: it does not show a document this campaign accepts. %(photograph)s"
+    ),
+    "moderator_duplicate": _("A moderator checked the slip: it has already been submitted."),
+    "moderator_edited": _("A moderator checked the photo: it has been edited, so it cannot take part."),
+    "moderator_unreadable": _(
+        "A moderator could not read the slip on this photo. Take it again in good light, the whole slip in the "
+        "frame, and upload the new photo."
+    ),
+    # Asked of the participant instead of a verdict: the slip may well count, the photo cannot show it.
+    "better_photo_needed": _(
+        "A moderator needs a clearer photo of the same slip to decide: upload a new photo of it, flat, in good "
+        "light, the whole slip in the frame. %(note)s"
+    ),
+    "appealed": _("You asked for a person to check this decision; a moderator will look at it."),
+    "moderator_reopened": _("A moderator is checking this decision again."),
+    "moderator_revoked": _("The acceptance of this slip was withdrawn after a check: %(note)s"),
 }
 
 

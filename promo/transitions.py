@@ -10,6 +10,11 @@ from promo.models import StatusTransition, Submission
 Status = Submission.Status
 
 
+def codes_column(reasons: list[dict[str, Any]]) -> str:
+    """`Submission.reason_codes`: each code between spaces, so `LIKE '% code %'` finds exactly that code."""
+    return f" {' '.join(dict.fromkeys(r['code'] for r in reasons))} " if reasons else ""
+
+
 class TransitionNotAllowed(Exception):
     """A submission was asked to move along an edge its state machine does not have (or someone moved it first)."""
 
@@ -24,6 +29,7 @@ def submission_transition(
     reasons: list[dict[str, Any]] | None = None,
     only_if: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
+    overridden: list[str] | None = None,
 ) -> Submission:
     """Moves a submission along its state machine, atomically and only from the state it was read in.
 
@@ -34,14 +40,17 @@ def submission_transition(
         raise TransitionNotAllowed(f"{submission.status} -> {to} is not allowed")
     now = timezone.now()
     values: dict[str, Any] = {"status": to, "updated_at": now, **(changes or {})}
-    if to in Submission.FINAL or to == Status.MODERATION:
-        values["decided_at"] = now
+    # Moderation counts as a decision for the upload-to-decision time (the machine answered: a person will look);
+    # the queue waits from `waiting_since`.
     if to in Submission.FINAL:
-        values["decided_by"] = user
+        values.update(decided_at=now, decided_by=user, waiting_since=None)
+    if to == Status.MODERATION:
+        values.update(decided_at=now, decided_by=None, waiting_since=now)
     if to != Status.PROCESSING:  # a claim lives only while processing
         values.update(claim_token=None, claim_expires_at=None)
     if reasons is not None:
         values["reasons"] = reasons
+        values["reason_codes"] = codes_column(reasons)
     with transaction.atomic():
         rows = Submission.objects.filter(pk=submission.pk, status=submission.status, **(only_if or {}))
         if not rows.update(**values):
@@ -53,6 +62,7 @@ def submission_transition(
             actor=actor,
             user=user,
             note=note,
+            overridden=overridden or [],
         )
     for name, value in values.items():
         if not hasattr(value, "resolve_expression"):  # an F() expression: the caller re-reads what it needs
