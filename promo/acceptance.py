@@ -109,6 +109,14 @@ def acceptance_facts(*, submission: Submission, recognition: Recognition, values
     """The automatic decision's facts (promo.decisions.facts_of: duplicates, limits, refund lines), with the
     fields the moderator confirmed read for sure. Runs under the comparison lock."""
     facts = facts_of(submission=submission, recognition=recognition)
+    # Another copy still waiting for a person is no original yet: whichever a moderator accepts first wins, and
+    # the other then meets this one, accepted.
+    others = {match.submission_id for match in facts.duplicates}
+    waiting = {
+        str(pk)
+        for pk in Submission.objects.filter(pk__in=others, status=Status.MODERATION).values_list("pk", flat=True)
+    }
+    facts = replace(facts, duplicates=tuple(m for m in facts.duplicates if m.submission_id not in waiting))
     confirmed = {
         name: _sure(values[name])
         for name in ("amount", "card_last4", "date", "payment_system")
