@@ -1,25 +1,21 @@
 """The admin is the moderators' and operators' workplace: campaigns, participants, submissions, and the queue."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.db import models
-from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
-from moderation import display
+from moderation import display, workspace
 from moderation.models import QueueItem
-from moderation.services import moderation_approve, moderation_reject
 from promo.documents import DOCUMENT_CHOICES
 from promo.models import Campaign, Erasure, Participant, StatusTransition, Submission
 from promo.privacy import participant_erase_by_id
+from promo.reasons import MESSAGES
 from promo.selectors import campaigns_moderated_by
-from promo.transitions import TransitionNotAllowed
 
 
 @admin.register(Campaign)
@@ -221,84 +217,83 @@ class SubmissionAdminBase(admin.ModelAdmin):
 
 @admin.register(Submission)
 class SubmissionAdmin(SubmissionAdminBase):
-    pass
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A submission is looked at, reopened or revoked on the review page (moderation.workspace)."""
+        return HttpResponseRedirect(reverse("admin:moderation_review", args=[object_id]))
+
+
+class ReasonFilter(admin.SimpleListFilter):
+    """By reason code, over the `reason_codes` column (a LIKE every database runs)."""
+
+    title = _("reason")
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        return [(code, code) for code in sorted(MESSAGES)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(reason_codes__contains=f" {self.value()} ")
+        return queryset
 
 
 @admin.register(QueueItem)
 class QueueAdmin(SubmissionAdminBase):
-    """The moderation queue, oldest first, with one-click Accept and Reject on every row."""
+    """The moderation queue: who waited longest first, against the campaign's target, with who holds what; a
+    "next" button takes the oldest nobody holds. Deciding happens on the review page (moderation.workspace)."""
 
-    list_display = ["created_at", "campaign", "thumbnail", "comparison", "reason_list", "decide_buttons"]
-    list_filter = ["campaign", "recognition__kind", "needs_redaction"]
-    list_per_page = 25
+    list_display = [
+        "waited",
+        "campaign",
+        "thumbnail",
+        "typed_and_read",
+        "reason_words",
+        "holder",
+        "review_link",
+    ]
+    list_display_links = None
+    list_select_related = ["campaign", "recognition", "review_claim__moderator"]
+    list_filter = ["campaign", ReasonFilter]
+    search_fields = ["=id"]
+    list_per_page = 50
     date_hierarchy = None
-    actions = ["accept_selected", "reject_selected"]
-    change_form_template = "moderation/queue_change_form.html"
+    actions = None
+    ordering = ["waiting_since", "created_at"]
+    change_list_template = "moderation/queue.html"
 
     def get_urls(self):
-        return [
-            path(
-                "<uuid:pk>/accept/",
-                self.admin_site.admin_view(require_POST(self.accept_view)),
-                name="moderation_accept",
-            ),
-            path(
-                "<uuid:pk>/reject/",
-                self.admin_site.admin_view(require_POST(self.reject_view)),
-                name="moderation_reject",
-            ),
-            *super().get_urls(),
-        ]
+        return [*workspace.urls(self), *super().get_urls()]
 
-    @admin.display(description=_("decision"))
-    def decide_buttons(self, obj):
-        # Buttons inside the change list's own form (it carries the CSRF token); formaction sends them here.
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:moderation_review", args=[object_id]))
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if hasattr(response, "context_data") and "cl" in response.context_data:
+            queue = response.context_data["cl"].queryset.order_by()
+            response.context_data.update(workspace.queue_context(request, queue))
+        return response
+
+    @admin.display(description=_("waited"), ordering="waiting_since")
+    def waited(self, obj):
+        return display.waited_html(obj)
+
+    @admin.display(description=_("typed / read"))
+    def typed_and_read(self, obj):
+        return display.typed_and_read_html(obj)
+
+    @admin.display(description=_("reasons"))
+    def reason_words(self, obj):
+        return display.reason_words_html(obj)
+
+    @admin.display(description=_("held by"))
+    def holder(self, obj):
+        return display.holder_html(obj)
+
+    @admin.display(description="")
+    def review_link(self, obj):
         return format_html(
-            '<button type="submit" class="button" formaction="{}" style="background:#1a7f37;color:#fff">{}</button> '
-            '<button type="submit" class="button" formaction="{}" style="background:#b42318;color:#fff">{}</button>',
-            reverse("admin:moderation_accept", kwargs={"pk": obj.pk}),
-            _("Accept"),
-            reverse("admin:moderation_reject", kwargs={"pk": obj.pk}),
-            _("Reject"),
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:moderation_review", args=[obj.pk]),
+            _("Review"),
         )
-
-    def _resolve(self, request: HttpRequest, submission: Submission, accept: bool, note: str = "") -> bool:
-        try:
-            if accept:
-                moderation_approve(submission=submission, moderator=request.user, note=note)
-            else:
-                moderation_reject(
-                    submission=submission, moderator=request.user, code="moderator_rejected", note=note
-                )
-        except TransitionNotAllowed:
-            self.message_user(
-                request, _("%(id)s was already decided.") % {"id": submission.pk}, messages.WARNING
-            )
-            return False
-        return True
-
-    def _decide_view(self, request: HttpRequest, pk, accept: bool):
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        submission = get_object_or_404(self.get_queryset(request), pk=pk)
-        note = request.POST.get("moderator_note", "").strip()
-        if self._resolve(request, submission, accept, note):
-            verdict = _("accepted") if accept else _("rejected")
-            self.message_user(request, _("%(id)s %(verdict)s.") % {"id": submission.pk, "verdict": verdict})
-        return HttpResponseRedirect(reverse("admin:moderation_queueitem_changelist"))
-
-    def accept_view(self, request: HttpRequest, pk):
-        return self._decide_view(request, pk, accept=True)
-
-    def reject_view(self, request: HttpRequest, pk):
-        return self._decide_view(request, pk, accept=False)
-
-    @admin.action(description=_("Accept the selected submissions"), permissions=["change"])
-    def accept_selected(self, request, queryset):
-        done = sum(self._resolve(request, submission, True) for submission in queryset)
-        self.message_user(request, _("%(count)d accepted.") % {"count": done})
-
-    @admin.action(description=_("Reject the selected submissions"), permissions=["change"])
-    def reject_selected(self, request, queryset):
-        done = sum(self._resolve(request, submission, False) for submission in queryset)
-        self.message_user(request, _("%(count)d rejected.") % {"count": done})

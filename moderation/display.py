@@ -217,3 +217,64 @@ def redaction_html(submission: Submission) -> SafeString:
         "<div style='background:#fde8e8;padding:4px'><b>{}</b></div>",
         _("A full card number is on this photo: hide it before anyone else sees the photo."),
     )
+
+
+def waited_html(submission: Submission) -> SafeString:
+    """How long it has waited, red past the campaign's target, amber past half of it."""
+    since = submission.waiting_since or submission.created_at
+    minutes = max(0, int((timezone.now() - since).total_seconds() // 60))
+    target = submission.campaign.moderation_target_minutes
+    style = (
+        "color:#b42318;font-weight:bold"
+        if minutes >= target
+        else "color:#b54708"
+        if minutes * 2 >= target
+        else ""
+    )
+    hours, rest = divmod(minutes, 60)
+    waited = _("%(h)d h %(m)02d min") % {"h": hours, "m": rest} if hours else _("%(m)d min") % {"m": rest}
+    return format_html(
+        '<span style="{}" title="{}">{}</span><br><small>{} {}</small>',
+        style,
+        timezone.localtime(since).strftime("%Y-%m-%d %H:%M"),
+        waited,
+        _("target"),
+        _("%(m)d min") % {"m": target},
+    )
+
+
+def typed_and_read_html(submission: Submission) -> SafeString:
+    recognition = recognition_of(submission)
+    read_amount = recognition.amount if recognition else None
+    read_card = recognition.card_last4 if recognition else ""
+    amount_style = (
+        "background:#fde8e8" if read_amount is not None and read_amount != submission.typed_amount else ""
+    )
+    card_style = "background:#fde8e8" if read_card and read_card != submission.typed_card_last4 else ""
+    return format_html(
+        '<span style="{}">{} / {}</span><br><span style="{}">*{} / {}</span>',
+        amount_style,
+        submission.typed_amount,
+        "—" if read_amount is None else read_amount,
+        card_style,
+        submission.typed_card_last4,
+        read_card or "—",
+    )
+
+
+def reason_words_html(submission: Submission) -> SafeString:
+    return format_html_join(
+        "", "<div>{}</div>", ((render(r)["message"],) for r in submission.reasons[:3])
+    ) or mark_safe("—")
+
+
+def holder_html(submission: Submission) -> SafeString:
+    claim = getattr(submission, "review_claim", None)
+    if claim is None or claim.expires_at <= timezone.now():
+        return mark_safe("")
+    return format_html(
+        "{} <small>({} {})</small>",
+        claim.moderator.get_username(),
+        _("until"),
+        timezone.localtime(claim.expires_at).strftime("%H:%M"),
+    )

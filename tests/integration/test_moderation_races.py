@@ -58,11 +58,11 @@ def test_two_moderators_approving_two_copies_of_one_slip_accept_one():
         first, second = waiting(campaign, f"{round_ + 1}.00"), waiting(campaign, f"{round_ + 1}.00")
         barrier = threading.Barrier(2)
 
-        def approve(submission, user):
+        def approve(submission, user, barrier=barrier):
             barrier.wait()
             return attempt(lambda: moderation_approve(submission=submission, moderator=user))
 
-        results = in_threads([lambda: approve(first, one), lambda: approve(second, two)])
+        results = in_threads([lambda f=first: approve(f, one), lambda s=second: approve(s, two)])
         assert sum(isinstance(r, GuardFailed) for r in results) == 1, results
         statuses = sorted(
             Submission.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)

@@ -1,9 +1,11 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from promo.models import Campaign, Submission
 from tests.factories import RecognitionFactory, SubmissionFactory
@@ -26,75 +28,140 @@ def moderator(client):
 
 
 def in_queue(**kwargs) -> Submission:
-    submission = SubmissionFactory(status=Status.MODERATION, reasons=[{"code": "amount_mismatch", "details": {"read": "1234.50", "typed": "1284.50"}}], **kwargs)  # fmt: skip
-    RecognitionFactory(submission=submission)
+    kwargs.setdefault("reasons", [{"code": "amount_mismatch", "details": {"read": "1234.50", "typed": "1284.50"}}])
+    kwargs.setdefault("reason_codes", " amount_mismatch ")
+    submission = SubmissionFactory(status=Status.MODERATION, waiting_since=timezone.now(), **kwargs)
+    RecognitionFactory(submission=submission, campaign=submission.campaign)
     return submission
 
 
-def test_queue_shows_photo_typed_and_read_side_by_side(client, moderator):
+def review_url(submission) -> str:
+    return f"{QUEUE}{submission.pk}/review/"
+
+
+def test_queue_shows_waiting_typed_read_reasons_and_a_review_link(client, moderator):
     submission = in_queue(typed_amount="1284.50")
     SubmissionFactory(status=Status.ACCEPTED)  # decided ones are not in the queue
     page = client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"/moderation/photo/{submission.pk}/" in page
     assert "1284.50" in page and "1234.50" in page  # typed and read
-    assert "amount_mismatch" in page
-    assert page.count('formaction="/admin/moderation/queueitem/') == 2  # accept and reject of one row
+    assert "differs from the amount you typed" in page  # the reason in words
+    assert review_url(submission) in page and "Take the next one" in page
+    assert "target" in page and "60 min" in page
+    assert "<code>amount_mismatch</code> <b>1</b>" in page  # counts per reason
 
 
-def test_queue_query_count_does_not_grow_with_its_length(client, moderator):
-    in_queue()
+def test_queue_and_review_query_counts_do_not_grow_with_the_queue(client, moderator):
+    first = in_queue()
+    client.get(review_url(first))  # the first opening takes the claim (an insert); later ones extend it
     with CaptureQueriesContext(connection) as one:
         client.get(QUEUE)
+    with CaptureQueriesContext(connection) as one_review:
+        client.get(review_url(first))
     for _ in range(10):
-        in_queue()
+        in_queue(campaign=first.campaign, participant=first.participant)
     with CaptureQueriesContext(connection) as eleven:
         client.get(QUEUE)
+    with CaptureQueriesContext(connection) as eleven_review:
+        client.get(review_url(first))
     assert len(eleven) == len(one)
+    assert len(eleven_review) == len(one_review)
 
 
-def test_one_click_accept_and_reject(client, moderator):
-    accepted, rejected = in_queue(), in_queue()
-    client.post(f"{QUEUE}{accepted.pk}/accept/")
-    client.post(f"{QUEUE}{rejected.pk}/reject/", {"moderator_note": "someone else's slip"})
+def test_the_queue_filters_by_reason(client, moderator):
+    mismatch = in_queue()
+    unread = in_queue(reasons=[{"code": "card_unread", "details": {}}], reason_codes=" card_unread ")
+    page = client.get(f"{QUEUE}?reason=card_unread", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert review_url(unread) in page and review_url(mismatch) not in page
+
+
+def test_approve_and_reject_from_the_review_page_then_the_next_one(client, moderator):
+    accepted, rejected = in_queue(), in_queue(typed_amount="99.00")
+    Submission.objects.filter(pk=rejected.pk).update(waiting_since=timezone.now() - timedelta(minutes=5))
+    assert client.get(review_url(accepted)).status_code == 200
+    response = client.post(f"{QUEUE}{accepted.pk}/approve/")
+    assert response.status_code == 302 and response["Location"] == review_url(rejected)  # the next one
+    response = client.post(f"{QUEUE}{rejected.pk}/reject/", {"code": "moderator_card_differs"})
+    assert response.status_code == 302 and response["Location"] == QUEUE  # the queue is clear
     accepted.refresh_from_db()
     rejected.refresh_from_db()
     assert accepted.status == Status.ACCEPTED and accepted.decided_by == moderator
-    assert rejected.status == Status.REJECTED
-    assert rejected.reasons[0] == {"code": "moderator_rejected", "details": {"note": "someone else's slip"}}
+    assert rejected.status == Status.REJECTED and rejected.reasons[0]["code"] == "moderator_card_differs"
     last = rejected.transitions.last()
-    assert (last.actor, last.from_status, last.note) == ("mod", Status.MODERATION, "someone else's slip")
+    assert (last.actor, last.from_status) == ("mod", Status.MODERATION)
+
+
+def test_a_written_rejection_needs_its_words(client, moderator):
+    submission = in_queue()
+    client.post(f"{QUEUE}{submission.pk}/reject/", {"code": "moderator_rejected", "note": ""})
+    submission.refresh_from_db()
+    assert submission.status == Status.MODERATION
+    client.post(f"{QUEUE}{submission.pk}/reject/", {"code": "moderator_rejected", "note": "a screenshot"})
+    submission.refresh_from_db()
+    assert submission.reasons[0] == {"code": "moderator_rejected", "details": {"note": "a screenshot"}}
+
+
+def test_approving_a_duplicate_is_refused_with_the_reason(client, moderator):
+    original = SubmissionFactory(status=Status.ACCEPTED)
+    RecognitionFactory(submission=original, campaign=original.campaign)
+    copy = in_queue(campaign=original.campaign, typed_amount="1234.50")
+    response = client.post(f"{QUEUE}{copy.pk}/approve/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302 and "refused=duplicate_slip" in response["Location"]
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This slip has already been submitted." in page
+    assert "Accept over the guard" not in page  # a plain moderator cannot override
+    copy.refresh_from_db()
+    assert copy.status == Status.MODERATION
 
 
 def test_deciding_twice_changes_nothing(client, moderator):
     submission = in_queue()
-    client.post(f"{QUEUE}{submission.pk}/accept/")
-    client.post(f"{QUEUE}{submission.pk}/reject/")
+    client.post(f"{QUEUE}{submission.pk}/approve/")
+    client.post(f"{QUEUE}{submission.pk}/reject/", {"code": "moderator_edited"})
     submission.refresh_from_db()
     assert submission.status == Status.ACCEPTED
 
 
 def test_decisions_need_post_and_permission(client, moderator):
     submission = in_queue()
-    assert client.get(f"{QUEUE}{submission.pk}/accept/").status_code == 405
+    assert client.get(f"{QUEUE}{submission.pk}/approve/").status_code == 405
     viewer = User.objects.create_user("viewer", password="pw", is_staff=True)
-    viewer.user_permissions.add(Permission.objects.get(codename="view_queueitem"))
+    viewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_queueitem", "moderate_any_campaign"])
+    )
     client.force_login(viewer)
-    assert client.post(f"{QUEUE}{submission.pk}/accept/").status_code == 403
+    assert client.post(f"{QUEUE}{submission.pk}/approve/").status_code == 403
+    page = client.get(review_url(submission), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="approve"' not in page  # a viewer sees, but has no buttons
     submission.refresh_from_db()
     assert submission.status == Status.MODERATION
 
 
-def test_bulk_actions(client, moderator):
-    first, second = in_queue(), in_queue()
-    client.post(QUEUE, {"action": "reject_selected", "_selected_action": [first.pk, second.pk]})
-    assert set(Submission.objects.values_list("status", flat=True)) == {Status.REJECTED}
-
-
-def test_change_page_has_the_comparison_and_the_buttons(client, moderator):
+def test_opening_claims_and_another_moderator_sees_who_holds_it(client, moderator):
     submission = in_queue()
-    page = client.get(f"{QUEUE}{submission.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Typed and read" in page and "confidence" in page
-    assert f"{QUEUE}{submission.pk}/accept/" in page and f"{QUEUE}{submission.pk}/reject/" in page
+    client.get(review_url(submission))
+    other = User.objects.create_user("other", password="pw", is_staff=True)
+    other.user_permissions.add(*Permission.objects.filter(codename__in=["view_queueitem", "change_queueitem", "moderate_any_campaign"]))  # fmt: skip
+    client.force_login(other)
+    page = client.get(review_url(submission), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "mod is reviewing this submission until" in page and 'id="approve"' not in page
+    assert (
+        ">mod <small>" in client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )  # the holder, listed
+    client.post(f"{QUEUE}{submission.pk}/approve/")
+    submission.refresh_from_db()
+    assert submission.status == Status.MODERATION  # held by the first moderator
+
+
+def test_the_review_page_shows_the_comparison_and_checks_in_words(client, moderator):
+    submission = in_queue(
+        typed_amount="1284.50",
+        checks=[{"check": "amount", "outcome": "unsure", "code": "low_confidence", "details": {"field": "amount"}, "evidence": {"typed": "1284.50", "read": [{"value": "1234.50", "confidence": 0.7}]}}],
+    )  # fmt: skip
+    page = client.get(review_url(submission), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'class="mismatch" data-field="amount"' in page
+    assert "We are not sure we read the amount correctly" in page and "1234.50 (0.7)" in page
+    assert "{&quot;" not in page and '{"' not in page.split("<script>")[0]  # no JSON for the moderator
 
 
 def test_the_fiscal_qr_ids_are_shown_with_what_was_read_and_a_refund_stands_out(client, moderator):
@@ -104,31 +171,32 @@ def test_the_fiscal_qr_ids_are_shown_with_what_was_read_and_a_refund_stands_out(
             submission=submission, kind="receipt", fiscal_fn="7380440700000000", fiscal_i="12345",
             fiscal_fp="1234567890", fiscal_operation=operation,
         )  # fmt: skip
-    page = client.get(f"{QUEUE}{sale.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(review_url(sale), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "ФН 7380440700000000 · ФД 12345 · ФП 1234567890" in page and "ПРИХОД" in page
-    refund_page = client.get(f"{QUEUE}{refund.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert (
-        '<tr style="background:#fde8e8"><th>fiscal_qr</th>' in refund_page
-        and "ВОЗВРАТ ПРИХОДА" in refund_page
-    )
+    refund_page = client.get(review_url(refund), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<tr id="fiscal" style="background:#fde8e8">' in refund_page and "ВОЗВРАТ ПРИХОДА" in refund_page
     plain = in_queue()
-    assert "fiscal_qr" not in client.get(f"{QUEUE}{plain.pk}/change/").content.decode()
+    assert 'id="fiscal"' not in client.get(review_url(plain)).content.decode()
 
 
-def test_a_duplicate_shows_the_earlier_submission_its_checks_and_any_redaction(client, moderator):
+def test_a_duplicate_shows_the_other_copy_its_checks_and_any_redaction(client, moderator):
     earlier = SubmissionFactory(status=Submission.Status.ACCEPTED)
     submission = in_queue(
         campaign=earlier.campaign,
         duplicate_of=earlier,
         needs_redaction=True,
-        checks=[{"check": "same_photo", "outcome": "fail", "code": "duplicate_photo", "details": {}, "evidence": {"earlier": str(earlier.pk), "distance": 2}}],
+        checks=[{"check": "same_photo", "outcome": "fail", "code": "duplicate_photo", "details": {}, "evidence": {"other": str(earlier.pk), "distance": 2}}],
     )  # fmt: skip
-    page = client.get(f"{QUEUE}{submission.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert (
-        f"/moderation/photo/{earlier.pk}/" in page and f"/admin/promo/submission/{earlier.pk}/change/" in page
-    )
-    assert "duplicate_photo" in page and "same_photo" in page
+    page = client.get(review_url(submission), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/moderation/photo/{earlier.pk}/" in page and review_url(earlier) in page
+    assert "This photo has already been submitted." in page and "The same photo" in page
     assert "A full card number is on this photo" in page
+
+
+def test_the_submission_list_opens_the_review_page(admin_client):
+    submission = in_queue()
+    response = admin_client.get(f"/admin/promo/submission/{submission.pk}/change/")
+    assert response.status_code == 302 and response["Location"] == review_url(submission)
 
 
 def test_photos_are_for_staff_who_moderate_the_campaign(client):
@@ -161,7 +229,8 @@ def test_the_queue_lists_only_the_campaigns_a_moderator_moderates(client):
     page = client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"/moderation/photo/{mine.pk}/" in page
     assert f"/moderation/photo/{theirs.pk}/" not in page
-    assert client.post(f"{QUEUE}{theirs.pk}/accept/").status_code == 404
+    assert client.post(f"{QUEUE}{theirs.pk}/approve/").status_code == 404
+    assert client.get(review_url(theirs)).status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == Status.MODERATION
 
@@ -180,13 +249,13 @@ def test_submissions_cannot_be_added_or_deleted_in_the_admin(admin_client):
     submission = SubmissionFactory()
     assert admin_client.get("/admin/promo/submission/add/").status_code == 403
     assert admin_client.get(f"/admin/promo/submission/{submission.pk}/delete/").status_code == 403
-    assert admin_client.get(f"/admin/promo/submission/{submission.pk}/change/").status_code == 200
+    assert admin_client.get(f"/admin/promo/submission/{submission.pk}/change/").status_code == 302
 
 
 def test_an_erased_photo_is_said_to_be_erased(client, moderator):
     submission = in_queue()
     Submission.objects.filter(pk=submission.pk).update(photo="")
-    page = client.get(f"{QUEUE}{submission.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(review_url(submission), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "photo erased" in page and f"/moderation/photo/{submission.pk}/" not in page
 
 
@@ -205,7 +274,7 @@ def test_a_photo_that_could_not_be_read_says_what_happened(client, moderator):
         reasons=[{"code": "recognition_failed", "details": {"attempts": "3", "failure": "time_limit", "error": error}}],
     )  # fmt: skip
     for language, words in (("en", "attempts to read: 3 · reading it took too long"), ("ru", "попыток распознать: 3 · распознавание заняло слишком много времени")):  # fmt: skip
-        page = client.get(f"{QUEUE}{submission.pk}/change/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        page = client.get(review_url(submission), HTTP_ACCEPT_LANGUAGE=language).content.decode()
         assert f"{words} <code>reading took longer than 60 s</code>" in page, language
 
 
@@ -213,7 +282,7 @@ CAMPAIGN_FORM = {
     "name": "Receipts", "slug": "receipts", "starts_on": "2026-06-01", "ends_on": "2026-08-31",
     "timezone": "Europe/Berlin", "min_amount": "0", "currency": "EUR", "payment_systems": "[]",
     "min_confidence": "0.6", "reject_confidence": "0.99", "failure_policy": "{}", "rules_version": "1",
-    "retention_days": "90", "is_active": "on",
+    "retention_days": "90", "is_active": "on", "moderation_target_minutes": "60",
 }  # fmt: skip
 
 
