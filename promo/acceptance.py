@@ -114,7 +114,9 @@ def acceptance_facts(*, submission: Submission, recognition: Recognition, values
     others = {match.submission_id for match in facts.duplicates}
     waiting = {
         str(pk)
-        for pk in Submission.objects.filter(pk__in=others, status=Status.MODERATION).values_list("pk", flat=True)
+        for pk in Submission.objects.filter(pk__in=others, status=Status.MODERATION).values_list(
+            "pk", flat=True
+        )
     }
     facts = replace(facts, duplicates=tuple(m for m in facts.duplicates if m.submission_id not in waiting))
     confirmed = {

@@ -28,7 +28,9 @@ def moderator(client):
 
 
 def in_queue(**kwargs) -> Submission:
-    kwargs.setdefault("reasons", [{"code": "amount_mismatch", "details": {"read": "1234.50", "typed": "1284.50"}}])
+    kwargs.setdefault(
+        "reasons", [{"code": "amount_mismatch", "details": {"read": "1234.50", "typed": "1284.50"}}]
+    )
     kwargs.setdefault("reason_codes", " amount_mismatch ")
     submission = SubmissionFactory(status=Status.MODERATION, waiting_since=timezone.now(), **kwargs)
     RecognitionFactory(submission=submission, campaign=submission.campaign)
