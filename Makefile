@@ -41,6 +41,15 @@ system-deps:
 	else \
 		echo "Tesseract rus/eng data missing and no root to install them: install $(TESSDATA_DEB) (recognition then runs on PP-OCR alone)"; \
 	fi
+	@# The browser tests drive Debian's chromium (Playwright's own browser download cannot work here).
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get install -y -q chromium >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null); \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+		sudo apt-get install -y -q chromium >/dev/null || (sudo apt-get update -q >/dev/null && sudo apt-get install -y -q chromium >/dev/null); \
+	else \
+		echo "chromium missing and no root to install it: install Debian's chromium (the browser tests skip without it)"; \
+	fi
 
 $(STAMP): requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -1,0 +1,189 @@
+"""A moderator's day in a real browser at 1366x768: take the next, approve with a key, reject with a reason, be
+refused a duplicate that a senior then overrides; two moderators never hold one submission; the participant's
+status page shows each outcome."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from moderation.models import ReviewClaim
+from promo.models import Submission
+from tests.conftest import generated_photo
+from tests.factories import CampaignFactory, RecognitionFactory, SubmissionFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+Status = Submission.Status
+SCREEN = {"width": 1366, "height": 768}
+PASSWORD = "a-long-test-password"
+
+
+def staff(name: str, *perms: str) -> User:
+    user = User.objects.create_user(name, password=PASSWORD, is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=perms))
+    return user
+
+
+MODERATOR = ("view_queueitem", "change_queueitem", "view_submission", "moderate_any_campaign")
+
+
+def waiting(
+    campaign, n: int, minutes_ago: int, amount: str, status=Status.MODERATION, reasons=None
+) -> Submission:
+    photo, truth = generated_photo(40 + n)
+    submission = SubmissionFactory(
+        campaign=campaign,
+        status=status,
+        typed_amount=Decimal(amount),
+        typed_card_last4="4821",
+        photo=ContentFile(photo, name="slip.jpg"),
+        reasons=reasons or [{"code": "low_confidence", "details": {"field": "amount"}}],
+        reason_codes=" low_confidence ",
+        waiting_since=timezone.now() - timedelta(minutes=minutes_ago)
+        if status == Status.MODERATION
+        else None,
+    )
+    RecognitionFactory(
+        submission=submission,
+        campaign=campaign,
+        amount=Decimal(amount),
+        card_last4="4821",
+        date=date(2026, 10, 3 + n),
+        fields={
+            "amount": {"value": amount, "confidence": 0.55, "candidates": [{"value": amount, "confidence": 0.55, "source": f"ИТОГО: {amount}", "rules": ["engines_disagree"]}], "rules": ["engines_disagree"]},
+            "card_last4": {"value": "4821", "confidence": 0.93},
+            "date": {"value": f"2026-10-{3 + n:02d}", "confidence": 0.97},
+        },
+    )  # fmt: skip
+    return submission
+
+
+def log_in(browser, live_server, username: str, locale: str = "en-US"):
+    context = browser.new_context(viewport=SCREEN, locale=locale)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    return page
+
+
+def status_of(browser, live_server, submission) -> tuple[str, str]:
+    """What the participant's status page says: the status and the first reason's code."""
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/s/{submission.pk}/")
+    shown = page.get_attribute("#status", "data-status"), page.get_attribute(".reasons li", "data-code")
+    page.close()
+    return shown
+
+
+def decision_visible(page) -> None:
+    """The decision's buttons and the photo fit the 1366x768 screen without scrolling."""
+    for selector in ("#approve", "#reject", "#ask-photo", "#next", "#photo"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None, selector
+        assert box["y"] >= 0 and box["y"] + box["height"] <= SCREEN["height"], (selector, box)
+        assert box["x"] + box["width"] <= SCREEN["width"], (selector, box)
+    assert page.evaluate("document.scrollingElement.scrollHeight") <= SCREEN["height"] + 1
+
+
+def test_a_moderator_clears_the_queue_with_keys_and_a_senior_overrides_a_guard(
+    browser, live_server, screenshot
+):
+    campaign = CampaignFactory(starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31))
+    staff("moderator", *MODERATOR)
+    staff("senior", *MODERATOR, "override_guards", "revoke_acceptance")
+    oldest = waiting(campaign, 1, 50, "1499.00")
+    second = waiting(campaign, 2, 40, "250.00")
+    original = waiting(campaign, 3, 0, "780.40", status=Status.ACCEPTED)
+    copy = waiting(campaign, 3, 30, "780.40", reasons=[{"code": "possible_duplicate_photo", "details": {}}])
+
+    page = log_in(browser, live_server, "moderator")
+    page.goto(f"{live_server.url}/admin/moderation/queueitem/")
+    screenshot(page, "moderation-queue-1366x768-en")
+    page.keyboard.press("n")  # take the next: the one that waited longest
+    page.wait_for_url(f"**/{oldest.pk}/review/")
+    page.locator("#photo").wait_for()
+    decision_visible(page)
+    screenshot(page, "moderation-review-1366x768-en")
+    page.keyboard.press("a")  # approve; the next one opens
+    page.wait_for_url(f"**/{second.pk}/review/")
+    page.keyboard.press("r")
+    page.keyboard.press("2")  # another card
+    page.wait_for_url(f"**/{copy.pk}/review/")
+    page.keyboard.press("a")  # a copy of an accepted slip: refused with the reason
+    page.wait_for_selector("#refused")
+    assert "already been submitted" in page.inner_text("#refused")
+    assert page.locator("#override-form").count() == 0
+    screenshot(page, "moderation-refused-duplicate-1366x768-en")
+
+    assert status_of(browser, live_server, oldest) == (Status.ACCEPTED, "moderator_accepted")
+    assert status_of(browser, live_server, second) == (Status.REJECTED, "moderator_card_differs")
+    assert status_of(browser, live_server, copy)[0] == Status.MODERATION
+
+    page.context.close()  # the moderator leaves; their claim runs out (made to, here)
+    ReviewClaim.objects.update(expires_at=timezone.now())
+    senior = log_in(browser, live_server, "senior")
+    senior.goto(f"{live_server.url}/admin/moderation/queueitem/{copy.pk}/review/")
+    senior.keyboard.press("a")
+    senior.wait_for_selector("#override-form")
+    senior.fill(
+        "#override-form input[name=justification]", "Two purchases of the same amount: checked with the shop"
+    )
+    senior.click("#override-form button[type=submit]")
+    senior.wait_for_url("**/admin/moderation/queueitem/**")
+    copy.refresh_from_db()
+    assert copy.status == Status.ACCEPTED and copy.transitions.last().overridden == ["duplicate_slip"]
+    assert status_of(browser, live_server, copy) == (Status.ACCEPTED, "moderator_accepted")
+    original.refresh_from_db()
+    assert original.status == Status.ACCEPTED
+    senior.context.close()
+
+
+def test_two_moderators_in_two_browsers_never_hold_the_same_submission(browser, live_server):
+    campaign = CampaignFactory(starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31))
+    staff("first", *MODERATOR)
+    staff("second", *MODERATOR)
+    queue = [waiting(campaign, n, 60 - n, f"{100 + n}.00") for n in range(4)]
+    first, second = log_in(browser, live_server, "first"), log_in(browser, live_server, "second")
+    held = []
+    for page in (first, second, first, second):
+        page.goto(f"{live_server.url}/admin/moderation/queueitem/")
+        page.click("#take-next")
+        page.wait_for_url("**/review/")
+        held.append(page.url.rsplit("/", 3)[-3])
+    assert held[:2] == [str(queue[0].pk), str(queue[1].pk)]
+    # Each moderator's second "next" keeps what they hold (their own claim, the oldest they may take).
+    assert held[2:] == held[:2]
+    # The second moderator opening the first one's submission sees who holds it and no buttons.
+    second.goto(f"{live_server.url}/admin/moderation/queueitem/{queue[0].pk}/review/")
+    assert "first is reviewing this submission" in second.inner_text("#held")
+    assert second.locator("#approve").count() == 0
+    first.context.close()
+    second.context.close()
+
+
+@pytest.mark.parametrize(("locale", "language"), [("ru-RU", "ru"), ("en-US", "en")])
+def test_the_review_page_fits_the_screen_in_both_languages(
+    browser, live_server, screenshot, locale, language
+):
+    campaign = CampaignFactory(starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31))
+    staff("moderator", *MODERATOR)
+    submission = waiting(campaign, 1, 75, "1499.00")
+    waiting(campaign, 2, 10, "250.00")
+    page = log_in(browser, live_server, "moderator", locale=locale)
+    page.goto(f"{live_server.url}/admin/moderation/queueitem/")
+    screenshot(page, f"moderation-queue-1366x768-{language}")
+    page.goto(f"{live_server.url}/admin/moderation/queueitem/{submission.pk}/review/")
+    page.locator("#photo").wait_for()
+    decision_visible(page)
+    page.keyboard.press("r")
+    assert page.locator("#reject-panel").is_visible()
+    screenshot(page, f"moderation-review-reject-1366x768-{language}")
+    page.keyboard.press("Escape")
+    assert not page.locator("#reject-panel").is_visible()
+    page.context.close()
