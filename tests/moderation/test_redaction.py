@@ -3,15 +3,18 @@ go once it commits, and who may do it."""
 
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.test import Client
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -377,3 +380,27 @@ def test_endpoint_404_for_an_unknown_submission(client, moderator):
         {"boxes": "[]"},
     )
     assert response.status_code == 404
+
+
+# --- the widget -------------------------------------------------------------------------------------------------
+
+
+def test_widget_renders_the_photo_the_buttons_and_no_form_of_its_own(moderator):
+    submission = flagged()
+    request = RequestFactory().get("/admin/moderation/queueitem/")
+    request.user = moderator
+    html = render_to_string("moderation/redaction_widget.html", {"submission": submission}, request=request)
+    assert f'src="{reverse("moderation:photo", kwargs={"pk": submission.pk})}"' in html
+    assert f'data-action="{url_of(submission)}"' in html
+    assert 'data-next="/admin/moderation/queueitem/"' in html
+    assert 'data-csrf="' in html and 'data-csrf=""' not in html
+    assert html.count('<button type="button"') == 3
+    assert "<form" not in html  # it may sit inside the admin's change form
+    assert "moderation/redaction.js" in html
+    assert finders.find("moderation/redaction.js")
+
+
+def test_widget_script_binds_no_keys():
+    with open(finders.find("moderation/redaction.js"), encoding="utf-8") as handle:
+        script = handle.read()
+    assert not re.search(r"key(down|up|press)|accesskey", script, re.IGNORECASE)
