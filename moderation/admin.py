@@ -17,6 +17,10 @@ from promo.privacy import participant_erase_by_id
 from promo.reasons import MESSAGES
 from promo.selectors import campaigns_moderated_by
 
+admin.site.site_header = _("Slipcheck")
+admin.site.site_title = _("Slipcheck")
+admin.site.index_title = _("Campaigns, submissions and moderation")
+
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
@@ -229,7 +233,10 @@ class ReasonFilter(admin.SimpleListFilter):
     parameter_name = "reason"
 
     def lookups(self, request, model_admin):
-        return [(code, code) for code in sorted(MESSAGES)]
+        """The reasons the queue holds now (one query over its few distinct combinations), not every code."""
+        combinations = model_admin.get_queryset(request).order_by().values_list("reason_codes", flat=True)
+        present = {code for codes in combinations.distinct() for code in codes.split()}
+        return [(code, code) for code in sorted(present & set(MESSAGES))]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -268,10 +275,18 @@ class QueueAdmin(SubmissionAdminBase):
         return HttpResponseRedirect(reverse("admin:moderation_review", args=[object_id]))
 
     def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": _("Moderation queue"), **(extra_context or {})}
         response = super().changelist_view(request, extra_context)
         if hasattr(response, "context_data") and "cl" in response.context_data:
-            queue = response.context_data["cl"].queryset.order_by()
-            response.context_data.update(workspace.queue_context(request, queue))
+            changelist = response.context_data["cl"]
+            response.context_data.update(workspace.queue_context(request, changelist.queryset.order_by()))
+            page = changelist.page_num
+            response.context_data["queue_pages"] = {
+                "previous": changelist.get_query_string({"p": page - 1}) if page > 1 else "",
+                "next": changelist.get_query_string({"p": page + 1})
+                if page < changelist.paginator.num_pages
+                else "",
+            }
         return response
 
     @admin.display(description=_("waited"), ordering="waiting_since")

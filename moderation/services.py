@@ -108,6 +108,8 @@ def moderation_approve(
     """Accepts through promo's guards (promo.acceptance): a failed guard raises GuardFailed unless a senior
     moderator (moderation.override_guards) gives a written justification."""
     _check_claim(submission, moderator)
+    if submission.needs_redaction:
+        raise ValidationError(_("Hide the card number first: confirm or redraw the redaction."))
     if justification.strip() and not moderator.has_perm("moderation.override_guards"):
         raise PermissionDenied("only a senior moderator may override a guard")
     previous = [r for r in submission.reasons if r["code"] not in ("slip_matches", "appealed")]

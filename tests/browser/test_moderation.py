@@ -33,7 +33,7 @@ MODERATOR = ("view_queueitem", "change_queueitem", "view_submission", "moderate_
 def waiting(
     campaign, n: int, minutes_ago: int, amount: str, status=Status.MODERATION, reasons=None
 ) -> Submission:
-    photo, truth = generated_photo(40 + n)
+    photo, _truth = generated_photo(40 + n)
     submission = SubmissionFactory(
         campaign=campaign,
         status=status,
