@@ -70,7 +70,10 @@ def recognition_of(*, submission: Submission, reading: Reading) -> Recognition:
         fiscal_i=fiscal.i if fiscal else "",
         fiscal_fp=fiscal.fp if fiscal else "",
         fiscal_operation=fiscal.operation if fiscal else None,
-        fields={name: field_to_dict(field) for name, field in reading.fields.items()},
+        fields={
+            name: field_to_dict(field) | ({"box": reading.field_boxes[name]} if name in reading.field_boxes else {})
+            for name, field in reading.fields.items()
+        },
         lines=lines_to_list(reading),
         full_text=reading.full_text,
         timings_ms=reading.timings_ms,

@@ -233,7 +233,40 @@ def recognize(
     )
     # The fiscal QR's exact date, time and total over what the OCR read (and its cost added to the total): on the
     # whole photo, then on the document found in it.
-    return with_fiscal_qr(reading, pixels, page.pixels)
+    reading = with_fiscal_qr(reading, pixels, page.pixels)
+    # The stored photo is the redacted one, turned as the page was, when a card number was painted over.
+    on_stored = field_boxes_on_photo(
+        reading, upright_to_photo(page, turned), pixels.shape[:2], turned if reading.redacted_photo else 0
+    )
+    return replace(reading, field_boxes=on_stored)
+
+
+def field_boxes_on_photo(
+    reading: Reading, to_photo: Callable[[Box], Box], size: tuple[int, int], turned: int = 0
+) -> dict[str, tuple[tuple[float, float], ...]]:
+    """Where each field's best candidate was printed: the rectangle around the lines its source quotes (a row the
+    extraction joined quotes several), on the photo (turned by `turned` degrees, as the stored copy is), in
+    fractions of its size. A value that came from no printed line (the fiscal QR) has no box."""
+    height, width = size
+    turn = turn_matrix(turned, height, width) if turned % 360 else None
+    if turned % 180:
+        height, width = width, height
+    boxes = {}
+    for name, found in reading.fields.items():
+        if not found.candidates:
+            continue
+        source = found.candidates[0].source
+        quoted = [line for line in reading.lines if len(line.text) >= 3 and line.text in source]
+        if not quoted:
+            continue
+        points = [point for line in quoted for point in to_photo(line.box)]
+        if turn is not None:
+            points = list(map_box(tuple(points), turn))
+        xs = [min(max(x / width, 0.0), 1.0) for x, _ in points]
+        ys = [min(max(y / height, 0.0), 1.0) for _, y in points]
+        left, top, right, bottom = (round(v, 4) for v in (min(xs), min(ys), max(xs), max(ys)))
+        boxes[name] = ((left, top), (right, top), (right, bottom), (left, bottom))
+    return boxes
 
 
 class TimedDetector:

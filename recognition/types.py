@@ -123,6 +123,9 @@ class Reading:
     # The Russian fiscal receipt QR, when one was decoded (recognition.fiscal_qr): exact date, time, total,
     # the receipt's identity and its operation (a refund is `fiscal.is_refund`).
     fiscal: FiscalQr | None = None
+    # Where each field's best reading was printed, for the moderator's eye: the printed row (or rows) it was read
+    # on, as four corners in fractions of the stored photo's width and height (recognition.pipeline).
+    field_boxes: dict[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
 
     def value(self, name: str) -> Any:
         return self.fields[name].value
