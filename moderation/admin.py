@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -126,6 +127,13 @@ class TransitionInline(admin.TabularInline):
         return False
 
 
+class ModeratedCampaignFilter(admin.RelatedFieldListFilter):
+    """The campaigns a moderator moderates, not every campaign's name."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(c.pk, str(c)) for c in campaigns_moderated_by(request.user).order_by("name")]
+
+
 class SubmissionAdminBase(admin.ModelAdmin):
     """Read-only view of a submission: the photo beside what was typed and what was read.
 
@@ -137,7 +145,7 @@ class SubmissionAdminBase(admin.ModelAdmin):
 
     list_display = ["created_at", "campaign", "participant", "thumbnail", "typed_amount", "typed_card_last4", "read_amount", "read_card", "status", "reason_codes"]  # fmt: skip
     list_select_related = ["campaign", "participant", "recognition"]
-    list_filter = ["status", "campaign", "recognition__kind", "needs_redaction"]
+    list_filter = ["status", ("campaign", ModeratedCampaignFilter), "recognition__kind", "needs_redaction"]
     search_fields = ["=id", "participant__contact", "typed_card_last4", "recognition__rrn"]
     date_hierarchy = "created_at"
     readonly_fields = ["large_photo", "comparison", "reason_list", "earlier_submission", "checks_table", "ocr_text", "campaign", "participant", "status", "created_at", "decided_at", "decided_by", "photo_sha256", "needs_redaction", "attempts", "last_error", "enqueued_at", "original_format", "consent_version", "consent_at", "erased_at"]  # fmt: skip
@@ -223,6 +231,8 @@ class SubmissionAdminBase(admin.ModelAdmin):
 class SubmissionAdmin(SubmissionAdminBase):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """A submission is looked at, reopened or revoked on the review page (moderation.workspace)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         return HttpResponseRedirect(reverse("admin:moderation_review", args=[object_id]))
 
 
@@ -260,7 +270,7 @@ class QueueAdmin(SubmissionAdminBase):
     ]
     list_display_links = None
     list_select_related = ["campaign", "recognition", "review_claim__moderator"]
-    list_filter = ["campaign", ReasonFilter]
+    list_filter = [("campaign", ModeratedCampaignFilter), ReasonFilter]
     search_fields = ["=id"]
     list_per_page = 50
     date_hierarchy = None
@@ -272,6 +282,8 @@ class QueueAdmin(SubmissionAdminBase):
         return [*workspace.urls(self), *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         return HttpResponseRedirect(reverse("admin:moderation_review", args=[object_id]))
 
     def changelist_view(self, request, extra_context=None):

@@ -71,7 +71,8 @@ def recognition_of(*, submission: Submission, reading: Reading) -> Recognition:
         fiscal_fp=fiscal.fp if fiscal else "",
         fiscal_operation=fiscal.operation if fiscal else None,
         fields={
-            name: field_to_dict(field) | ({"box": reading.field_boxes[name]} if name in reading.field_boxes else {})
+            name: field_to_dict(field)
+            | ({"box": reading.field_boxes[name]} if name in reading.field_boxes else {})
             for name, field in reading.fields.items()
         },
         lines=lines_to_list(reading),

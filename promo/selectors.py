@@ -10,8 +10,13 @@ from recognition.types import FIELD_NAMES
 
 def campaigns_moderated_by(user: Any) -> QuerySet[Campaign]:
     """The campaigns whose submissions and photos a staff user may see: all for superusers and holders of
-    promo.moderate_any_campaign, otherwise those that name the user among their moderators."""
+    promo.moderate_any_campaign, otherwise those that name the user among their moderators; none without a
+    permission to see submissions."""
     if not (user.is_active and user.is_staff):
+        return Campaign.objects.none()
+    # Being named a campaign's moderator is not enough: the role must let one see submissions (marketing,
+    # named by mistake, still sees no photo).
+    if not (user.has_perm("promo.view_submission") or user.has_perm("moderation.view_queueitem")):
         return Campaign.objects.none()
     if user.is_superuser or user.has_perm("promo.moderate_any_campaign"):
         return Campaign.objects.all()

@@ -211,6 +211,10 @@ def test_photos_are_for_staff_who_moderate_the_campaign(client):
     client.force_login(staff)
     assert client.get(url).status_code == 403  # staff, but not a moderator of this campaign
     submission.campaign.moderators.add(staff)
+    assert client.get(url).status_code == 403  # named a moderator, but no role that sees submissions
+    staff.user_permissions.add(Permission.objects.get(codename="view_submission"))
+    staff = User.objects.get(pk=staff.pk)  # permissions are cached on the instance
+    client.force_login(staff)
     response = client.get(url)
     assert response.status_code == 200
     assert response.content[:2] == b"\xff\xd8"  # the JPEG itself

@@ -34,7 +34,8 @@ BOX = (0.25, 0.25, 0.5, 0.5)  # on the 400x600 factory photo: x 100..200, y 150.
 
 def staff(name: str, *perms: str) -> User:
     user = User.objects.create_user(name, password="pw", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=perms))
+    # Every one of them may see submissions (a moderator's role); what differs is redacting and the campaign.
+    user.user_permissions.add(*Permission.objects.filter(codename__in=(*perms, "view_submission")))
     return User.objects.get(pk=user.pk)  # permissions are cached on the instance
 
 

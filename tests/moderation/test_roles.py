@@ -118,11 +118,11 @@ def test_marketing_opens_the_admin_and_campaigns_but_no_submission_contact_queue
         f"/admin/promo/participant/{submission.participant_id}/change/",
         "/admin/promo/erasure/",
         QUEUE,
-        f"{QUEUE}{submission.pk}/change/",
+        f"{QUEUE}{submission.pk}/review/",
         photo_url(submission),
     ):
         assert client.get(url).status_code == 403, url
-    assert client.post(f"{QUEUE}{submission.pk}/accept/").status_code == 403
+    assert client.post(f"{QUEUE}{submission.pk}/approve/").status_code == 403
     assert not campaigns_moderated_by(user).exists()
     submission.refresh_from_db()
     assert submission.status == Status.MODERATION
@@ -141,11 +141,11 @@ def test_a_moderator_sees_the_photos_and_queue_of_assigned_campaigns_only(client
     for listing in (QUEUE, "/admin/promo/submission/"):
         page = client.get(listing).content.decode()
         assert photo_url(mine) in page and photo_url(theirs) not in page, listing
-    assert client.get(f"{QUEUE}{mine.pk}/change/").status_code == 200
+    assert client.get(f"{QUEUE}{mine.pk}/review/").status_code == 200
     assert client.get("/admin/promo/participant/").status_code == 403
     assert client.get("/admin/promo/campaign/").status_code == 403
-    assert client.post(f"{QUEUE}{theirs.pk}/accept/").status_code == 404
-    assert client.post(f"{QUEUE}{mine.pk}/accept/").status_code == 302
+    assert client.post(f"{QUEUE}{theirs.pk}/approve/").status_code == 404
+    assert client.post(f"{QUEUE}{mine.pk}/approve/").status_code == 302
     mine.refresh_from_db()
     assert mine.status == Status.ACCEPTED and mine.decided_by == user
 
@@ -180,7 +180,7 @@ def test_a_campaign_admin_sees_every_photo_assigns_moderators_and_decides_nothin
     assert client.get("/admin/promo/erasure/").status_code == 200
     assert client.get("/admin/promo/participant/").status_code == 403
     assert client.get(f"/admin/promo/submission/{first.pk}/delete/").status_code == 403
-    assert client.post(f"{QUEUE}{first.pk}/accept/").status_code == 403
+    assert client.post(f"{QUEUE}{first.pk}/approve/").status_code == 403
     for permission in (
         "moderation.override_guards",
         "moderation.revoke_acceptance",
