@@ -28,6 +28,28 @@ FIELD_LABELS = {
     "terminal_id": _("Terminal"),
 }
 TYPED = {"amount": "typed_amount", "card_last4": "typed_card_last4"}
+# One colour per field, for its box on the photo and its row in the table.
+COLOURS = {
+    "amount": "#d92d20",
+    "card_last4": "#7a5af8",
+    "date": "#0e9384",
+    "time": "#0e9384",
+    "payment_system": "#dc6803",
+    "merchant": "#2e90fa",
+    "rrn": "#667085",
+    "auth_code": "#667085",
+    "terminal_id": "#667085",
+}
+
+
+def box_of(stored: dict[str, Any]) -> tuple[float, float, float, float] | None:
+    """The stored corners as (left, top, width, height), or None for a field read off no printed line."""
+    corners = stored.get("box")
+    if not corners:
+        return None
+    xs, ys = [float(x) for x, _ in corners], [float(y) for _, y in corners]
+    return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
+
 
 CHECK_LABELS = {
     "full_card_number": _("Full card number"),
@@ -80,6 +102,9 @@ class FieldRow:
     source: str
     corrected: str = ""
     mismatch: bool = False
+    # Where it was printed (recognition.pipeline.field_boxes_on_photo): left, top, width, height as fractions.
+    box: tuple[float, float, float, float] | None = None
+    colour: str = ""
 
 
 @dataclass
@@ -139,6 +164,8 @@ def field_rows(
                 source=source.partition(": ")[2] or source,
                 corrected=corrected.get(name, ""),
                 mismatch=bool(typed) and shown != typed and corrected.get(name, shown) != typed,
+                box=box_of(read) if shown else None,
+                colour=COLOURS.get(name, "#667085"),
             )
         )
     return rows

@@ -53,7 +53,8 @@ def waiting(
         card_last4="4821",
         date=date(2026, 10, 3 + n),
         fields={
-            "amount": {"value": amount, "confidence": 0.55, "candidates": [{"value": amount, "confidence": 0.55, "source": f"ИТОГО: {amount}", "rules": ["engines_disagree"]}], "rules": ["engines_disagree"]},
+            "amount": {"value": amount, "confidence": 0.55, "candidates": [{"value": amount, "confidence": 0.55, "source": f"ИТОГО: {amount}", "rules": ["engines_disagree"]}], "rules": ["engines_disagree"],
+                       "box": [[0.14, 0.63], [0.85, 0.63], [0.85, 0.67], [0.14, 0.67]]},
             "card_last4": {"value": "4821", "confidence": 0.93},
             "date": {"value": f"2026-10-{3 + n:02d}", "confidence": 0.97},
         },
@@ -181,6 +182,13 @@ def test_the_review_page_fits_the_screen_in_both_languages(
     page.goto(f"{live_server.url}/admin/moderation/queueitem/{submission.pk}/review/")
     page.locator("#photo").wait_for()
     decision_visible(page)
+    # The amount's box is drawn where it was printed, over the photo as shown.
+    photo, box = (
+        page.locator("#photo").bounding_box(),
+        page.locator("#boxes rect[data-field=amount]").bounding_box(),
+    )
+    assert box is not None and photo["x"] < box["x"] < box["x"] + box["width"] < photo["x"] + photo["width"]
+    assert abs((box["y"] - photo["y"]) / photo["height"] - 0.63) < 0.01
     page.keyboard.press("r")
     assert page.locator("#reject-panel").is_visible()
     screenshot(page, f"moderation-review-reject-1366x768-{language}")
