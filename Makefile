@@ -25,7 +25,7 @@ DRAIN ?= 300
 BENCH_VENV ?= .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean bench-dedupe bench-intake bench-load
+.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean bench-dedupe bench-intake bench-load bench-moderation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -101,6 +101,10 @@ bench-dedupe: setup
 # Every hostile upload against a real gunicorn on loopback: status, seconds and the worker's peak memory growth.
 bench-intake: setup
 	$(BIN)/python manage.py bench_intake
+
+# Queries of the queue and review pages with 10 and 10,000 waiting, and a moderator's time per decision in chromium.
+bench-moderation: setup
+	$(BIN)/pytest -q -s -p no:cacheprovider tests/browser/bench_moderation.py
 
 $(BENCH_STAMP): requirements-bench.lock
 	$(PYTHON) -m venv $(BENCH_VENV)
