@@ -9,13 +9,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from promo import submissions
+from promo.appeals import AppealNotAllowed, submission_appeal
 from promo.models import Submission
 from promo.ratelimit import RateLimited, rate_limited_message, upload_rate_check
 from promo.selectors import active_campaigns
 from promo.serializers import (
+    AppealRefusedSerializer,
     SubmissionCreatedSerializer,
     SubmissionCreateSerializer,
     SubmissionSerializer,
+    appeal_refused_payload,
     submission_created_payload,
 )
 from promo.uploads import too_large_message, upload_was_too_large
@@ -66,4 +69,34 @@ class SubmissionDetailApi(APIView):
     )
     def get(self, request: Request, pk: str) -> Response:
         submission = get_object_or_404(Submission.objects.select_related("recognition"), pk=pk)
+        return Response(SubmissionSerializer(submission).data)
+
+
+class SubmissionAppealApi(APIView):
+    """Anyone holding the id may ask, as anyone holding it may read the decision. No rate limit of its own: uploads
+    are rate-limited and each submission is appealed at most once (promo.appeals), so appeals add at most one
+    moderator's look per upload."""
+
+    @extend_schema(
+        request=None,
+        description="Sends an automatic rejection to a moderator, once per submission. The submission's "
+        "`can_appeal` says whether it may be asked; otherwise 409 with `code` appeal_not_allowed, `why` and a "
+        "`detail` in the Accept-Language.",
+        responses={
+            200: OpenApiResponse(SubmissionSerializer, description="Sent to a moderator: the submission now"),
+            404: OpenApiResponse(description="No such submission"),
+            409: OpenApiResponse(
+                AppealRefusedSerializer,
+                description="Not an automatic rejection a person can change, or already asked for "
+                "(can_appeal is false)",
+            ),
+        },
+        summary="Ask for a person to check an automatic rejection (once per submission)",
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        submission = get_object_or_404(Submission.objects.select_related("recognition"), pk=pk)
+        try:
+            submission = submission_appeal(submission=submission)
+        except AppealNotAllowed as refused:
+            return Response(appeal_refused_payload(refused), status=status.HTTP_409_CONFLICT)
         return Response(SubmissionSerializer(submission).data)

@@ -6,11 +6,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from promo.amounts import parse_typed_amount
+from promo.appeals import REFUSALS, AppealNotAllowed, can_appeal, participant_reasons
 from promo.contacts import normalize_contact
 from promo.intake import EMPTY_FILE, photo_intake
 from promo.models import Submission
 from promo.privacy import CONSENT_REQUIRED
-from promo.reasons import render
 from promo.selectors import recognized_summary
 
 
@@ -79,20 +79,50 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
-    reasons = serializers.SerializerMethodField()
+    reasons = serializers.SerializerMethodField(
+        help_text="Why it stands where it does, in the Accept-Language. After a person's act (an appeal, a "
+        "moderator's decision) only its reason, the first, is given."
+    )
     recognized = serializers.SerializerMethodField()
+    can_appeal = serializers.SerializerMethodField(
+        help_text="The participant may ask, once, for a person to check this automatic rejection "
+        "(POST .../appeal/): show the button"
+    )
 
     class Meta:
         model = Submission
-        fields = ["id", "status", "reasons", "recognized", "created_at", "decided_at"]
+        fields = [
+            "id",
+            "status",
+            "reasons",
+            "recognized",
+            "created_at",
+            "decided_at",
+            "can_appeal",
+            "appealed_at",
+        ]
+        extra_kwargs = {"appealed_at": {"help_text": "When the participant asked for a person to check it"}}
 
     @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, submission: Submission) -> list[dict[str, str]]:
-        return [render(stored) for stored in submission.reasons]
+        return participant_reasons(submission)
+
+    def get_can_appeal(self, submission: Submission) -> bool:
+        return can_appeal(submission)
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_recognized(self, submission: Submission) -> dict | None:
         return recognized_summary(submission)
+
+
+class AppealRefusedSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["appeal_not_allowed"], help_text="Always appeal_not_allowed")
+    why = serializers.ChoiceField(choices=list(REFUSALS), help_text="Which rule refused it")
+    detail = serializers.CharField(help_text="What the participant reads, in the Accept-Language")
+
+
+def appeal_refused_payload(refused: AppealNotAllowed) -> dict[str, str]:
+    return {"code": "appeal_not_allowed", "why": refused.why, "detail": refused.message}
 
 
 def submission_created_payload(submission: Submission, request) -> dict:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.campaign_list, name="campaign-list"),
     path("c/<slug:slug>/", views.upload, name="upload"),
     path("s/<uuid:pk>/", views.status, name="status"),
+    path("s/<uuid:pk>/appeal/", views.appeal, name="appeal"),
 ]

@@ -1,13 +1,14 @@
 """Participant pages: pick a campaign, upload a slip, watch the decision arrive."""
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from promo import submissions
+from promo.appeals import AppealNotAllowed, can_appeal, participant_reasons, submission_appeal
 from promo.forms import UploadForm
 from promo.models import Submission
 from promo.ratelimit import RateLimited, rate_limited_message, upload_rate_check
-from promo.reasons import render as render_reason
 from promo.selectors import active_campaigns
 from promo.uploads import too_large_response, upload_was_too_large
 
@@ -68,7 +69,20 @@ def status(request: HttpRequest, pk: str) -> HttpResponse:
     context = {
         "submission": submission,
         "campaign": submission.campaign,
-        "reasons": [render_reason(stored) for stored in submission.reasons],
+        "reasons": participant_reasons(submission),
+        "can_appeal": can_appeal(submission),
         "refresh_seconds": REFRESH_SECONDS.get(submission.status),
     }
     return render(request, "promo/status.html", context)
+
+
+def appeal(request: HttpRequest, pk: str) -> HttpResponse:
+    """The status page's "Ask a person to check" button. Always back to the status page (post/redirect/get), which
+    shows the new state; a refusal (a second press, another tab) is said there in words, not as an error."""
+    submission = get_object_or_404(Submission, pk=pk)
+    if request.method == "POST":
+        try:
+            submission_appeal(submission=submission)
+        except AppealNotAllowed as refused:
+            messages.info(request, refused.message)
+    return redirect("promo:status", pk=submission.pk)
