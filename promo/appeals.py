@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from promo.models import Submission
-from promo.reasons import reason, render
+from promo.reasons import by_a_person, reason
 from promo.transitions import TransitionNotAllowed, submission_transition
 
 Status = Submission.Status
@@ -16,7 +16,6 @@ Status = Submission.Status
 # moderator's acceptance would meet the same guards, promo.acceptance).
 NOT_APPEALABLE = frozenset({"duplicate_photo", "duplicate_slip", "limit_per_day", "limit_per_campaign"})
 # Reasons a person's act put first (an appeal, a moderator's verdict, a reopening): the participant's message.
-PERSON_REASONS = frozenset({"appealed", "better_photo_needed"})
 
 # Why an appeal is refused: a stable code for apps, and what the participant reads.
 ALREADY_APPEALED = "already_appealed"
@@ -49,10 +48,6 @@ class AppealNotAllowed(Exception):
         return str(REFUSALS[self.why])
 
 
-def _by_a_person(code: str) -> bool:
-    return code in PERSON_REASONS or code.startswith("moderator_")
-
-
 def appeal_refusal(submission: Submission) -> str | None:
     """Why the participant may not appeal (one of REFUSALS), or None when they may."""
     codes = {r["code"] for r in submission.reasons}
@@ -60,7 +55,7 @@ def appeal_refusal(submission: Submission) -> str | None:
         return ALREADY_APPEALED
     if submission.status != Status.REJECTED:
         return NOT_REJECTED
-    if submission.decided_by_id is not None or any(_by_a_person(code) for code in codes):
+    if submission.decided_by_id is not None or any(by_a_person(code) for code in codes):
         return DECIDED_BY_MODERATOR
     if submission.erased_at is not None:  # nothing left for a moderator to look at
         return PHOTO_ERASED
@@ -95,16 +90,3 @@ def submission_appeal(*, submission: Submission) -> Submission:
         # Someone moved it first (most likely the same participant's other request): say why as it is now.
         submission.refresh_from_db()
         raise AppealNotAllowed(appeal_refusal(submission) or ALREADY_APPEALED) from None
-
-
-def participant_reasons(submission: Submission) -> list[dict[str, str]]:
-    """The reasons the participant reads, rendered in the active language.
-
-    After a person's act (an appeal, a moderator's verdict, a reopening) its reason comes first and is the
-    message; the automatic reasons kept under it are the record (moderation.services), and would now mislead
-    ("a moderator will check it" under a moderator's rejection). A machine's decision shows all its reasons.
-    """
-    stored = submission.reasons
-    if stored and _by_a_person(stored[0]["code"]):
-        stored = stored[:1]
-    return [render(r) for r in stored]

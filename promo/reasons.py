@@ -127,3 +127,24 @@ def render(stored: Mapping[str, Any]) -> dict[str, str]:
     except (KeyError, TypeError, ValueError):
         message = text
     return {"code": code, "message": message}
+
+
+# Reasons a person's act stored (the participant's appeal, a moderator's verdict or request, a reopening).
+PERSON_REASONS = frozenset({"appealed", "better_photo_needed"})
+
+
+def by_a_person(code: str) -> bool:
+    return code in PERSON_REASONS or code.startswith("moderator_")
+
+
+def participant_reasons(submission: Any) -> list[dict[str, str]]:
+    """The reasons the participant reads, rendered in the active language.
+
+    After a person's act (an appeal, a moderator's verdict, a reopening) its reason comes first and is the
+    message; the automatic reasons kept under it are the record (moderation.services), and would now mislead
+    ("a moderator will check it" under a moderator's rejection). A machine's decision shows all its reasons.
+    """
+    stored = submission.reasons
+    if stored and by_a_person(stored[0]["code"]):
+        stored = stored[:1]
+    return [render(r) for r in stored]

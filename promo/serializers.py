@@ -6,11 +6,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from promo.amounts import parse_typed_amount
-from promo.appeals import REFUSALS, AppealNotAllowed, can_appeal, participant_reasons
+from promo.appeals import REFUSALS, AppealNotAllowed, can_appeal
 from promo.contacts import normalize_contact
 from promo.intake import EMPTY_FILE, photo_intake
 from promo.models import Submission
 from promo.privacy import CONSENT_REQUIRED
+from promo.reasons import participant_reasons
 from promo.selectors import recognized_summary
 
 

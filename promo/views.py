@@ -5,10 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from promo import submissions
-from promo.appeals import AppealNotAllowed, can_appeal, participant_reasons, submission_appeal
+from promo.appeals import AppealNotAllowed, can_appeal, submission_appeal
 from promo.forms import UploadForm
 from promo.models import Submission
 from promo.ratelimit import RateLimited, rate_limited_message, upload_rate_check
+from promo.reasons import participant_reasons
 from promo.selectors import active_campaigns
 from promo.uploads import too_large_response, upload_was_too_large
 

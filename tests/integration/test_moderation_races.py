@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from moderation.models import ReviewClaim
 from moderation.services import ClaimHeld, GuardFailed, claim_next, claim_take, moderation_approve
-from promo.appeals import AppealNotAllowed, submission_appeal
-from promo.models import StatusTransition, Submission
+from promo.models import Submission
 from tests.factories import CampaignFactory, RecognitionFactory, SubmissionFactory
 from tests.integration.test_races import in_threads
 
@@ -47,7 +46,7 @@ def waiting(campaign, amount: str = "777.00", **kwargs) -> Submission:
 def attempt(call):
     try:
         return call()
-    except (GuardFailed, ClaimHeld, AppealNotAllowed) as refused:
+    except (GuardFailed, ClaimHeld) as refused:
         return refused
 
 
@@ -97,16 +96,3 @@ def test_racing_for_one_claim_gives_it_to_one():
 
     results = in_threads([lambda user=user: take(user) for user in users])
     assert sum(isinstance(r, ReviewClaim) for r in results) == 1, results
-
-
-def test_two_appeals_at_once_move_it_once():
-    campaign = CampaignFactory(starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31))
-    rejected = SubmissionFactory(campaign=campaign, status=Status.REJECTED, reasons=[{"code": "amount_mismatch", "details": {}}])  # fmt: skip
-    barrier = threading.Barrier(2)
-
-    def appeal():
-        barrier.wait()
-        return attempt(lambda: submission_appeal(submission=Submission.objects.get(pk=rejected.pk)))
-
-    in_threads([appeal, appeal])
-    assert StatusTransition.objects.filter(submission=rejected, to_status=Status.MODERATION).count() == 1
