@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from moderation import display, workspace
-from moderation.models import QueueItem
+from moderation.models import FieldCorrection, QueueItem, Redaction
 from promo.documents import DOCUMENT_CHOICES
 from promo.models import Campaign, Erasure, Participant, StatusTransition, Submission
 from promo.privacy import participant_erase_by_id
@@ -116,17 +116,6 @@ class ErasureAdmin(admin.ModelAdmin):
         return False
 
 
-class TransitionInline(admin.TabularInline):
-    model = StatusTransition
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class ModeratedCampaignFilter(admin.RelatedFieldListFilter):
     """The campaigns a moderator moderates, not every campaign's name."""
 
@@ -135,7 +124,7 @@ class ModeratedCampaignFilter(admin.RelatedFieldListFilter):
 
 
 class SubmissionAdminBase(admin.ModelAdmin):
-    """Read-only view of a submission: the photo beside what was typed and what was read.
+    """Lists of submissions; one is looked at on the review page (moderation.workspace).
 
     A moderator sees only the campaigns they moderate (Campaign.moderators, or promo.moderate_any_campaign).
     """
@@ -148,35 +137,6 @@ class SubmissionAdminBase(admin.ModelAdmin):
     list_filter = ["status", ("campaign", ModeratedCampaignFilter), "recognition__kind", "needs_redaction"]
     search_fields = ["=id", "participant__contact", "typed_card_last4", "recognition__rrn"]
     date_hierarchy = "created_at"
-    readonly_fields = ["large_photo", "comparison", "reason_list", "earlier_submission", "checks_table", "ocr_text", "campaign", "participant", "status", "created_at", "decided_at", "decided_by", "photo_sha256", "needs_redaction", "attempts", "last_error", "enqueued_at", "original_format", "consent_version", "consent_at", "erased_at"]  # fmt: skip
-    fieldsets = [
-        (None, {"fields": [("large_photo", "comparison"), "reason_list", "earlier_submission"]}),
-        (_("Checks of the automatic decision"), {"fields": ["checks_table"]}),
-        (
-            _("Submission"),
-            {
-                "fields": [
-                    "campaign",
-                    "participant",
-                    "status",
-                    "created_at",
-                    "decided_at",
-                    "decided_by",
-                    "photo_sha256",
-                    "original_format",
-                    "needs_redaction",
-                    "attempts",
-                    "last_error",
-                    "enqueued_at",
-                    "consent_version",
-                    "consent_at",
-                    "erased_at",
-                ]
-            },
-        ),
-        (_("Everything the OCR read"), {"fields": ["ocr_text"], "classes": ["collapse"]}),
-    ]
-    inlines = [TransitionInline]
 
     def has_add_permission(self, request):
         return False  # submissions come from participants only
@@ -187,30 +147,6 @@ class SubmissionAdminBase(admin.ModelAdmin):
     @admin.display(description=_("photo"))
     def thumbnail(self, obj):
         return display.photo_html(obj, 80)
-
-    @admin.display(description=_("photo"))
-    def large_photo(self, obj):
-        return display.photo_html(obj, 700)
-
-    @admin.display(description=_("typed and read"))
-    def comparison(self, obj):
-        return display.comparison_html(obj)
-
-    @admin.display(description=_("reasons"))
-    def reason_list(self, obj):
-        return display.reasons_html(obj)
-
-    @admin.display(description=_("duplicate of"))
-    def earlier_submission(self, obj):
-        return display.earlier_submission_html(obj)
-
-    @admin.display(description=_("checks"))
-    def checks_table(self, obj):
-        return display.checks_html(obj)
-
-    @admin.display(description=_("OCR text"))
-    def ocr_text(self, obj):
-        return display.ocr_text_html(obj)
 
     @admin.display(description=_("read amount"))
     def read_amount(self, obj):
@@ -324,3 +260,53 @@ class QueueAdmin(SubmissionAdminBase):
             reverse("admin:moderation_review", args=[obj.pk]),
             _("Review"),
         )
+
+
+class AuditAdmin(admin.ModelAdmin):
+    """An audit trail: visible to those who may see it, never added to, edited or deleted by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(submission__campaign__in=campaigns_moderated_by(request.user))
+        )
+
+    @admin.display(description=_("submission"))
+    def review_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:moderation_review", args=[obj.submission_id]),
+            str(obj.submission_id)[:8],
+        )
+
+
+@admin.register(StatusTransition)
+class StatusTransitionAdmin(AuditAdmin):
+    list_display = ["created_at", "review_link", "from_status", "to_status", "actor", "note", "overridden"]
+    list_filter = ["to_status", "from_status", "actor"]
+    list_select_related = ["submission"]
+    search_fields = ["=submission__id", "actor"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(FieldCorrection)
+class FieldCorrectionAdmin(AuditAdmin):
+    list_display = ["created_at", "review_link", "field", "read_value", "value", "moderator"]
+    list_filter = ["field"]
+    list_select_related = ["moderator"]
+
+
+@admin.register(Redaction)
+class RedactionAdmin(AuditAdmin):
+    list_display = ["created_at", "review_link", "moderator", "boxes", "original_deleted"]
+    list_select_related = ["moderator"]

@@ -1,9 +1,8 @@
 """HTML fragments for the admin: the photo, and what was typed beside what was read."""
 
-import json
-
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -13,18 +12,6 @@ from promo.jobs import failure_kind
 from promo.models import Recognition, Submission
 from promo.reasons import render
 from recognition.fiscal_qr import OPERATIONS, REFUNDS
-
-COMPARED = (
-    ("amount", "typed_amount"),
-    ("card_last4", "typed_card_last4"),
-    ("date", None),
-    ("time", None),
-    ("payment_system", None),
-    ("merchant", None),
-    ("rrn", None),
-    ("auth_code", None),
-    ("terminal_id", None),
-)
 
 
 def photo_html(submission: Submission, height: int) -> SafeString:
@@ -45,49 +32,6 @@ def recognition_of(submission: Submission) -> Recognition | None:
         return submission.recognition
     except Recognition.DoesNotExist:
         return None
-
-
-def comparison_html(submission: Submission) -> SafeString:
-    """A table a moderator reads in one glance: field, typed, read, confidence, runners-up."""
-    recognition = recognition_of(submission)
-    fields = recognition.fields if recognition else {}
-    rows = []
-    for name, typed_attr in COMPARED:
-        read = fields.get(name, {})
-        typed = getattr(submission, typed_attr) if typed_attr else ""
-        value = read.get("value")
-        mismatch = typed_attr is not None and value is not None and str(value) != str(typed)
-        others = ", ".join(str(c["value"]) for c in read.get("candidates", [])[1:])
-        rows.append(
-            (
-                name,
-                typed if typed != "" else "",
-                "—" if value is None else value,
-                f"{read.get('confidence', 0):.2f}" if read else "",
-                others,
-                "background:#fde8e8" if mismatch else "",
-            )
-        )
-    if recognition is not None and recognition.fiscal_fn:
-        rows.append(fiscal_row(recognition))
-    body = format_html_join(
-        "",
-        '<tr style="{5}"><th>{0}</th><td>{1}</td><td><b>{2}</b></td><td>{3}</td><td>{4}</td></tr>',
-        rows,
-    )
-    kind = f"{recognition.kind} ({recognition.kind_confidence:.2f})" if recognition else "—"
-    return format_html(
-        # Scrolls sideways on a phone instead of being cut off by the admin's row.
-        '<p>{}: <b>{}</b></p><div style="overflow-x:auto"><table><thead><tr><th></th><th>{}</th><th>{}</th>'
-        "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table></div>",
-        _("Document"),
-        kind,
-        _("typed"),
-        _("read"),
-        _("confidence"),
-        _("other readings"),
-        body,
-    )
 
 
 def fiscal_row(recognition: Recognition) -> tuple[str, str, str, str, str, str]:
@@ -160,56 +104,6 @@ def ocr_text_html(submission: Submission) -> SafeString:
     )
 
 
-_OUTCOME_STYLE = {
-    "pass": "color:#1a7f37",
-    "fail": "color:#b42318;font-weight:bold",
-    "unsure": "color:#b54708;font-weight:bold",
-    "skipped": "color:#888",
-}
-
-
-def checks_html(submission: Submission) -> SafeString:
-    """Every check of the automatic decision, in order, with its outcome and the evidence it saw."""
-    if not submission.checks:
-        return mark_safe("—")
-    rows = (
-        (
-            check["check"],
-            _OUTCOME_STYLE.get(check["outcome"], ""),
-            check["outcome"],
-            check.get("code", ""),
-            json.dumps(check.get("evidence", {}), ensure_ascii=False, default=str),
-        )
-        for check in submission.checks
-    )
-    body = format_html_join(
-        "",
-        "<tr><th>{}</th><td style='{}'>{}</td><td><code>{}</code></td><td style='font-size:90%'>{}</td></tr>",
-        rows,
-    )
-    return format_html("<table><tbody>{}</tbody></table>", body)
-
-
-def earlier_submission_html(submission: Submission) -> SafeString:
-    """The submission this one is a copy of (or looks like), beside it: its photo, status and what its participant
-    typed. It may be the later upload: the one decided first wins."""
-    earlier = submission.duplicate_of
-    if earlier is None:
-        return mark_safe("—")
-    return format_html(
-        "<div><b>{}</b> <a href='{}'>{}</a><br>{} · {} · {} {} / {}</div>{}",
-        _("The same photo or slip as:"),
-        reverse("admin:promo_submission_change", args=[earlier.pk]),
-        earlier.pk,
-        timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"),
-        earlier.get_status_display(),
-        _("typed"),
-        earlier.typed_amount,
-        earlier.typed_card_last4,
-        photo_html(earlier, 500),
-    )
-
-
 def redaction_html(submission: Submission) -> SafeString:
     if not submission.needs_redaction:
         return mark_safe("")
@@ -254,8 +148,8 @@ def typed_and_read_html(submission: Submission) -> SafeString:
     return format_html(
         '<span style="{}">{} / {}</span><br><span style="{}">*{} / {}</span>',
         amount_style,
-        submission.typed_amount,
-        "—" if read_amount is None else read_amount,
+        number_format(submission.typed_amount, 2, force_grouping=True),
+        "—" if read_amount is None else number_format(read_amount, 2, force_grouping=True),
         card_style,
         submission.typed_card_last4,
         read_card or "—",

@@ -4,9 +4,12 @@ in words, the repairs that fired, the other copy of a suspected duplicate, and t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from moderation.models import FieldCorrection
@@ -138,6 +141,20 @@ def recognition_of(submission: Submission) -> Recognition | None:
         return None
 
 
+def shown(name: str, value: Any) -> str:
+    """A value as the reader's locale writes it: amounts grouped with its decimal mark, dates in its order."""
+    if value in (None, ""):
+        return ""
+    try:
+        if name == "amount":
+            return number_format(Decimal(str(value)), 2, force_grouping=True)
+        if name == "date":
+            return date_format(date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except (ValueError, ArithmeticError):
+        pass
+    return str(value)
+
+
 def field_rows(
     submission: Submission, recognition: Recognition | None, corrected: dict[str, str]
 ) -> list[FieldRow]:
@@ -149,22 +166,22 @@ def field_rows(
         typed = str(getattr(submission, TYPED[name])) if name in TYPED else ""
         candidates = read.get("candidates") or []
         source = candidates[0].get("source", "") if candidates else ""
-        shown = "" if value in (None, "") else str(value)
-        if not shown and name not in TYPED and name not in corrected:
+        printed = "" if value in (None, "") else str(value)
+        if not printed and name not in TYPED and name not in corrected:
             continue
         rows.append(
             FieldRow(
                 name=name,
                 label=label,
-                typed=typed,
-                read=shown,
-                confidence=float(read["confidence"]) if shown and "confidence" in read else None,
-                others=", ".join(str(c.get("value")) for c in candidates[1:4]),
+                typed=shown(name, typed),
+                read=shown(name, value),
+                confidence=float(read["confidence"]) if printed and "confidence" in read else None,
+                others=", ".join(shown(name, c.get("value")) for c in candidates[1:4]),
                 rules=[str(RULE_LABELS.get(rule, rule)) for rule in read.get("rules") or []],
                 source=source.partition(": ")[2] or source,
-                corrected=corrected.get(name, ""),
-                mismatch=bool(typed) and shown != typed and corrected.get(name, shown) != typed,
-                box=box_of(read) if shown else None,
+                corrected=shown(name, corrected.get(name, "")),
+                mismatch=bool(typed) and printed != typed and corrected.get(name, printed) != typed,
+                box=box_of(read) if printed else None,
                 colour=COLOURS.get(name, "#667085"),
             )
         )

@@ -195,3 +195,41 @@ def test_the_review_page_fits_the_screen_in_both_languages(
     page.keyboard.press("Escape")
     assert not page.locator("#reject-panel").is_visible()
     page.context.close()
+
+
+def test_a_moderator_hides_a_card_number_with_a_drawn_box(browser, live_server, screenshot):
+    from moderation.models import Redaction
+
+    campaign = CampaignFactory(starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31))
+    staff("moderator", *MODERATOR, "add_redaction")
+    flagged = waiting(campaign, 1, 20, "1499.00", reasons=[{"code": "full_card_number", "details": {}}])
+    Submission.objects.filter(pk=flagged.pk).update(needs_redaction=True)
+    page = log_in(browser, live_server, "moderator")
+    page.goto(f"{live_server.url}/admin/moderation/queueitem/{flagged.pk}/review/")
+    page.keyboard.press("a")  # approving waits for the redaction
+    page.wait_for_selector(".messagelist .error")
+    assert "redaction" in page.inner_text(".messagelist").lower()
+    stage = page.locator("[data-redaction-stage]")
+    box = stage.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.55)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.6, steps=5)
+    page.mouse.up()
+    screenshot(page, "moderation-redaction-1366x768-en")
+    page.click("[data-redaction-hide]")
+    page.wait_for_selector(".messagelist .success")
+    redaction = Redaction.objects.get(submission=flagged)
+    (left, top, right, bottom) = redaction.boxes[0]
+    assert (
+        abs(left - 0.2) < 0.02
+        and abs(top - 0.55) < 0.02
+        and abs(right - 0.8) < 0.02
+        and abs(bottom - 0.6) < 0.02
+    )
+    flagged.refresh_from_db()
+    assert not flagged.needs_redaction
+    page.keyboard.press("a")  # now it may be approved
+    page.wait_for_url(lambda url: str(flagged.pk) not in url)
+    flagged.refresh_from_db()
+    assert flagged.status == Status.ACCEPTED
+    page.context.close()

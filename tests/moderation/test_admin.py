@@ -46,7 +46,9 @@ def test_queue_shows_waiting_typed_read_reasons_and_a_review_link(client, modera
     SubmissionFactory(status=Status.ACCEPTED)  # decided ones are not in the queue
     page = client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"/moderation/photo/{submission.pk}/" in page
-    assert "1284.50" in page and "1234.50" in page  # typed and read
+    assert "1,284.50 / 1,234.50" in page  # typed and read, as the reader's locale writes amounts
+    russian = client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "1\xa0284,50 / 1\xa0234,50" in russian
     assert "differs from the amount you typed" in page  # the reason in words
     assert review_url(submission) in page and "Take the next one" in page
     assert "target" in page and "60 min" in page
@@ -337,3 +339,38 @@ def test_the_campaign_form_refuses_no_document_an_unknown_one_and_any_receipt_wi
     )
     assert response.status_code == 200 and error in response.content.decode()
     assert not Campaign.objects.exists()
+
+
+def test_the_audit_trails_are_visible_and_never_editable(client, moderator):
+    from moderation.services import moderation_correct
+
+    submission = in_queue()
+    moderation_correct(submission=submission, moderator=moderator, field="amount", value="1284.50")
+    client.post(f"{QUEUE}{submission.pk}/approve/")
+    senior = User.objects.create_user("senior", password="pw", is_staff=True)
+    senior.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=[
+                "view_statustransition",
+                "view_fieldcorrection",
+                "moderate_any_campaign",
+                "view_submission",
+            ]
+        )
+    )
+    client.force_login(senior)
+    page = client.get("/admin/promo/statustransition/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert review_url(submission) in page and ">mod<" in page
+    corrections = client.get("/admin/moderation/fieldcorrection/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1284.50" in corrections
+    transition = submission.transitions.last()
+    for url in (
+        "/admin/promo/statustransition/add/",
+        f"/admin/promo/statustransition/{transition.pk}/delete/",
+        "/admin/moderation/fieldcorrection/add/",
+    ):
+        assert client.get(url).status_code == 403, url
+    response = client.post(f"/admin/promo/statustransition/{transition.pk}/change/", {"note": "rewritten"})
+    assert response.status_code in (200, 403)
+    transition.refresh_from_db()
+    assert transition.note != "rewritten"
