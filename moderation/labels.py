@@ -44,6 +44,9 @@ CHUNK_SIZE = 500
 # Why an exportable submission's photo was not copied (the summary line counts each).
 MISSING_FILE = "photo file missing"
 UNREADABLE_FILE = "photo file unreadable"
+NOTHING_CONFIRMED = "nothing confirmed (a rejection with no corrected field)"
+# Keys of a label line that no benchmark scores: a line with nothing else labels nothing.
+UNSCORED_KEYS = frozenset({"image", "submission", "status", "campaign"})
 
 
 @dataclass
@@ -226,6 +229,17 @@ def labels_export(*, campaign: Campaign, folder: Path, chunk_size: int = CHUNK_S
             image = (
                 f"{submission.pk}.jpg"  # the working copy is always a JPEG (promo.models.Submission.photo)
             )
+            line = label_of(
+                submission,
+                image=image,
+                corrections=latest_corrections(submission.corrections_in_order),
+                kind_read=_kind_read(submission),
+            )
+            if (
+                not set(line) - UNSCORED_KEYS
+            ):  # nothing a person confirmed: no reason to copy a personal photo
+                result.skipped[NOTHING_CONFIRMED] += 1
+                continue
             try:
                 photo = _photo_bytes(submission)
             except FileNotFoundError:
@@ -235,12 +249,6 @@ def labels_export(*, campaign: Campaign, folder: Path, chunk_size: int = CHUNK_S
                 result.skipped[UNREADABLE_FILE] += 1
                 continue
             _write_atomically(folder / image, [photo])
-            line = label_of(
-                submission,
-                image=image,
-                corrections=latest_corrections(submission.corrections_in_order),
-                kind_read=_kind_read(submission),
-            )
             result.exported += 1
             yield (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
 

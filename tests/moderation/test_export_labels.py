@@ -146,8 +146,10 @@ def test_a_rejection_as_not_a_document_of_a_slip_only_campaign_says_nothing_of_t
         status=Status.REJECTED,
         reasons=[{"code": "moderator_not_a_document", "details": {}}],
     )
-    _, labels = export(tmp_path)
-    assert "kind" not in labels[str(not_accepted.pk)]
+    summary, labels = export(tmp_path)
+    assert str(not_accepted.pk) not in labels  # nothing labelled: the photo is not copied either
+    assert "nothing confirmed (a rejection with no corrected field): 1" in summary
+    assert not (tmp_path / "set" / f"{not_accepted.pk}.jpg").exists()
 
 
 @pytest.mark.parametrize(
