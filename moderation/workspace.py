@@ -185,13 +185,8 @@ def _decision(request: HttpRequest, pk, decide) -> HttpResponse:
     submission = get_object_or_404(scope(request).select_related("campaign"), pk=pk)
     try:
         done = decide(submission)
-    except GuardFailed as refused:
+    except GuardFailed as refused:  # the review page says why, in its banner
         codes = [failure.code for failure in refused.failures]
-        messages.error(
-            request,
-            _("Not accepted: %(reasons)s")
-            % {"reasons": "; ".join(failure_message(f) for f in refused.failures)},
-        )
         return HttpResponseRedirect(
             reverse("admin:moderation_review", args=[pk])
             + "?"
@@ -212,10 +207,6 @@ def _decision(request: HttpRequest, pk, decide) -> HttpResponse:
         return _to_review(pk, filters)
     messages.success(request, done)
     return _go_next(request, filters)
-
-
-def failure_message(failure) -> str:
-    return render(failure.as_reason())["message"]
 
 
 def approve_view(model_admin, request: HttpRequest, pk) -> HttpResponse:
