@@ -32,6 +32,7 @@ $(BIN)/python:
 
 # Tesseract's Russian and English data come from Debian (the tesserocr wheel brings libtesseract itself).
 TESSDATA_DEB := tesseract-ocr tesseract-ocr-rus tesseract-ocr-eng
+TEST_DEB := chromium gettext
 system-deps:
 	@if [ -f /usr/share/tesseract-ocr/5/tessdata/rus.traineddata ] && [ -f /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -41,14 +42,15 @@ system-deps:
 	else \
 		echo "Tesseract rus/eng data missing and no root to install them: install $(TESSDATA_DEB) (recognition then runs on PP-OCR alone)"; \
 	fi
-	@# The browser tests drive Debian's chromium (Playwright's own browser download cannot work here).
-	@if [ -x /usr/bin/chromium ]; then :; \
+	@# The browser tests drive Debian's chromium (Playwright's own browser download cannot work here); the
+	@# translation tests and `make messages` need gettext.
+	@if [ -x /usr/bin/chromium ] && command -v xgettext >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get install -y -q chromium >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null); \
+		apt-get install -y -q $(TEST_DEB) >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q $(TEST_DEB) >/dev/null); \
 	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
-		sudo apt-get install -y -q chromium >/dev/null || (sudo apt-get update -q >/dev/null && sudo apt-get install -y -q chromium >/dev/null); \
+		sudo apt-get install -y -q $(TEST_DEB) >/dev/null || (sudo apt-get update -q >/dev/null && sudo apt-get install -y -q $(TEST_DEB) >/dev/null); \
 	else \
-		echo "chromium missing and no root to install it: install Debian's chromium (the browser tests skip without it)"; \
+		echo "$(TEST_DEB) missing and no root to install them (the browser and catalogue tests skip without them)"; \
 	fi
 
 $(STAMP): requirements.lock | $(BIN)/python

@@ -90,7 +90,9 @@ class ParticipantAdmin(admin.ModelAdmin):
         ]
         self.message_user(
             request,
-            _("%(participants)d participants erased: %(submissions)d submissions, %(files)d files deleted.")
+            _(
+                "Participants erased: %(participants)d; their submissions: %(submissions)d; files deleted: %(files)d."
+            )
             % {
                 "participants": len(erased),
                 "submissions": sum(e.submissions for e in erased),

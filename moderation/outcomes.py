@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 REJECT_REASONS: tuple[tuple[str, object], ...] = (
     ("moderator_amount_differs", _("The amount differs from the typed one")),
     ("moderator_card_differs", _("Another card")),
-    ("moderator_outside_period", _("Printed outside the campaign")),
+    ("moderator_outside_period", _("Printed outside the campaign period")),
     ("moderator_not_a_document", _("Not a document the campaign accepts")),
     ("moderator_duplicate", _("Already submitted")),
     ("moderator_edited", _("The photo was edited")),

@@ -166,7 +166,7 @@ def _painted(storage: Storage, name: str, boxes: list[Box]) -> bytes:
         raise ValidationError(_("The photo's file is missing."), code="missing_file") from None
     image_format = sniff_format(data[:64])
     if image_format not in _WORKING_FORMATS:
-        raise ValidationError(_("The stored photo is not an image intake made."), code="not_an_image")
+        raise ValidationError(_("The stored photo is not an image that intake made."), code="not_an_image")
     try:
         # As intake decodes (promo.intake): Pillow's bomb limit is the setting, and its warning an error.
         with warnings.catch_warnings():

@@ -149,7 +149,7 @@ def review_view(model_admin, request: HttpRequest, pk) -> HttpResponse:
     context = {
         **model_admin.admin_site.each_context(request),
         "is_nav_sidebar_enabled": False,
-        "title": _("Review"),
+        "title": _("Submission review"),
         "opts": model_admin.model._meta,
         "review": review_data.review_of(submission),
         "submission": submission,

@@ -80,7 +80,7 @@ def validate_failure_policy(value: dict[str, str]) -> None:
 class Campaign(models.Model):
     """A promotion: who may win is decided by slips printed in its period, in its own time zone."""
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("address name"), unique=True)
     name = models.CharField(_("name"), max_length=200)
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
@@ -166,7 +166,7 @@ class Campaign(models.Model):
         verbose_name=_("moderators"),
         limit_choices_to={"is_staff": True},  # only staff reach the admin and the photo view
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-starts_on"]
@@ -253,7 +253,7 @@ class Participant(models.Model):
 
     contact = models.CharField(_("contact"), max_length=254, unique=True)
     contact_kind = models.CharField(_("contact kind"), max_length=5, choices=ContactKind.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("first seen at"), auto_now_add=True)
     # Set when the contact was replaced by an anonymous token (on request, or by retention).
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
 
@@ -315,15 +315,19 @@ class Submission(models.Model):
     FINAL = frozenset({Status.ACCEPTED, Status.REJECTED, Status.REVOKED})
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="submissions")
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="submissions")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participant"), on_delete=models.PROTECT, related_name="submissions"
+    )
     # The working copy: upright, re-encoded as JPEG, no metadata; what hashes, recognition and the admin read.
     photo = models.FileField(_("photo"), upload_to=photo_upload_to, max_length=255, blank=True)
     # The upload as its bytes were, less metadata and anything appended (None for HEIF, deleted with a full
     # card number on it).
     original = models.FileField(_("original"), upload_to=original_upload_to, max_length=255, blank=True)
     original_format = models.CharField(_("original format"), max_length=8, blank=True)
-    photo_sha256 = models.CharField(max_length=64, db_index=True)
+    photo_sha256 = models.CharField(_("SHA-256 of the upload"), max_length=64, db_index=True)
     typed_amount = models.DecimalField(_("typed amount"), max_digits=12, decimal_places=2)
     typed_card_last4 = models.CharField(
         _("typed card last 4"), max_length=4, validators=[RegexValidator(r"^\d{4}$", _("Four digits."))]
@@ -333,18 +337,23 @@ class Submission(models.Model):
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     # The reasons' codes as " code1 code2 ", written with them (promo.transitions): the queue filters and counts
     # by reason with a plain LIKE that every database runs, where JSON containment differs between them.
-    reason_codes = models.CharField(max_length=255, blank=True, default="")
+    reason_codes = models.CharField(_("reason codes"), max_length=255, blank=True, default="")
     # When it last entered moderation (first look, reopened, or asked for by the participant): the queue's
     # order and its waiting time.
     waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
     # The participant asked for a person to look at an automatic rejection (once per submission).
     appealed_at = models.DateTimeField(_("review asked for at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     processing_started_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     # The job (promo.jobs): when it was last sent to the queue (null: never, e.g. the broker was down), how many
     # times a worker claimed it, and the claim of the worker processing it now. A worker writes its result only
@@ -422,17 +431,19 @@ class StatusTransition(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(
-        max_length=12, choices=Submission.Status.choices, blank=True
+        _("from"), max_length=12, choices=Submission.Status.choices, blank=True
     )  # blank: created
-    to_status = models.CharField(max_length=12, choices=Submission.Status.choices)
-    actor = models.CharField(max_length=150, help_text="'system', 'worker', or the moderator's username")
+    to_status = models.CharField(_("to"), max_length=12, choices=Submission.Status.choices)
+    actor = models.CharField(
+        _("by"), max_length=150, help_text=_("'system', 'worker', 'participant', or the moderator's username")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(_("why"), blank=True)
     # The guards a senior moderator overrode with this move (their reason codes); the justification is the note.
     overridden = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -450,7 +461,7 @@ class Recognition(models.Model):
     # The submission's campaign, copied here so the same-slip probe is one campaign-scoped index lookup.
     campaign = models.ForeignKey(Campaign, null=True, on_delete=models.CASCADE, related_name="+")
     engine = models.CharField(max_length=64)
-    kind = models.CharField(max_length=16)
+    kind = models.CharField(_("document kind"), max_length=16)
     kind_confidence = models.FloatField(default=0.0)
     # Best values, as columns: duplicates and reports query them.
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
@@ -479,7 +490,7 @@ class Recognition(models.Model):
     # {"brightness", "sharpness", "too_dark", "too_blurred"} (recognition.quality)
     quality = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("read at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("recognition")

@@ -57,8 +57,8 @@ MESSAGES: dict[str, Any] = {
         "This receipt looks like one already submitted (the same shop, day and total); a moderator will compare "
         "the two."
     ),
-    "limit_per_day": _("You have reached the limit of %(limit)s accepted slips per day. Try again tomorrow."),
-    "limit_per_campaign": _("You have reached the limit of %(limit)s accepted slips in this campaign."),
+    "limit_per_day": _("You have reached the daily limit of accepted slips (%(limit)s). Try again tomorrow."),
+    "limit_per_campaign": _("You have reached the campaign's limit of accepted slips (%(limit)s)."),
     "full_card_number": _(
         "The photo shows a full card number; a moderator will check the slip and hide the number."
     ),
