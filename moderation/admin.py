@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from moderation import display, workspace
+from moderation import display, review, workspace
 from moderation.models import FieldCorrection, QueueItem, Redaction
 from promo.documents import DOCUMENT_CHOICES
 from promo.models import Campaign, Erasure, Participant, StatusTransition, Submission
@@ -184,7 +184,7 @@ class ReasonFilter(admin.SimpleListFilter):
         """The reasons the queue holds now (one query over its few distinct combinations), not every code."""
         combinations = model_admin.get_queryset(request).order_by().values_list("reason_codes", flat=True)
         present = {code for codes in combinations.distinct() for code in codes.split()}
-        return [(code, code) for code in sorted(present & set(MESSAGES))]
+        return [(code, review.reason_label(code)) for code in sorted(present & set(MESSAGES))]
 
     def queryset(self, request, queryset):
         if self.value():

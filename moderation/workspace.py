@@ -116,7 +116,7 @@ def queue_context(request: HttpRequest, queue: QuerySet[Submission]) -> dict[str
     filters = _filters(request)
     return {
         "reason_counts": [
-            (code, render({"code": code, "details": {}})["message"], n, {**filters, "reason": code})
+            (code, review_data.reason_label(code), n, {**filters, "reason": code})
             for code, n in sorted(counts.items(), key=lambda item: -item[1])
         ],
         "queue_filters": filters,

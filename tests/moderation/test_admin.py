@@ -52,7 +52,7 @@ def test_queue_shows_waiting_typed_read_reasons_and_a_review_link(client, modera
     assert "differs from the amount you typed" in page  # the reason in words
     assert review_url(submission) in page and "Take the next one" in page
     assert "target" in page and "60 min" in page
-    assert "<code>amount_mismatch</code> <b>1</b>" in page  # counts per reason
+    assert "amount differs <b>1</b>" in page  # counts per reason, in words
 
 
 def test_queue_and_review_query_counts_do_not_grow_with_the_queue(client, moderator):
