@@ -197,14 +197,15 @@ class QueueAdmin(SubmissionAdminBase):
     """The moderation queue: who waited longest first, against the campaign's target, with who holds what; a
     "next" button takes the oldest nobody holds. Deciding happens on the review page (moderation.workspace)."""
 
+    # Review first: the row's action stays on screen whatever the columns after it take.
     list_display = [
+        "review_link",
         "waited",
         "campaign",
         "thumbnail",
         "typed_and_read",
         "reason_words",
         "holder",
-        "review_link",
     ]
     list_display_links = None
     list_select_related = ["campaign", "recognition", "review_claim__moderator"]
@@ -225,7 +226,12 @@ class QueueAdmin(SubmissionAdminBase):
         return HttpResponseRedirect(reverse("admin:moderation_review", args=[object_id]))
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"title": _("Moderation queue"), **(extra_context or {})}
+        # The whole width for the queue: the admin's app list would push its columns off a laptop's screen.
+        extra_context = {
+            "title": _("Moderation queue"),
+            "is_nav_sidebar_enabled": False,
+            **(extra_context or {}),
+        }
         response = super().changelist_view(request, extra_context)
         if hasattr(response, "context_data") and "cl" in response.context_data:
             changelist = response.context_data["cl"]

@@ -85,6 +85,13 @@ def status_of(browser, live_server, submission) -> tuple[str, str]:
     return shown
 
 
+def in_view(locator) -> None:
+    box = locator.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= SCREEN["width"], box
+    assert box["y"] >= 0 and box["y"] + box["height"] <= SCREEN["height"], box
+
+
 def decision_visible(page) -> None:
     """The decision's buttons and the photo fit the 1366x768 screen without scrolling."""
     for selector in ("#approve", "#reject", "#ask-photo", "#next", "#photo"):
@@ -127,8 +134,8 @@ def test_a_moderator_clears_the_queue_with_keys_and_a_senior_overrides_a_guard(
     assert copy.duplicate_of_id == original.pk
 
     page = log_in(browser, live_server, "moderator")
-    page.goto(f"{live_server.url}/admin/moderation/queueitem/")
-    screenshot(page, "moderation-queue-1366x768-en")
+    page.goto(f"{live_server.url}/admin/moderation/queueitem/", wait_until="networkidle")
+    screenshot(page, "moderation-queue-real-1366x768-en")
     page.keyboard.press("n")  # take the next: the one that waited longest
     page.wait_for_url(f"**/{honest.pk}/review/")
     page.locator("#photo").wait_for()
@@ -203,7 +210,13 @@ def test_the_review_page_fits_the_screen_in_both_languages(
     submission = waiting(campaign, 1, 75, "1499.00")
     waiting(campaign, 2, 10, "250.00")
     page = log_in(browser, live_server, "moderator", locale=locale)
-    page.goto(f"{live_server.url}/admin/moderation/queueitem/")
+    page.goto(f"{live_server.url}/admin/moderation/queueitem/", wait_until="networkidle")
+    for link in page.locator(
+        "#result_list a.button"
+    ).all():  # every row's Review, and Take the next, on screen
+        in_view(link)
+    in_view(page.locator("#take-next"))
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= SCREEN["width"]
     screenshot(page, f"moderation-queue-1366x768-{language}")
     page.goto(f"{live_server.url}/admin/moderation/queueitem/{submission.pk}/review/")
     page.locator("#photo").wait_for()
