@@ -6,6 +6,7 @@ then takes the next waiting submission, so a moderator goes through the queue wi
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -102,8 +103,14 @@ def _to_review(pk: Any, filters: dict[str, str]) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("admin:moderation_review", args=[pk]) + query)
 
 
-def _go_next(request: HttpRequest, filters: dict[str, str]) -> HttpResponseRedirect:
-    submission = claim_next(moderator=request.user, queue=_filtered_queue(request, filters))
+def _go_next(request: HttpRequest, filters: dict[str, str], skip: str = "") -> HttpResponseRedirect:
+    queue = _filtered_queue(request, filters)
+    if skip:  # passed over without an answer: freed for others, and not handed straight back
+        skipped = scope(request).filter(pk=skip).first()
+        if skipped is not None:
+            claim_release(submission=skipped, moderator=request.user)
+            queue = queue.exclude(pk=skipped.pk)
+    submission = claim_next(moderator=request.user, queue=queue)
     if submission is None:
         messages.info(request, _("Nobody is waiting: the queue is clear."))
         return _to_queue(filters)
@@ -127,7 +134,12 @@ def queue_context(request: HttpRequest, queue: QuerySet[Submission]) -> dict[str
 def next_view(model_admin, request: HttpRequest) -> HttpResponse:
     if not _may_decide(request):
         raise PermissionDenied
-    return _go_next(request, _filters(request))
+    skip = request.POST.get("skip", "")
+    try:
+        skip = str(uuid.UUID(skip)) if skip else ""
+    except ValueError:
+        skip = ""
+    return _go_next(request, _filters(request), skip=skip)
 
 
 def review_view(model_admin, request: HttpRequest, pk) -> HttpResponse:

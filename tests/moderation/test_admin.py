@@ -374,3 +374,16 @@ def test_the_audit_trails_are_visible_and_never_editable(client, moderator):
     assert response.status_code in (200, 403)
     transition.refresh_from_db()
     assert transition.note != "rewritten"
+
+
+def test_next_from_a_review_passes_over_it_and_frees_it(client, moderator):
+    first, second = in_queue(), in_queue(typed_amount="99.00")
+    Submission.objects.filter(pk=first.pk).update(waiting_since=timezone.now() - timedelta(minutes=9))
+    client.get(review_url(first))
+    response = client.post(f"{QUEUE}next/", {"skip": str(first.pk)})
+    assert response["Location"] == review_url(second)
+    from moderation.models import ReviewClaim
+
+    assert list(ReviewClaim.objects.values_list("submission_id", flat=True)) == [second.pk]
+    response = client.post(f"{QUEUE}next/", {"skip": "not-a-uuid"})  # a bad skip is ignored
+    assert response["Location"] == review_url(first)  # the oldest again, now that nothing is skipped
