@@ -171,7 +171,9 @@ def review_view(model_admin, request: HttpRequest, pk) -> HttpResponse:
         "can_override": request.user.has_perm("moderation.override_guards"),
         "can_revoke": request.user.has_perm("moderation.revoke_acceptance")
         and submission.status == Status.ACCEPTED,
-        "can_reopen": _may_decide(request) and submission.status in Submission.FINAL,
+        "can_reopen": _may_decide(request)
+        and submission.status in Submission.FINAL
+        and (submission.status != Status.REVOKED or request.user.has_perm("moderation.revoke_acceptance")),
         "refused": [render({"code": code, "details": {}}) for code in refused],
         "refused_codes": ",".join(refused),
         "filters": _filters(request),

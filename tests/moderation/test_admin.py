@@ -387,3 +387,12 @@ def test_next_from_a_review_passes_over_it_and_frees_it(client, moderator):
     assert list(ReviewClaim.objects.values_list("submission_id", flat=True)) == [second.pk]
     response = client.post(f"{QUEUE}next/", {"skip": "not-a-uuid"})  # a bad skip is ignored
     assert response["Location"] == review_url(first)  # the oldest again, now that nothing is skipped
+
+
+def test_a_revocation_offers_reopening_to_seniors_only(client, moderator):
+    revoked = SubmissionFactory(status=Status.REVOKED, reasons=[{"code": "moderator_revoked", "details": {"note": "fraud"}}])  # fmt: skip
+    page = client.get(review_url(revoked), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="reopen-form"' not in page and "fraud" in page
+    moderator.user_permissions.add(Permission.objects.get(codename="revoke_acceptance"))
+    client.force_login(User.objects.get(pk=moderator.pk))
+    assert 'id="reopen-form"' in client.get(review_url(revoked)).content.decode()
