@@ -10,10 +10,11 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -44,6 +45,8 @@ from promo.reasons import MESSAGES, render
 from promo.selectors import campaigns_moderated_by
 
 Status = Submission.Status
+# How often an open review page renews its claim (well inside CLAIM_MINUTES).
+HEARTBEAT_SECONDS = 60
 # The queue filters a moderator works under, carried from the queue to "next" and from one review to the next.
 FILTERS = ("campaign__id__exact", "reason")
 
@@ -67,6 +70,7 @@ def urls(model_admin) -> list:
         path("<uuid:pk>/reopen/", view(reopen_view, post=True), name="moderation_reopen"),
         path("<uuid:pk>/revoke/", view(revoke_view, post=True), name="moderation_revoke"),
         path("<uuid:pk>/release/", view(release_view, post=True), name="moderation_release"),
+        path("<uuid:pk>/hold/", view(hold_view, post=True), name="moderation_hold"),
     ]
 
 
@@ -168,6 +172,8 @@ def review_view(model_admin, request: HttpRequest, pk) -> HttpResponse:
         "can_decide": can_decide,
         "held_by": held_by,
         "claim_minutes": CLAIM_MINUTES,
+        "heartbeat_seconds": getattr(settings, "SLIPCHECK_REVIEW_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS),
+        "claim_lost_text": _("Another moderator took this submission, or it was decided: take the next one."),
         "can_override": request.user.has_perm("moderation.override_guards"),
         "can_revoke": request.user.has_perm("moderation.revoke_acceptance")
         and submission.status == Status.ACCEPTED,
@@ -303,3 +309,18 @@ def release_view(model_admin, request: HttpRequest, pk) -> HttpResponse:
     submission = get_object_or_404(scope(request), pk=pk)
     claim_release(submission=submission, moderator=request.user)
     return _to_queue(_filters(request))
+
+
+def hold_view(model_admin, request: HttpRequest, pk) -> HttpResponse:
+    """The review page's heartbeat: while it stays open, its claim is extended; 409 once someone else holds it
+    (the page then says so) or the submission left the queue."""
+    if not _may_decide(request):
+        raise PermissionDenied
+    submission = get_object_or_404(scope(request), pk=pk)
+    if submission.status != Status.MODERATION:
+        return JsonResponse({"held": False, "status": submission.status}, status=409)
+    try:
+        claim = claim_take(submission=submission, moderator=request.user)
+    except ClaimHeld as held:
+        return JsonResponse({"held": False, "by": held.claim.moderator.get_username()}, status=409)
+    return JsonResponse({"held": True, "until": claim.expires_at.isoformat()})

@@ -178,7 +178,8 @@ def test_a_moderator_clears_the_queue_with_keys_and_a_senior_overrides_a_guard(
     senior.context.close()
 
 
-def test_two_moderators_in_two_browsers_never_hold_the_same_submission(browser, live_server):
+def test_two_moderators_in_two_browsers_never_hold_the_same_submission(browser, live_server, settings):
+    settings.SLIPCHECK_REVIEW_HEARTBEAT_SECONDS = 1
     campaign = CampaignFactory(starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31))
     staff("first", *MODERATOR)
     staff("second", *MODERATOR)
@@ -197,6 +198,14 @@ def test_two_moderators_in_two_browsers_never_hold_the_same_submission(browser, 
     second.goto(f"{live_server.url}/admin/moderation/queueitem/{queue[0].pk}/review/")
     assert "first is reviewing this submission" in second.inner_text("#held")
     assert second.locator("#approve").count() == 0
+    # The first one's page keeps its claim while open; once the claim is lost (it ran out and the second took it),
+    # the page says so and its buttons go.
+    first.goto(f"{live_server.url}/admin/moderation/queueitem/{queue[0].pk}/review/")
+    ReviewClaim.objects.filter(submission=queue[0]).update(expires_at=timezone.now())
+    second.goto(f"{live_server.url}/admin/moderation/queueitem/{queue[0].pk}/review/")
+    assert second.locator("#approve").count() == 1
+    first.wait_for_selector("#claim-lost", timeout=10_000)
+    assert first.locator("#approve").count() == 0
     first.context.close()
     second.context.close()
 

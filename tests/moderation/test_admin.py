@@ -396,3 +396,21 @@ def test_a_revocation_offers_reopening_to_seniors_only(client, moderator):
     moderator.user_permissions.add(Permission.objects.get(codename="revoke_acceptance"))
     client.force_login(User.objects.get(pk=moderator.pk))
     assert 'id="reopen-form"' in client.get(review_url(revoked)).content.decode()
+
+
+def test_an_open_review_page_keeps_its_claim_until_someone_else_holds_it(client, moderator):
+    from moderation.models import ReviewClaim
+
+    submission = in_queue()
+    client.get(review_url(submission))
+    ReviewClaim.objects.update(expires_at=timezone.now() + timedelta(seconds=30))
+    response = client.post(f"{QUEUE}{submission.pk}/hold/")
+    assert response.status_code == 200 and response.json()["held"] is True
+    assert ReviewClaim.objects.get().expires_at > timezone.now() + timedelta(minutes=4)
+    other = User.objects.create_user("other", password="pw", is_staff=True)
+    ReviewClaim.objects.update(moderator=other)
+    response = client.post(f"{QUEUE}{submission.pk}/hold/")
+    assert response.status_code == 409 and response.json() == {"held": False, "by": "other"}
+    Submission.objects.filter(pk=submission.pk).update(status=Status.ACCEPTED)
+    assert client.post(f"{QUEUE}{submission.pk}/hold/").status_code == 409
+    assert client.get(f"{QUEUE}{submission.pk}/hold/").status_code == 405
