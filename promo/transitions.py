@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from promo.models import StatusTransition, Submission
+from promo.signals import submission_moved
 
 Status = Submission.Status
 
@@ -64,7 +65,24 @@ def submission_transition(
             note=note,
             overridden=overridden or [],
         )
-    for name, value in values.items():
-        if not hasattr(value, "resolve_expression"):  # an F() expression: the caller re-reads what it needs
+        moved_from = submission.status
+        written = {name: value for name, value in values.items() if not hasattr(value, "resolve_expression")}
+        before = {
+            name: getattr(submission, name) for name in written
+        }  # an F() expression: re-read by the caller
+        for name, value in written.items():
             setattr(submission, name, value)
+        try:  # receivers see the moved submission, and write in this transaction
+            submission_moved.send(
+                sender=Submission,
+                submission=submission,
+                from_status=moved_from,
+                to_status=to,
+                actor=actor,
+                user=user,
+            )
+        except BaseException:  # rolled back: the object says what the row says
+            for name, value in before.items():
+                setattr(submission, name, value)
+            raise
     return submission

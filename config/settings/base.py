@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "recognition",
     "promo",
     "moderation",
+    "prizes",
+    "reports",
     # Tooling production does not run (generator, evaluations, benchmarks); no models, only commands.
     "evaluation",
 ]

@@ -1,0 +1,1 @@
+"""Promo codes, the prize draw and the store registry (issue 13)."""

@@ -1,0 +1,1 @@
+"""Campaign reports for marketing (issue 13)."""
