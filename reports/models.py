@@ -14,3 +14,6 @@ class ReportAccess(models.Model):
             ("view_reports", _("Can see campaign reports")),
             ("export_submissions", _("Can export submissions (never more of a card than the last 4)")),
         ]
+
+    def __str__(self) -> str:
+        return str(_("Campaign reports"))
