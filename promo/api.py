@@ -56,7 +56,7 @@ class SubmissionCreateApi(APIView):
         serializer = SubmissionCreateSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         submission = submissions.submission_create_from_input(
-            campaign=campaign, data=serializer.validated_data
+            campaign=campaign, data=serializer.validated_data, channel=Submission.Channel.API
         )
         return Response(submission_created_payload(submission, request), status=status.HTTP_202_ACCEPTED)
 

@@ -28,6 +28,7 @@ from promo.duplicates import (
 from promo.jobs import Claim
 from promo.locks import comparison_lock
 from promo.models import Recognition, Submission
+from promo.repairs import repairs_column, repairs_relied_on
 from promo.transitions import submission_transition
 from recognition.fields.amount import open_tip_mark
 from recognition.fields.card import masked_number_mark
@@ -219,10 +220,15 @@ def submission_decide(*, claim: Claim, reading: Reading) -> Submission | None:
             decision: Decision = decide(run_checks(facts, rules), rules)
             match = strongest(facts.duplicates)
             duplicate = match.submission_id if match else None
+            repairs = repairs_column(repairs_relied_on(checks=decision.checks, fields=recognition.fields))
             Submission.objects.filter(pk=submission.pk).update(
-                checks=decision.checks, duplicate_of_id=duplicate
+                checks=decision.checks, duplicate_of_id=duplicate, repairs=repairs
             )
-            submission.checks, submission.duplicate_of_id = decision.checks, duplicate
+            submission.checks, submission.duplicate_of_id, submission.repairs = (
+                decision.checks,
+                duplicate,
+                repairs,
+            )
             submission_transition(
                 submission=submission,
                 to=decision.status,

@@ -314,6 +314,11 @@ class Submission(models.Model):
     }
     FINAL = frozenset({Status.ACCEPTED, Status.REJECTED, Status.REVOKED})
 
+    class Channel(models.TextChoices):
+        PAGE = "page", _("upload page")
+        API = "api", _("API")
+        BATCH = "batch", _("batch command")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="submissions"
@@ -338,6 +343,19 @@ class Submission(models.Model):
     # The reasons' codes as " code1 code2 ", written with them (promo.transitions): the queue filters and counts
     # by reason with a plain LIKE that every database runs, where JSON containment differs between them.
     reason_codes = models.CharField(_("reason codes"), max_length=255, blank=True, default="")
+    # Where it came from; empty for uploads stored before it was recorded.
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices, blank=True, default="")
+    # What the automatic decision said (accepted, rejected or moderation) and when, kept when a person later
+    # decides otherwise: the reports count automatic decisions and the people's overturns from these.
+    auto_outcome = models.CharField(
+        _("automatic decision"), max_length=12, choices=Status.choices, blank=True, default=""
+    )
+    auto_decided_at = models.DateTimeField(_("decided automatically at"), null=True, blank=True)
+    # The repairs of OCR confusions (promo.repairs) that a passed check relied on, as " rule1 rule2 ": what
+    # each rule bought is counted with a plain LIKE, as reason_codes are.
+    repairs = models.CharField(_("repairs relied on"), max_length=255, blank=True, default="")
+    # How long it waited for the person who decided it (from waiting_since to the decision).
+    moderation_wait = models.DurationField(_("waited for a moderator"), null=True, blank=True)
     # When it last entered moderation (first look, reopened, or asked for by the participant): the queue's
     # order and its waiting time.
     waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)

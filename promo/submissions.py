@@ -30,6 +30,7 @@ def submission_create(
     typed_amount: Decimal,
     typed_card_last4: str,
     consent_version: str,
+    channel: str,
 ) -> Submission:
     """Stores a photo that passed intake (working copy and stripped original under server-chosen names) and
     enqueues its processing once the row is committed (a worker must see it)."""
@@ -43,6 +44,7 @@ def submission_create(
         typed_card_last4=typed_card_last4,
         consent_version=consent_version,
         consent_at=timezone.now(),
+        channel=channel,
     )
     submission.photo.save(f"{submission.pk}.jpg", ContentFile(photo.working), save=False)
     if photo.original is not None:
@@ -65,7 +67,7 @@ def submission_create(
     return submission
 
 
-def submission_create_from_input(*, campaign: Campaign, data: Mapping[str, Any]) -> Submission:
+def submission_create_from_input(*, campaign: Campaign, data: Mapping[str, Any], channel: str) -> Submission:
     """For validated input of the API, the upload page and submit_batch, which all name the fields alike."""
     return submission_create(
         campaign=campaign,
@@ -74,6 +76,7 @@ def submission_create_from_input(*, campaign: Campaign, data: Mapping[str, Any])
         typed_amount=data["amount"],
         typed_card_last4=data["card_last4"],
         consent_version=campaign.rules_version,
+        channel=channel,
     )
 
 

@@ -9,6 +9,9 @@ from promo.models import StatusTransition, Submission
 from promo.signals import submission_moved
 
 Status = Submission.Status
+# Where only the machine moves a submission, and what it may decide from there.
+MACHINE_STATES = frozenset({Status.RECEIVED, Status.PROCESSING})
+AUTOMATIC_OUTCOMES = frozenset({Status.ACCEPTED, Status.REJECTED, Status.MODERATION})
 
 
 def codes_column(reasons: list[dict[str, Any]]) -> str:
@@ -47,6 +50,12 @@ def submission_transition(
         values.update(decided_at=now, decided_by=user, waiting_since=None)
     if to == Status.MODERATION:
         values.update(decided_at=now, decided_by=None, waiting_since=now)
+    if submission.status in MACHINE_STATES and to in AUTOMATIC_OUTCOMES:
+        # The machine decides once (nothing returns to processing from a decision); a person's later word is
+        # `decided_by`, so the reports tell automatic decisions from overturns.
+        values.update(auto_outcome=to, auto_decided_at=now)
+    if submission.status == Status.MODERATION and to in Submission.FINAL and submission.waiting_since:
+        values["moderation_wait"] = now - submission.waiting_since
     if to != Status.PROCESSING:  # a claim lives only while processing
         values.update(claim_token=None, claim_expires_at=None)
     if reasons is not None:

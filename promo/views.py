@@ -54,7 +54,9 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     form = UploadForm(data, files, documents=campaign.documents)
     if not form.is_valid():
         return _upload_page(request, campaign, form, status=400)
-    submission = submissions.submission_create_from_input(campaign=campaign, data=form.cleaned_data)
+    submission = submissions.submission_create_from_input(
+        campaign=campaign, data=form.cleaned_data, channel=Submission.Channel.PAGE
+    )
     return redirect("promo:status", pk=submission.pk)
 
 

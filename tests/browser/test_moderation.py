@@ -106,7 +106,7 @@ def upload(campaign, photo: bytes, contact: str, amount: Decimal, card: str) -> 
     """A real upload: intake, storage and the automatic decision with the real OCR (tasks run eagerly)."""
     created = submissions.submission_create(
         campaign=campaign, contact=contact, photo=photo_intake(photo), typed_amount=amount,
-        typed_card_last4=card, consent_version="1",
+        typed_card_last4=card, consent_version="1", channel="page",
     )  # fmt: skip
     return Submission.objects.get(pk=created.pk)
 

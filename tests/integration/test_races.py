@@ -78,7 +78,7 @@ def process(submission_id, reading, barrier: threading.Barrier) -> Callable[[], 
 def upload(campaign, photo: bytes, contact: str, amount: Decimal) -> Callable[[], Submission]:
     return lambda: submissions.submission_create(
         campaign=campaign, contact=contact, photo=photo_intake(photo), typed_amount=amount,
-        typed_card_last4=CARD, consent_version="1",
+        typed_card_last4=CARD, consent_version="1", channel="page",
     )  # fmt: skip
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from promo.models import Submission
 from tests.factories import CampaignFactory, SubmissionFactory, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,7 @@ def test_upload_is_accepted_and_the_decision_can_be_polled(
     created = response.json()
     assert set(created) == {"id", "status", "url"}
     assert created["status"] == "received"
+    assert Submission.objects.get(pk=created["id"]).channel == Submission.Channel.API
     assert created["url"] == f"http://testserver/api/v1/submissions/{created['id']}/"
 
     detail = api.get(created["url"], HTTP_ACCEPT_LANGUAGE="en").json()

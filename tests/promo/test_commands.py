@@ -124,6 +124,7 @@ def test_submit_batch_decides_every_line(tmp_path, campaign, slip, landscape):
     assert all(
         set(p) == {"image", "id", "status", "reasons", "seconds"} and p["seconds"] > 0 for p in printed
     )
+    assert set(Submission.objects.values_list("channel", flat=True)) == {Submission.Channel.BATCH}
     assert Submission.objects.count() == 2
 
 

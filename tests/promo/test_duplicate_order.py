@@ -67,7 +67,7 @@ def receipt_reading(fn: str = "7380440700000000", **changes):
 def upload(campaign, photo: bytes, contact: str, amount: Decimal = AMOUNT) -> Submission:
     return submissions.submission_create(
         campaign=campaign, contact=contact, photo=photo_intake(photo), typed_amount=amount,
-        typed_card_last4=CARD, consent_version="1",
+        typed_card_last4=CARD, consent_version="1", channel="page",
     )  # fmt: skip
 
 

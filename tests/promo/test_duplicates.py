@@ -157,6 +157,7 @@ def upload(campaign, photo: bytes, truth, contact: str, amount=None) -> Submissi
         typed_amount=amount if amount is not None else truth.amount,
         typed_card_last4=truth.card_last4,
         consent_version="1",
+        channel="page",
     )
     processing.submission_process(submission_id=submission.pk)
     submission.refresh_from_db()

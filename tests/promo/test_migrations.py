@@ -116,3 +116,44 @@ def test_existing_campaigns_keep_taking_the_slip():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+FACTS_BEFORE, FACTS_AFTER = ("promo", "0010_verbose_names"), ("promo", "0011_report_facts")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_decisions_get_their_automatic_outcome_from_the_audit_trail():
+    executor = MigrationExecutor(connection)
+    executor.migrate([FACTS_BEFORE])
+    apps = executor.loader.project_state([FACTS_BEFORE]).apps
+    Campaign, Participant = apps.get_model("promo", "Campaign"), apps.get_model("promo", "Participant")
+    Submission, Transition = (
+        apps.get_model("promo", "Submission"),
+        apps.get_model("promo", "StatusTransition"),
+    )
+    campaign = Campaign.objects.create(
+        slug="r", name="r", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31)
+    )
+    participant = Participant.objects.create(contact="r@example.com", contact_kind="email")
+    common = {"campaign": campaign, "participant": participant, "photo_sha256": "0" * 64, "typed_amount": 1, "typed_card_last4": "1234"}  # fmt: skip
+    overturned = Submission.objects.create(id=uuid.uuid4(), status="accepted", **common)
+    for before, after in [("", "received"), ("received", "processing"), ("processing", "rejected"),
+                          ("rejected", "moderation"), ("moderation", "accepted")]:  # fmt: skip
+        Transition.objects.create(submission=overturned, from_status=before, to_status=after, actor="x")
+    waiting = Submission.objects.create(id=uuid.uuid4(), status="received", **common)
+    no_trail = Submission.objects.create(id=uuid.uuid4(), status="rejected", **common)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([FACTS_AFTER])
+    Submission = executor.loader.project_state([FACTS_AFTER]).apps.get_model("promo", "Submission")
+    first = Transition.objects.get(submission_id=overturned.pk, to_status="rejected")
+    row = Submission.objects.get(pk=overturned.pk)
+    assert (row.auto_outcome, row.auto_decided_at) == ("rejected", first.created_at)
+    assert Submission.objects.get(pk=waiting.pk).auto_outcome == ""
+    assert Submission.objects.get(pk=no_trail.pk).auto_outcome == ""  # unknown, not invented
+    assert Submission.objects.get(pk=no_trail.pk).channel == ""
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

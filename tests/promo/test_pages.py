@@ -95,6 +95,7 @@ def test_upload_through_the_page_reaches_a_decision(
     assert response.status_code == 302
     submission = Submission.objects.get()
     assert response["Location"] == f"/s/{submission.pk}/"
+    assert submission.channel == Submission.Channel.PAGE
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Your slip is accepted" in page
     assert 'http-equiv="refresh"' not in page  # decided: the page stops reloading

@@ -30,6 +30,7 @@ def upload(campaign, contact: str) -> Submission:
         typed_amount="1234.50",
         typed_card_last4="4821",
         consent_version=campaign.rules_version,
+        channel="page",
     )
     Recognition.objects.create(
         submission=submission, engine="test", kind="slip", amount="1234.50", card_last4="4821", rrn="123456789012",

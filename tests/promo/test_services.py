@@ -22,6 +22,7 @@ def upload(campaign, photo: bytes, amount: str, card: str, contact: str = "+7 99
         typed_amount=Decimal(amount),
         typed_card_last4=card,
         consent_version="1",
+        channel="page",
     )
 
 
@@ -254,3 +255,43 @@ def test_an_open_tip_line_is_read_on_its_printed_row_not_its_box(tip_value, outc
         processing.submission_process(submission_id=submission.pk)
     submission.refresh_from_db()
     assert (submission.status, [r["code"] for r in submission.reasons]) == outcome, submission.checks
+
+
+def test_the_automatic_decision_its_repairs_and_a_persons_overturn_are_kept_apart():
+    """The reports' facts: what the machine said and when, the repairs it relied on, and how long a person
+    was waited for; a person's later word does not overwrite the machine's."""
+    submission = SubmissionFactory(typed_amount=Decimal("1234.50"), typed_card_last4="4821")
+    reading = reading_of(amount=Decimal("1234.50"), date=date(2026, 11, 21), card_last4="4821")
+    repaired = reading.fields["date"]
+    reading.fields["date"] = type(repaired)(
+        repaired.value, repaired.confidence, repaired.candidates, ("date_mask_repaired",)
+    )
+    with mock.patch("promo.processing.recognize", return_value=reading):
+        processing.submission_process(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Status.ACCEPTED, submission.reasons
+    assert (submission.auto_outcome, submission.repairs) == (Status.ACCEPTED, " date_mask_repaired ")
+    assert submission.auto_decided_at == submission.decided_at
+    automatic_at = submission.auto_decided_at
+
+    transitions.submission_transition(submission=submission, to=Status.MODERATION, actor="moderator")
+    submission.refresh_from_db()
+    waiting_since = submission.waiting_since
+    transitions.submission_transition(submission=submission, to=Status.REJECTED, actor="moderator")
+    submission.refresh_from_db()
+    assert (submission.auto_outcome, submission.auto_decided_at) == (Status.ACCEPTED, automatic_at)
+    assert submission.moderation_wait == submission.decided_at - waiting_since
+    assert submission.moderation_wait.total_seconds() >= 0
+
+
+def test_recognition_that_gives_up_is_an_automatic_moderation():
+    submission = SubmissionFactory()
+    with mock.patch("promo.processing.recognize", side_effect=RuntimeError("engine crashed")):
+        processing.submission_process(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert (submission.status, submission.auto_outcome, submission.repairs) == (
+        Status.MODERATION,
+        "moderation",
+        "",
+    )
+    assert submission.auto_decided_at is not None and submission.moderation_wait is None

@@ -42,7 +42,7 @@ from promo.checks import run_checks
 from promo.decision import decide
 from promo.documents import SLIP, parse_documents
 from promo.intake import photo_intake
-from promo.models import Campaign
+from promo.models import Campaign, Submission
 
 SWEEP = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
@@ -137,6 +137,7 @@ class Command(BaseCommand):
                             typed_amount=scenario.typed_amount,
                             typed_card_last4=scenario.typed_card_last4,
                             consent_version=target.rules_version,
+                            channel=Submission.Channel.BATCH,
                         )
                         processing.submission_process(submission_id=submission.pk)
                         submission.refresh_from_db()

@@ -60,7 +60,7 @@ class Command(BaseCommand):
             if not serializer.is_valid():
                 return {"image": image, "error": serializer.errors}
             submission = submissions.submission_create_from_input(
-                campaign=campaign, data=serializer.validated_data
+                campaign=campaign, data=serializer.validated_data, channel=Submission.Channel.BATCH
             )
         submission = self.wait_for_decision(submission, timeout)
         seconds = (
