@@ -9,11 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from moderation.models import FieldCorrection
 from moderation.outcomes import REJECT_REASONS
+from promo.amounts import format_amount
 from promo.models import Recognition, Submission
 from promo.reasons import MESSAGES, reason, render
 
@@ -185,7 +186,7 @@ def shown(name: str, value: Any) -> str:
         return ""
     try:
         if name == "amount":
-            return number_format(Decimal(str(value)), 2, force_grouping=True)
+            return format_amount(Decimal(str(value)))
         if name == "date":
             return date_format(date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
     except (ValueError, ArithmeticError):

@@ -68,7 +68,7 @@ class SubmissionDetailApi(APIView):
         responses={200: SubmissionSerializer, 404: OpenApiResponse(description="No such submission")}
     )
     def get(self, request: Request, pk: str) -> Response:
-        submission = get_object_or_404(Submission.objects.select_related("recognition"), pk=pk)
+        submission = get_object_or_404(Submission.objects.select_related("recognition", "campaign"), pk=pk)
         return Response(SubmissionSerializer(submission).data)
 
 
@@ -94,7 +94,7 @@ class SubmissionAppealApi(APIView):
         summary="Ask for a person to check an automatic rejection (once per submission)",
     )
     def post(self, request: Request, pk: str) -> Response:
-        submission = get_object_or_404(Submission.objects.select_related("recognition"), pk=pk)
+        submission = get_object_or_404(Submission.objects.select_related("recognition", "campaign"), pk=pk)
         try:
             submission = submission_appeal(submission=submission)
         except AppealNotAllowed as refused:

@@ -5,10 +5,15 @@ read, so the same decision speaks Russian to one participant and English to anot
 """
 
 from collections.abc import Mapping
+from contextlib import suppress
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from promo.amounts import format_amount
 from promo.documents import SLIP, photograph_instruction
 
 MESSAGES: dict[str, Any] = {
@@ -110,14 +115,31 @@ def reason(code: str, **details: Any) -> dict[str, Any]:
     return {"code": code, "details": {key: str(value) for key, value in details.items()}}
 
 
-def render(stored: Mapping[str, Any]) -> dict[str, str]:
-    """`{"code", "message"}` in the active language; a message never fails for a missing detail."""
+# Details stored as "1234.50" or "2026-11-21" (machine forms) that a message shows in the reader's own format.
+AMOUNT_DETAILS = ("read", "typed", "amount", "minimum")
+AMOUNT_CODES = frozenset({"amount_mismatch", "below_min_amount"})
+DATE_DETAILS = ("date", "starts", "ends")
+
+
+def _localized(code: str, details: dict[str, Any], currency: str) -> dict[str, Any]:
+    for key in AMOUNT_DETAILS if code in AMOUNT_CODES else ():
+        with suppress(KeyError, InvalidOperation, ValueError):
+            details[key] = format_amount(Decimal(str(details[key])), currency)
+    for key in DATE_DETAILS:
+        with suppress(KeyError, ValueError):
+            details[key] = date_format(date.fromisoformat(str(details[key])), "SHORT_DATE_FORMAT")
+    return details
+
+
+def render(stored: Mapping[str, Any], currency: str = "") -> dict[str, str]:
+    """`{"code", "message"}` in the active language, amounts and dates written as its readers write them; a
+    message never fails for a missing detail."""
     code = stored["code"]
     template = MESSAGES.get(code)
     if template is None:
         return {"code": code, "message": code}
     text = str(template)  # a lazy translation, rendered in the active language
-    details = dict(stored.get("details", {}))
+    details = _localized(code, dict(stored.get("details", {})), currency)
     # Reasons stored before campaigns chose their documents were all about slips.
     details["photograph"] = str(photograph_instruction(str(details.get("documents", SLIP)).split(",")))
     if "field" in details:
@@ -147,4 +169,4 @@ def participant_reasons(submission: Any) -> list[dict[str, str]]:
     stored = submission.reasons
     if stored and by_a_person(stored[0]["code"]):
         stored = stored[:1]
-    return [render(r) for r in stored]
+    return [render(r, submission.campaign.currency) for r in stored]

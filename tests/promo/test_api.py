@@ -67,7 +67,8 @@ def test_reasons_speak_the_language_of_the_request(api):
 @pytest.mark.parametrize(
     ("fields", "errors"),
     [
-        ({"amount": "12.345"}, {"amount"}),
+        ({"amount": "12.3456"}, {"amount"}),
+        ({"amount": "99999999999"}, {"amount"}),
         ({"amount": "abc"}, {"amount"}),
         ({"amount": "-3"}, {"amount"}),
         ({"card_last4": "12a4"}, {"card_last4"}),

@@ -107,7 +107,7 @@ def test_form_errors_are_shown_next_to_the_fields(client, campaign):
     )
     page = response.content.decode()
     assert response.status_code == 400
-    assert "Enter the amount as on the slip" in page
+    assert "Enter the amount as printed on the slip, e.g. 1,234.50." in page
     assert "Enter the four digits printed after the asterisks." in page
     assert "This field is required." in page
     assert Submission.objects.count() == 0
