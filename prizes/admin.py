@@ -138,7 +138,10 @@ class PromoCodeAdmin(ScopedAdmin):
         if not self.can_upload(request):
             raise PermissionDenied
         campaigns = prize_campaigns(request.user)
-        form = CodesUploadForm(request.POST or None, request.FILES or None, campaigns=campaigns)
+        posted = request.method == "POST"
+        form = CodesUploadForm(
+            request.POST if posted else None, request.FILES if posted else None, campaigns=campaigns
+        )
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
@@ -278,7 +281,8 @@ class DrawAdmin(ScopedAdmin):
     def announce_view(self, request: HttpRequest) -> HttpResponse:
         if not self.can_run(request):
             raise PermissionDenied
-        form = AnnounceForm(request.POST or None, campaigns=prize_campaigns(request.user))
+        posted = request.method == "POST"
+        form = AnnounceForm(request.POST if posted else None, campaigns=prize_campaigns(request.user))
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -309,7 +313,7 @@ class DrawAdmin(ScopedAdmin):
         if not self.can_run(request):
             raise PermissionDenied
         draw = self._draw(request, pk)
-        form = RunForm(request.POST or None)
+        form = RunForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 draw_services.draw_run(

@@ -65,9 +65,18 @@ def test_csv_is_semicolon_separated_with_a_bom_decimal_commas_and_text_for_formu
     with translation.override("en"):
         body = registry.registry_csv(registry.draw_registry(ran_draw(campaign, hostile)), "Rank")
     rows = parse(body)
-    assert rows[0] == ["Rank", "Entry", "Status", "Slip date", "Slip time", "Amount", "Merchant", "Card last 4"]
+    assert rows[0] == [
+        "Rank",
+        "Entry",
+        "Status",
+        "Slip date",
+        "Slip time",
+        "Amount",
+        "Merchant",
+        "Card last 4",
+    ]
     merchants = [row[6] for row in rows[1:]]
-    assert merchants == ["'=HYPERLINK(\"http://x\")", "'+7 shop", "'-1", "'@SUM(A1)", "'\tTAB", "'\rCR"]
+    assert merchants == ['\'=HYPERLINK("http://x")', "'+7 shop", "'-1", "'@SUM(A1)", "'\tTAB", "'\rCR"]
     assert rows[1][3:6] == ["2026-10-05", "14:05", "1999,90"]
     assert all(not cell.startswith(registry.FORMULA_STARTS) for row in rows for cell in row)
 
