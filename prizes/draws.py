@@ -134,8 +134,8 @@ def draw_run(*, draw: Draw, user: Any = None, allow_pending: bool = False) -> Dr
         if pending and not allow_pending:
             raise DrawRefused(
                 _(
-                    "%(count)d submissions of the period still wait for a decision: decide them first, or run the "
-                    "draw without them."
+                    "Submissions of the period still waiting for a decision: %(count)d. Decide them first, or run "
+                    "the draw without them."
                 )
                 % {"count": pending}
             )

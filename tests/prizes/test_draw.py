@@ -210,7 +210,7 @@ def test_only_the_accepted_submissions_of_the_period_count(campaign, clock):
     at(campaign, move(move(accepted(campaign), Status.MODERATION), Status.REJECTED), when)
     reopened = at(campaign, move(accepted(campaign), Status.MODERATION), when)  # waiting again
     at(campaign, SubmissionFactory(campaign=campaign), when)  # received, unread
-    with pytest.raises(draws.DrawRefused, match="2 submissions of the period still wait"):
+    with pytest.raises(draws.DrawRefused, match="still waiting for a decision: 2"):
         run(draw, clock)
     draw = run(draw, clock, allow_pending=True)
     assert sorted(e["entry"] for e in draw.published["entries"]) == sorted(
