@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from promo import submissions
+from promo import extras, submissions
 from promo.appeals import AppealNotAllowed, submission_appeal
 from promo.models import Submission
 from promo.ratelimit import RateLimited, rate_limited_message, upload_rate_check
@@ -68,7 +68,9 @@ class SubmissionDetailApi(APIView):
         responses={200: SubmissionSerializer, 404: OpenApiResponse(description="No such submission")}
     )
     def get(self, request: Request, pk: str) -> Response:
-        submission = get_object_or_404(Submission.objects.select_related("recognition", "campaign"), pk=pk)
+        submission = get_object_or_404(
+            Submission.objects.select_related("recognition", "campaign", *extras.related()), pk=pk
+        )
         return Response(SubmissionSerializer(submission).data)
 
 
@@ -94,7 +96,9 @@ class SubmissionAppealApi(APIView):
         summary="Ask for a person to check an automatic rejection (once per submission)",
     )
     def post(self, request: Request, pk: str) -> Response:
-        submission = get_object_or_404(Submission.objects.select_related("recognition", "campaign"), pk=pk)
+        submission = get_object_or_404(
+            Submission.objects.select_related("recognition", "campaign", *extras.related()), pk=pk
+        )
         try:
             submission = submission_appeal(submission=submission)
         except AppealNotAllowed as refused:

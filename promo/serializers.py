@@ -5,6 +5,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from promo import extras
 from promo.amounts import parse_typed_amount
 from promo.appeals import REFUSALS, AppealNotAllowed, can_appeal
 from promo.contacts import normalize_contact
@@ -89,6 +90,10 @@ class SubmissionSerializer(serializers.ModelSerializer):
         help_text="The participant may ask, once, for a person to check this automatic rejection "
         "(POST .../appeal/): show the button"
     )
+    extras = serializers.SerializerMethodField(
+        help_text="What other parts of the campaign add, by key: e.g. `promo_code` (the instant prize of an "
+        "accepted slip). Empty when there is nothing to show."
+    )
 
     class Meta:
         model = Submission
@@ -101,6 +106,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "decided_at",
             "can_appeal",
             "appealed_at",
+            "extras",
         ]
         extra_kwargs = {"appealed_at": {"help_text": "When the participant asked for a person to check it"}}
 
@@ -110,6 +116,10 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
     def get_can_appeal(self, submission: Submission) -> bool:
         return can_appeal(submission)
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_extras(self, submission: Submission) -> dict:
+        return extras.submission_extras(submission)
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_recognized(self, submission: Submission) -> dict | None:

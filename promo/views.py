@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from promo import submissions
+from promo import extras, submissions
 from promo.appeals import AppealNotAllowed, can_appeal, submission_appeal
 from promo.forms import UploadForm
 from promo.models import Submission
@@ -68,13 +68,14 @@ def _upload_page(
 
 
 def status(request: HttpRequest, pk: str) -> HttpResponse:
-    submission = get_object_or_404(Submission.objects.select_related("campaign"), pk=pk)
+    submission = get_object_or_404(Submission.objects.select_related("campaign", *extras.related()), pk=pk)
     context = {
         "submission": submission,
         "campaign": submission.campaign,
         "reasons": participant_reasons(submission),
         "can_appeal": can_appeal(submission),
         "refresh_seconds": REFRESH_SECONDS.get(submission.status),
+        "extras": extras.labelled_extras(submission),
     }
     return render(request, "promo/status.html", context)
 
