@@ -37,9 +37,15 @@ ROLES: dict[str, tuple[str, ...]] = {
         "moderation.revoke_acceptance",
         "promo.view_statustransition",
     ),
-    # Reports only: no photos, no contacts, no queue. The reports app's own permission (e.g.
-    # "reports.view_report") is added here, in a new roles migration, when that app exists.
-    MARKETING: ("promo.view_campaign",),
+    # Reports, exports (never more of a card than its last 4, contacts masked) and the draws' published records:
+    # no photos, no contacts, no queue.
+    MARKETING: (
+        "promo.view_campaign",
+        "reports.view_reports",
+        "reports.export_submissions",
+        "prizes.view_draw",
+        "prizes.view_registry",
+    ),
     CAMPAIGN_ADMIN: (
         # Campaigns, and who moderates each (Campaign.moderators is edited on the campaign's page).
         "promo.add_campaign",
@@ -49,5 +55,20 @@ ROLES: dict[str, tuple[str, ...]] = {
         "moderation.view_queueitem",
         "promo.moderate_any_campaign",
         "promo.view_erasure",
+        "reports.view_reports",
+        "reports.export_submissions",
+        # Promo code pools (codes are never edited; only codes never handed out may be deleted), shortages,
+        # what a revocation does with a code, and the draws.
+        "prizes.add_promocode",
+        "prizes.view_promocode",
+        "prizes.delete_promocode",
+        "prizes.view_codeshortage",
+        "prizes.change_codeshortage",
+        "prizes.add_prizesettings",
+        "prizes.change_prizesettings",
+        "prizes.view_prizesettings",
+        "prizes.view_draw",
+        "prizes.run_draw",
+        "prizes.view_registry",
     ),
 }

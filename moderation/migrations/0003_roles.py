@@ -42,12 +42,12 @@ ROLES = {
 }
 
 
-def ensure_permissions(apps, using):
+def ensure_permissions(apps, using, roles=ROLES):
     """Content types and permissions are made by post_migrate, after every migration has run: on a fresh
     database they do not exist yet here. Make those of the apps the roles name now, as post_migrate would
     (it skips what exists). create_permissions skips an app config without a models module, which the
     migration state's configs never have: set one for the call, and put the config back as it was."""
-    for label in sorted({permission.split(".", 1)[0] for names in ROLES.values() for permission in names}):
+    for label in sorted({permission.split(".", 1)[0] for names in roles.values() for permission in names}):
         app_config = apps.get_app_config(label)
         had_models_module = "models_module" in vars(app_config)
         models_module = getattr(app_config, "models_module", None)
@@ -61,13 +61,14 @@ def ensure_permissions(apps, using):
                 del app_config.models_module
 
 
-def create_roles(apps, schema_editor):
-    """Idempotent: each group exists, with exactly its permissions (any other it was given is taken away)."""
+def create_roles(apps, schema_editor, roles=ROLES):
+    """Idempotent: each group exists, with exactly its permissions (any other it was given is taken away).
+    Later roles migrations call it with their own copy of the roles."""
     using = schema_editor.connection.alias
-    ensure_permissions(apps, using)
+    ensure_permissions(apps, using, roles)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, permissions in ROLES.items():
+    for name, permissions in roles.items():
         found = []
         for permission in permissions:
             app_label, codename = permission.split(".", 1)

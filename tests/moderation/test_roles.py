@@ -15,7 +15,7 @@ from promo.selectors import campaigns_moderated_by
 from tests.factories import CampaignFactory, RecognitionFactory, SubmissionFactory
 
 # The migration that last copied roles.ROLES: a new roles migration replaces it here.
-LATEST_ROLES_MIGRATION = ("moderation", "0003_roles")
+LATEST_ROLES_MIGRATION = ("moderation", "0004_reports_and_prizes_roles")
 BEFORE_ROLES = ("moderation", "0002_claims_corrections_redactions")
 QUEUE = "/admin/moderation/queueitem/"
 Status = Submission.Status
@@ -66,7 +66,7 @@ def test_no_role_may_delete_a_submission_or_see_contacts_but_through_a_submissio
 
 @pytest.mark.django_db
 def test_running_the_migration_again_restores_exactly_the_listed_permissions():
-    migration = importlib.import_module("moderation.migrations.0003_roles")
+    migration = importlib.import_module(f"moderation.migrations.{LATEST_ROLES_MIGRATION[1]}")
     apps = MigrationExecutor(connection).loader.project_state(LATEST_ROLES_MIGRATION).apps
     moderators = Group.objects.get(name=roles.MODERATOR)
     moderators.permissions.add(Permission.objects.get(codename="delete_submission"))
@@ -87,8 +87,9 @@ def test_the_migration_reverses_and_makes_the_permissions_a_fresh_database_lacks
     executor.migrate([BEFORE_ROLES])
     assert not Group.objects.filter(name__in=roles.ROLES).exists()
     # As on a fresh database, where post_migrate has not yet made them: no content types, no permissions.
-    ContentType.objects.filter(app_label__in=["promo", "moderation"]).delete()
-    assert not Permission.objects.filter(content_type__app_label__in=["promo", "moderation"]).exists()
+    apps_of_roles = ["promo", "moderation", "reports", "prizes"]
+    ContentType.objects.filter(app_label__in=apps_of_roles).delete()
+    assert not Permission.objects.filter(content_type__app_label__in=apps_of_roles).exists()
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
