@@ -12,12 +12,13 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from promo.repairs import REPAIRS
 from reports import charts
 from reports.labels import channel_label, reason_label, repair_label
+from reports.numbers import number_format
 from reports.selectors import CHANNELS, DECISION_FRACTIONS, WAIT_FRACTIONS, Report, Waits
 
 
