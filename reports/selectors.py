@@ -25,6 +25,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import (
+    Case,
     Count,
     DateTimeField,
     DecimalField,
@@ -37,6 +38,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractHour, Floor, Least, TruncDate
 
@@ -127,7 +129,9 @@ class DayRow:
 
 
 def _channel_counts() -> dict[str, Count]:
-    return {f"channel_{value or 'unknown'}": Count("pk", filter=Q(channel=value)) for value in CHANNELS}
+    return {
+        f"channel_{value or 'unknown'}": Count("created_at", filter=Q(channel=value)) for value in CHANNELS
+    }
 
 
 def traffic_by_day(period: Period) -> list[DayRow]:
@@ -142,7 +146,7 @@ def traffic_by_day(period: Period) -> list[DayRow]:
         .annotate(day=TruncDate("created_at", tzinfo=tz))
         .values("day")
         .annotate(
-            submissions=Count("pk"), participants=Count("participant_id", distinct=True), **_channel_counts()
+            submissions=Count("*"), participants=Count("participant_id", distinct=True), **_channel_counts()
         )
     )
     for group in grouped:
@@ -194,7 +198,7 @@ def traffic_by_hour(period: Period) -> list[int]:
         period_submissions(period)
         .annotate(hour=ExtractHour("created_at", tzinfo=period.campaign.tz))
         .values("hour")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
     for group in grouped:
         counts[int(group["hour"])] = group["n"]
@@ -247,45 +251,63 @@ def _automatic_decision_time() -> ExpressionWrapper:
 
 def outcomes(period: Period) -> Outcomes:
     """The outcome mix, the automatic rejections by reason, each repair's contribution and the upload-to-decision
-    time, in one aggregate query (and, on SQLite, one small query per percentile)."""
-    by_person = Q(decided_by__isnull=False)
-    auto_accepted = Q(auto_outcome=Status.ACCEPTED)
-    person_rejected = by_person & Q(status__in=[Status.REJECTED, Status.REVOKED])
-    overturned_to_rejected = auto_accepted & person_rejected
-    overturned_to_accepted = Q(auto_outcome=Status.REJECTED, status=Status.ACCEPTED) & by_person
+    time, in two queries (and, on SQLite, one small query per percentile).
+
+    The mix is counted by grouping on what decides it (status, the machine's word, whether a person decided,
+    the reasons of a rejection and the repairs of an acceptance): a few hundred groups at most, which Python sums
+    into every figure. Counting each figure with a filter of its own (a LIKE per reason and repair) cost the
+    database 4.5 times as much per row (measured: 560 against 125 ms at 100,000 submissions)."""
+    queryset = period_submissions(period)
+    grouped = (
+        queryset.annotate(
+            by_person=Case(When(decided_by__isnull=False, then=Value(True)), default=Value(False)),
+            reason_key=Case(When(auto_outcome=Status.REJECTED, then=F("reason_codes")), default=Value("")),
+            repair_key=Case(When(auto_outcome=Status.ACCEPTED, then=F("repairs")), default=Value("")),
+        )
+        .values("status", "auto_outcome", "by_person", "reason_key", "repair_key")
+        .annotate(n=Count("*"))
+    )
+    counts = dict.fromkeys(
+        ("total", "auto_accepted", "auto_rejected", "to_moderation", "undecided", "moderators_accepted",
+         "moderators_rejected", "overturned_to_rejected", "overturned_to_accepted", "revoked", "waiting"),
+        0,
+    )  # fmt: skip
+    reasons: dict[str, int] = {}
+    relied = dict.fromkeys(REPAIRS, 0)
+    relied_overturned = dict.fromkeys(REPAIRS, 0)
+    for group in grouped:
+        n, status, auto, by_person = (
+            group["n"],
+            group["status"],
+            group["auto_outcome"],
+            bool(group["by_person"]),
+        )
+        counts["total"] += n
+        counts["auto_accepted"] += n if auto == Status.ACCEPTED else 0
+        counts["auto_rejected"] += n if auto == Status.REJECTED else 0
+        counts["to_moderation"] += n if auto == Status.MODERATION else 0
+        counts["undecided"] += n if status in (Status.RECEIVED, Status.PROCESSING) else 0
+        counts["moderators_accepted"] += n if by_person and status == Status.ACCEPTED else 0
+        counts["moderators_rejected"] += n if by_person and status == Status.REJECTED else 0
+        overturned = auto == Status.ACCEPTED and by_person and status in (Status.REJECTED, Status.REVOKED)
+        counts["overturned_to_rejected"] += n if overturned else 0
+        counts["overturned_to_accepted"] += (
+            n if auto == Status.REJECTED and by_person and status == Status.ACCEPTED else 0
+        )
+        counts["revoked"] += n if status == Status.REVOKED else 0
+        counts["waiting"] += n if status == Status.MODERATION else 0
+        for code in set((group["reason_key"] or "").split()):
+            if code in AUTOMATIC_REASONS:
+                reasons[code] = reasons.get(code, 0) + n
+        for code in set((group["repair_key"] or "").split()):
+            if code in relied:
+                relied[code] += n
+                relied_overturned[code] += n if overturned else 0
     decided_automatically = Q(auto_decided_at__isnull=False) & ~Q(auto_outcome="")
     figures: dict[str, Any] = {
-        "total": Count("pk"),
         "participants": Count("participant_id", distinct=True),
-        "auto_accepted": Count("pk", filter=auto_accepted),
-        "auto_rejected": Count("pk", filter=Q(auto_outcome=Status.REJECTED)),
-        "to_moderation": Count("pk", filter=Q(auto_outcome=Status.MODERATION)),
-        "undecided": Count("pk", filter=Q(status__in=[Status.RECEIVED, Status.PROCESSING])),
-        "moderators_accepted": Count("pk", filter=by_person & Q(status=Status.ACCEPTED)),
-        "moderators_rejected": Count("pk", filter=by_person & Q(status=Status.REJECTED)),
-        "overturned_to_rejected": Count("pk", filter=overturned_to_rejected),
-        "overturned_to_accepted": Count("pk", filter=overturned_to_accepted),
-        "revoked": Count("pk", filter=Q(status=Status.REVOKED)),
-        "waiting": Count("pk", filter=Q(status=Status.MODERATION)),
-        "decided_automatically": Count("pk", filter=decided_automatically),
-        **{
-            f"reason_{code}": Count(
-                "pk", filter=Q(auto_outcome=Status.REJECTED, reason_codes__contains=f" {code} ")
-            )
-            for code in AUTOMATIC_REASONS
-        },
-        **{
-            f"repair_{code}": Count("pk", filter=auto_accepted & Q(repairs__contains=f" {code} "))
-            for code in REPAIRS
-        },
-        **{
-            f"repair_{code}_overturned": Count(
-                "pk", filter=overturned_to_rejected & Q(repairs__contains=f" {code} ")
-            )
-            for code in REPAIRS
-        },
+        "decided_automatically": Count("created_at", filter=decided_automatically),
     }
-    queryset = period_submissions(period)
     if uses_percentile_cont(queryset):
         figures |= percentile_aggregates(
             "decision", _automatic_decision_time(), DECISION_FRACTIONS, decided_automatically
@@ -299,24 +321,13 @@ def outcomes(period: Period) -> Outcomes:
         aggregated=row,
         prefix="decision",
     )
-    rejected_by_reason = {code: row[f"reason_{code}"] for code in AUTOMATIC_REASONS if row[f"reason_{code}"]}
     return Outcomes(
-        total=row["total"],
         participants=row["participants"],
-        auto_accepted=row["auto_accepted"],
-        auto_rejected=row["auto_rejected"],
-        to_moderation=row["to_moderation"],
-        undecided=row["undecided"],
-        moderators_accepted=row["moderators_accepted"],
-        moderators_rejected=row["moderators_rejected"],
-        overturned=row["overturned_to_rejected"] + row["overturned_to_accepted"],
-        overturned_to_rejected=row["overturned_to_rejected"],
-        overturned_to_accepted=row["overturned_to_accepted"],
-        revoked=row["revoked"],
-        waiting=row["waiting"],
-        rejected_by_reason=dict(sorted(rejected_by_reason.items(), key=lambda item: (-item[1], item[0]))),
-        repairs={code: (row[f"repair_{code}"], row[f"repair_{code}_overturned"]) for code in REPAIRS},
+        overturned=counts["overturned_to_rejected"] + counts["overturned_to_accepted"],
+        rejected_by_reason=dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
+        repairs={code: (relied[code], relied_overturned[code]) for code in REPAIRS},
         decision_time=decision_time,
+        **counts,
     )
 
 
@@ -343,8 +354,8 @@ def backlog_now(campaign: Campaign, now: datetime) -> Waits:
         Value(now, output_field=DateTimeField()) - F("waiting_since"), output_field=DurationField()
     )
     figures: dict[str, Any] = {
-        "count": Count("pk"),
-        "past_target": Count("pk", filter=Q(waiting_since__lt=now - target)),
+        "count": Count("*"),
+        "past_target": Count("waiting_since", filter=Q(waiting_since__lt=now - target)),
     }
     if uses_percentile_cont(queryset):
         figures |= percentile_aggregates("wait", waited, WAIT_FRACTIONS)
@@ -371,8 +382,8 @@ def moderation_waits(period: Period) -> Waits:
         decided_at__lt=period.end,
     ).order_by()
     figures: dict[str, Any] = {
-        "count": Count("pk"),
-        "past_target": Count("pk", filter=Q(moderation_wait__gt=target)),
+        "count": Count("*"),
+        "past_target": Count("moderation_wait", filter=Q(moderation_wait__gt=target)),
     }
     if uses_percentile_cont(queryset):
         figures |= percentile_aggregates("wait", F("moderation_wait"), WAIT_FRACTIONS)
@@ -403,7 +414,7 @@ def accepted_readings(period: Period) -> QuerySet[Recognition]:
 
 def payment_systems(period: Period) -> list[tuple[str, int]]:
     """Accepted slips per payment system read on them ("" where none was read), most first."""
-    grouped = accepted_readings(period).values("payment_system").annotate(n=Count("pk"))
+    grouped = accepted_readings(period).values("payment_system").annotate(n=Count("*"))
     return sorted(((g["payment_system"], g["n"]) for g in grouped), key=lambda item: (-item[1], item[0]))
 
 
@@ -413,7 +424,7 @@ def top_merchants(period: Period, limit: int = TOP_MERCHANTS) -> list[tuple[str,
         accepted_readings(period)
         .exclude(merchant="")
         .values("merchant")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by("-n", "merchant")[:limit]
     )
     return [(g["merchant"], g["n"]) for g in grouped]
@@ -438,7 +449,7 @@ def amount_histogram(period: Period) -> Histogram:
     """Accepted slips by amount, in bins of a round width (1, 2 or 5 times a power of ten) reaching the 95th
     percentile, so that a few huge amounts do not squash the rest into one bar (two queries)."""
     readings = accepted_readings(period)
-    figures: dict[str, Any] = {"count": Count("pk"), "low": Min(_amount()), "high": Max(_amount())}
+    figures: dict[str, Any] = {"count": Count("*"), "low": Min(_amount()), "high": Max(_amount())}
     if uses_percentile_cont(readings):
         figures |= percentile_aggregates("amount", _amount(), (0.95,))
     row = readings.aggregate(**figures)
@@ -460,7 +471,7 @@ def amount_histogram(period: Period) -> Histogram:
         Cast(Floor(_amount() / Value(width, output_field=DecimalField())), IntegerField()),
         Value(n_bins - 1),
     )
-    counts = dict(readings.annotate(bin=index).values("bin").annotate(n=Count("pk")).values_list("bin", "n"))
+    counts = dict(readings.annotate(bin=index).values("bin").annotate(n=Count("*")).values_list("bin", "n"))
     bins = []
     for i in range(first_bin, n_bins):
         high = width * (i + 1) if i < n_bins - 1 else None
