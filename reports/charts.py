@@ -31,15 +31,19 @@ def _fmt(value: float) -> str:
     return number_format(value, decimal_pos=1, force_grouping=True)
 
 
-def _nice_max(value: float) -> float:
-    """A round axis top at or above `value` (1, 2, 2.5, 5 times a power of ten)."""
-    if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if step * magnitude >= value:
+def _nice_step(value: float) -> float:
+    """A round step (1, 2 or 5 times a power of ten, at least 1) with four steps reaching `value`."""
+    raw = max(value / 4, 1)
+    magnitude = 10 ** (len(str(int(raw))) - 1)
+    for step in (1, 2, 5, 10):
+        if step * magnitude >= raw:
             return step * magnitude
     return 10 * magnitude  # pragma: no cover
+
+
+def _nice_max(value: float) -> float:
+    """The axis top: four round steps at or above `value` (whole numbers: the charts count things)."""
+    return 4 * _nice_step(value) if value > 0 else 4
 
 
 def _open(kind: str, width: int, height: int, title: str, desc: str) -> tuple[str, list[str]]:
@@ -96,7 +100,7 @@ def bar_chart(
     values: Sequence[float],
     x_label: str,
     y_label: str,
-    width: int = 480,
+    width: int = 440,
     height: int = 240,
 ) -> SafeString:
     """Vertical bars, one per label; values over the bars when they fit."""
@@ -120,7 +124,7 @@ def stacked_bar_chart(
     series: Sequence[tuple[str, Sequence[float]]],
     x_label: str,
     y_label: str,
-    width: int = 480,
+    width: int = 440,
     height: int = 240,
 ) -> SafeString:
     """Vertical bars with one segment per series (a legend above names them), the total over each bar."""
@@ -144,7 +148,7 @@ def stacked_bar_chart(
                 f'<rect x="{x}" y="5" width="10" height="10" fill="{colour}"/>'
                 f'<text x="{x + 14}" y="14" fill="{TEXT}">{escape(name)}</text>'
             )
-            x += 24 + int(len(name) * 6.2)
+            x += 30 + int(len(name) * 6.6)
     for i, label in enumerate(labels):
         x = left + slot * i + (slot - bar_w) / 2
         y_base = top + plot_h
@@ -182,7 +186,7 @@ def histogram(
     bins: Sequence[tuple[str, str, int]],
     x_label: str,
     y_label: str,
-    width: int = 480,
+    width: int = 440,
     height: int = 240,
 ) -> SafeString:
     """Adjacent bars over ranges: `bins` are (lower edge label, range label for the tooltip, count); the last
@@ -235,7 +239,7 @@ def bar_list(
     desc: str,
     items: Sequence[tuple[str, float]],
     value_label: Callable[[float], str] | None = None,
-    width: int = 480,
+    width: int = 440,
     row: int = 20,
     label_width: int = 190,
     colours: Sequence[str] | None = None,

@@ -21,6 +21,9 @@ from reports.labels import channel_label, reason_label, repair_label
 from reports.numbers import number_format
 from reports.selectors import CHANNELS, DECISION_FRACTIONS, WAIT_FRACTIONS, Report, Waits
 
+# The viewBox width of a chart spanning two cards (one card's is charts' default): text keeps its size.
+WIDE = 900
+
 
 @dataclass
 class Chart:
@@ -92,6 +95,8 @@ def per_day(report: Report) -> Chart:
             series=series,
             x_label=_("day"),
             y_label=_("submissions"),
+            width=WIDE,
+            height=250,
         ),
         header=[_("day"), _("submissions"), *[channel_label(c) for c in CHANNELS]],
         rows=[[d.day.isoformat(), d.submissions, *[d.channels[c] for c in CHANNELS]] for d in days],
@@ -138,6 +143,8 @@ def participants(report: Report) -> Chart:
             ],
             x_label=_("day"),
             y_label=_("participants"),
+            width=WIDE,
+            height=250,
         ),
         header=[_("day"), _("participants"), _("new"), _("returning")],
         rows=[
@@ -483,8 +490,8 @@ def merchants(report: Report) -> Chart:
 # The page's order: traffic, outcomes, repairs, moderation, accepted slips.
 CHARTS: dict[str, Callable[[Report], Chart]] = {
     "per_day": per_day,
-    "participants": participants,
     "per_hour": per_hour,
+    "participants": participants,
     "channels": channels,
     "outcomes": outcome_mix,
     "reasons": rejection_reasons,

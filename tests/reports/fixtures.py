@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from promo.models import Campaign, Participant, Recognition, Submission
 from tests.factories import CampaignFactory
@@ -152,3 +153,57 @@ def autumn_campaign(**overrides: Any) -> dict[str, Any]:
     add(other, [{**auto(utc(10, 2, 9), "accepted", 1), "participant": p1, "channel": "page",
                  "status": Status.MODERATION, "waiting_since": NOW - timedelta(minutes=500)}])  # fmt: skip
     return {"campaign": campaign, "other": other, "moderator": moderator}
+
+
+def busy_campaign(seed: int = 7) -> Campaign:
+    """October with a few hundred submissions of every kind, for the browser test's screenshots."""
+    import random
+
+    rng = random.Random(seed)
+    campaign = CampaignFactory(
+        slug="report-busy", name="Осенний кешбэк", starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 31)
+    )
+    moderator = User.objects.create_user("busy-moderator", is_staff=True)
+    people = participants(120, prefix="+7911")
+    merchants = [f"Магазин «{name}»" for name in ("Пятёрочка", "Магнит", "Перекрёсток", "Лента", "ВкусВилл",
+                 "Ашан", "Дикси", "Азбука вкуса", "Спар", "Metro")] + [f"Shop {i}" for i in range(15)]  # fmt: skip
+    rows = []
+    for i in range(420):
+        created = utc(10, 1, 6) + timedelta(days=rng.random() * 20, hours=rng.triangular(0, 16, 8))
+        auto = rng.choices(["accepted", "rejected", "moderation"], [72, 13, 15])[0]
+        row: dict[str, Any] = {
+            "participant": people[min(int(rng.paretovariate(1.2)) - 1 + i // 5, len(people) - 1)],
+            "created_at": created,
+            "channel": rng.choices(["page", "api", "batch", ""], [70, 25, 3, 2])[0],
+            "auto_outcome": auto,
+            "auto_decided_at": created + timedelta(seconds=2 + 20 * rng.random() ** 4),
+            "status": auto,
+        }
+        if auto == "accepted":
+            row["repairs"] = rng.choices(
+                ["", " date_mask_repaired ", " amount_digit_repaired ", " card_tail_search ", " payment_system_fuzzy "],
+                [88, 3, 4, 1.5, 4],
+            )[0]  # fmt: skip
+            if rng.random() < 0.03:
+                row.update(status="revoked", decided_by=moderator, decided_at=created + timedelta(days=2))
+        elif auto == "rejected":
+            row["reason_codes"] = rng.choice([" amount_mismatch ", " card_mismatch ", " date_after_end ",
+                                              " duplicate_photo ", " not_a_slip ", " amount_mismatch card_mismatch "])  # fmt: skip
+        else:
+            wait = timedelta(minutes=5 + 150 * rng.random() ** 2)
+            if rng.random() < 0.1:
+                row.update(waiting_since=timezone.now() - wait)
+            else:
+                row.update(status=rng.choice(["accepted", "accepted", "rejected"]), decided_by=moderator,
+                           decided_at=created + wait, moderation_wait=wait)  # fmt: skip
+        if row["status"] == "accepted":
+            row["read"] = {
+                "amount": Decimal(int(300 + 6000 * rng.random() ** 2.5)),
+                "payment_system": rng.choices(
+                    ["mir", "visa", "mastercard", "unionpay", ""], [50, 25, 20, 3, 2]
+                )[0],
+                "merchant": merchants[min(int(rng.paretovariate(0.8)) - 1, len(merchants) - 1)],
+            }
+        rows.append(row)
+    add(campaign, rows)
+    return campaign
