@@ -25,7 +25,7 @@ DRAIN ?= 300
 BENCH_VENV ?= .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean bench-dedupe bench-intake bench-load bench-moderation
+.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean bench-dedupe bench-intake bench-load bench-moderation bench-reports
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -107,6 +107,16 @@ bench-intake: setup
 # Queries of the queue and review pages with 10 and 10,000 waiting, and a moderator's time per decision in chromium.
 bench-moderation: setup
 	$(BIN)/pytest -q -s -p no:cacheprovider tests/browser/bench_moderation.py
+
+# The campaign report page's server time (min/median/max ms and queries) for a campaign already seeded in
+# BENCH_DATABASE_URL: make bench-reports CAMPAIGN=<slug>; FILL=N first stores N synthetic submissions there.
+CAMPAIGN ?= demo
+RUNS ?= 5
+FILL ?= 0
+bench-reports: setup
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/create_database.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_reports --campaign $(CAMPAIGN) --runs $(RUNS) --fill $(FILL)
 
 $(BENCH_STAMP): requirements-bench.lock
 	$(PYTHON) -m venv $(BENCH_VENV)

@@ -1,0 +1,119 @@
+"""The campaign report page and its charts' CSV files, inside the admin: thin views over reports.selectors.
+
+Only holders of reports.view_reports (the marketing role; superusers have every permission) reach them. The page
+shows figures only: no photo, no contact, no typed card digits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reports.csv_files import csv_response
+from reports.figures import CHARTS, percent
+from reports.forms import ReportFilterForm
+from reports.selectors import Period, Report, campaigns_reported_to
+
+PERMISSION = "reports.view_reports"
+
+
+def may_see_reports(user: Any) -> bool:
+    return bool(user.is_active and user.is_staff and user.has_perm(PERMISSION))
+
+
+def _filters(request: HttpRequest) -> tuple[ReportFilterForm, Period | None]:
+    """The form as submitted (the newest campaign when none is chosen) and the period it asks for; an invalid
+    period falls back to the campaign's default, the form saying what was wrong."""
+    if not may_see_reports(request.user):
+        raise PermissionDenied
+    campaigns = campaigns_reported_to(request.user).order_by("-starts_on", "name")
+    data = request.GET.copy()
+    if not data.get("campaign"):
+        first = campaigns.first()
+        if first is None:
+            return ReportFilterForm(campaigns=campaigns), None
+        data["campaign"] = str(first.pk)
+    form = ReportFilterForm(data, campaigns=campaigns)
+    if form.is_valid():
+        return form, form.cleaned_data["period"]
+    campaign = form.cleaned_data.get("campaign")
+    return form, Period.default(campaign) if campaign else None
+
+
+def _query(period: Period) -> str:
+    return urlencode(
+        {
+            "campaign": period.campaign.pk,
+            "date_from": period.date_from.isoformat(),
+            "date_to": period.date_to.isoformat(),
+        }
+    )
+
+
+def _export_url(period: Period) -> str:
+    """The exports' page for the same filters, where that app is installed (reports.exports adds it)."""
+    try:
+        return f"{reverse('reports_exports:new')}?{_query(period)}"
+    except NoReverseMatch:
+        return ""
+
+
+def report_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
+    form, period = _filters(request)
+    context: dict[str, Any] = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Campaign report"),
+        "opts": model_admin.model._meta,
+        "is_nav_sidebar_enabled": False,
+        "form": form,
+        "period": period,
+    }
+    if period is not None:
+        report = Report(period=period, now=timezone.now())
+        query = _query(period)
+        charts = [build(report) for build in CHARTS.values()]
+        for chart in charts:
+            chart.csv_url = f"{reverse('admin:reports_csv', args=[chart.name])}?{query}"
+        outcomes = report.outcomes
+        context.update(
+            report=report,
+            charts=charts,
+            export_url=_export_url(period),
+            tiles=[
+                (_("submissions"), outcomes.total, ""),
+                (_("participants"), outcomes.participants, ""),
+                (_("new participants"), report.new_participants, ""),
+                (
+                    _("decided automatically"),
+                    percent(outcomes.decided_automatically, outcomes.machine_decided),
+                    "",
+                ),
+                (
+                    _("waiting for a moderator now"),
+                    report.backlog.count,
+                    _("%(past)s past the target") % {"past": report.backlog.past_target}
+                    if report.backlog.past_target
+                    else "",
+                ),
+            ],
+        )
+    return TemplateResponse(request, "reports/report.html", context)
+
+
+def report_csv_view(model_admin: Any, request: HttpRequest, chart: str) -> HttpResponse:
+    build = CHARTS.get(chart)
+    if build is None:
+        raise Http404("no such chart")
+    form, period = _filters(request)
+    if period is None or not form.is_valid():
+        raise Http404("no campaign or an invalid period")
+    built = build(Report(period=period, now=timezone.now()))
+    filename = f"{period.campaign.slug}-{chart}-{period.date_from:%Y%m%d}-{period.date_to:%Y%m%d}.csv"
+    return csv_response(filename=filename, header=built.header, rows=built.rows)

@@ -1,0 +1,247 @@
+"""The report page and its CSV files: who may see them, that they show figures and never a photo or a contact,
+the filters, the CSV format, and a number of queries that does not grow with the campaign."""
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from reports.csv_files import csv_text, guard
+from reports.figures import CHARTS
+from tests.factories import CampaignFactory
+from tests.reports.fixtures import add, autumn_campaign, participants
+
+pytestmark = pytest.mark.django_db
+URL = "/admin/reports/reportaccess/"
+OCTOBER = {"date_from": "2026-10-01", "date_to": "2026-10-31"}
+MODERATOR = ("view_queueitem", "change_queueitem", "view_submission", "moderate_any_campaign")
+
+
+def staff(name: str, *perms: str, **flags) -> User:
+    user = User.objects.create_user(name, password="x", is_staff=True, **flags)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=perms))
+    return user
+
+
+@pytest.fixture
+def marketing(client):
+    client.force_login(staff("marketing", "view_reports", "view_campaign"))
+    return client
+
+
+@pytest.fixture
+def autumn():
+    return autumn_campaign()
+
+
+def test_the_page_is_in_the_admin_at_the_changelists_address():
+    assert reverse("admin:reports_reportaccess_changelist") == URL
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    response = client.get(f"{URL}csv/outcomes/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("perms", [(), MODERATOR, ("view_campaign", "export_submissions")])
+def test_staff_without_the_permission_are_refused(client, autumn, perms):
+    client.force_login(staff("someone", *perms))
+    assert client.get(URL).status_code == 403
+    assert client.get(f"{URL}csv/outcomes/", {"campaign": autumn["campaign"].pk}).status_code == 403
+    index = client.get("/admin/").content.decode()
+    assert URL not in index
+
+
+def test_marketing_sees_every_chart_with_its_csv_and_no_photo_or_contact(marketing, autumn):
+    campaign = autumn["campaign"]
+    response = marketing.get(URL, {"campaign": campaign.pk, **OCTOBER})
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in CHARTS:
+        assert f'id="card-{name}"' in html
+        assert (
+            f"{URL}csv/{name}/?campaign={campaign.pk}&amp;date_from=2026-10-01&amp;date_to=2026-10-31" in html
+        )
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart ') == len(CHARTS)
+    assert html.count('class="bar"') > 40
+    # No photo, no contact, no typed card digits, anywhere.
+    for secret in ("/moderation/photo/", "submissions/", ".jpg", "+7900", "4821", "<img"):
+        assert secret not in html, secret
+    # The admin index links the page.
+    assert URL in marketing.get("/admin/").content.decode()
+
+
+def test_the_campaign_filter_lists_every_campaign_to_marketing_and_defaults_to_the_newest(marketing, autumn):
+    newest = CampaignFactory(
+        slug="newest", name="Newest", starts_on=date(2027, 1, 1), ends_on=date(2027, 3, 1)
+    )
+    response = marketing.get(URL)
+    form = response.context["form"]
+    assert set(form.fields["campaign"].queryset) == {newest, autumn["campaign"], autumn["other"]}
+    assert response.context["period"].campaign == newest
+    # Its period up to today; before it starts, its first day.
+    assert response.context["period"].date_from == newest.starts_on
+    assert response.context["period"].date_to == max(newest.starts_on, min(newest.ends_on, newest.today()))
+
+
+def test_an_unknown_campaign_or_a_backwards_period_is_said_not_crashed(marketing, autumn):
+    response = marketing.get(URL, {"campaign": 999999})
+    assert response.status_code == 200 and response.context["period"] is None
+    assert "campaign" in response.context["form"].errors
+    campaign = autumn["campaign"]
+    response = marketing.get(
+        URL, {"campaign": campaign.pk, "date_from": "2026-10-20", "date_to": "2026-10-01"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert response.context["period"].date_from == campaign.starts_on  # the default period instead
+    assert marketing.get(f"{URL}csv/outcomes/", {"campaign": 999999}).status_code == 404
+    assert marketing.get(f"{URL}csv/nothing/", {"campaign": campaign.pk}).status_code == 404
+
+
+def read_csv(response) -> list[list[str]]:
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body[1:]), delimiter=";"))
+
+
+def test_each_chart_has_a_csv_file_of_its_numbers(marketing, autumn):
+    campaign = autumn["campaign"]
+    for name in CHARTS:
+        response = marketing.get(
+            f"{URL}csv/{name}/", {"campaign": campaign.pk, **OCTOBER}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert response.status_code == 200, name
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert (
+            response["Content-Disposition"]
+            == f'attachment; filename="report-autumn-{name}-20261001-20261031.csv"'
+        )
+        body = response.content.decode("utf-8")
+        for secret in ("+7900", "4821", "submissions/"):
+            assert secret not in body
+    rows = read_csv(
+        marketing.get(f"{URL}csv/outcomes/", {"campaign": campaign.pk, **OCTOBER}, HTTP_ACCEPT_LANGUAGE="en")
+    )
+    assert rows[0] == ["outcome", "submissions", "share, %"]
+    assert ["accepted automatically", "4", "36.4"] in rows
+    assert ["overturned by people", "3", "27.3"] in rows
+    assert ["decided automatically, of the machine's decisions", "7", "70.0"] in rows
+    rows = read_csv(
+        marketing.get(f"{URL}csv/per_day/", {"campaign": campaign.pk, **OCTOBER}, HTTP_ACCEPT_LANGUAGE="en")
+    )
+    assert rows[0] == ["day", "submissions", "upload page", "API", "batch command", "unknown"]
+    assert rows[2] == ["2026-10-02", "3", "1", "0", "1", "1"]
+    assert len(rows) == 32
+    # A merchant name that a spreadsheet would run as a formula is written as text.
+    rows = read_csv(marketing.get(f"{URL}csv/merchants/", {"campaign": campaign.pk, **OCTOBER}))
+    assert ['\'=HYPERLINK("http://x")', "1"] in rows
+    # Russian headers for a Russian reader; the decimal comma.
+    rows = read_csv(
+        marketing.get(f"{URL}csv/outcomes/", {"campaign": campaign.pk, **OCTOBER}, HTTP_ACCEPT_LANGUAGE="ru")
+    )
+    assert rows[1][2] == "36,4"
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+79001234567", "'+79001234567"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Пятёрочка", "Пятёрочка"),
+        ("a=b", "a=b"),
+        (-5, -5),
+        (Decimal("-1.5"), Decimal("-1.5")),
+    ],
+)
+def test_text_that_a_spreadsheet_would_run_gets_an_apostrophe(value, written):
+    assert guard(value) == written
+
+
+def test_csv_text_has_a_bom_semicolons_and_quotes_what_needs_it():
+    text = csv_text(["name", "n"], [["Магнит; у дома", 3], ['say "hi"', 1]])
+    assert text == '\ufeffname;n\r\n"Магнит; у дома";3\r\n"say ""hi""";1\r\n'
+
+
+def test_the_export_link_is_offered_only_where_the_exports_page_exists(marketing, autumn, settings):
+    campaign = autumn["campaign"]
+    html = marketing.get(URL, {"campaign": campaign.pk, **OCTOBER}).content.decode()
+    assert "export-link" not in html
+    settings.ROOT_URLCONF = "tests.reports.urls_with_exports"
+    html = marketing.get(URL, {"campaign": campaign.pk, **OCTOBER}).content.decode()
+    assert (
+        f'href="/reports/exports/new/?campaign={campaign.pk}&amp;date_from=2026-10-01&amp;date_to=2026-10-31"'
+        in html
+    )
+
+
+def fill(campaign, n: int) -> None:
+    """n submissions of every kind the report counts (channels, outcomes, repairs, waits, readings)."""
+    people = participants(max(2, n // 5), prefix=f"+7{campaign.pk:03d}")
+    start = timezone.now() - timedelta(days=3)
+    kinds = [
+        {"status": "accepted", "auto_outcome": "accepted", "repairs": " date_mask_repaired ", "channel": "page",
+         "read": {"amount": Decimal("700.00"), "payment_system": "visa", "merchant": "Магнит"}},
+        {"status": "rejected", "auto_outcome": "rejected", "reason_codes": " amount_mismatch ", "channel": "api"},
+        {"status": "moderation", "auto_outcome": "moderation", "channel": "batch",
+         "waiting_since": timezone.now() - timedelta(minutes=70)},
+        {"status": "accepted", "auto_outcome": "moderation", "moderation_wait": timedelta(minutes=20),
+         "decided_at": timezone.now() - timedelta(hours=1), "channel": "",
+         "read": {"amount": Decimal("2500.00"), "payment_system": "mir", "merchant": "Лента"}},
+        {"status": "processing"},
+    ]  # fmt: skip
+    rows = []
+    for i in range(n):
+        created = start + timedelta(minutes=37 * i % (3 * 24 * 60))
+        row = {**kinds[i % len(kinds)], "participant": people[i % len(people)], "created_at": created}
+        if row.get("auto_outcome"):
+            row["auto_decided_at"] = created + timedelta(seconds=i % 50)
+        rows.append(row)
+    add(campaign, rows)
+
+
+def test_the_page_costs_the_same_queries_for_10_and_1000_submissions(
+    marketing, django_assert_max_num_queries
+):
+    today = timezone.localdate()
+    small = CampaignFactory(
+        slug="small", starts_on=today - timedelta(days=5), ends_on=today + timedelta(days=5)
+    )
+    large = CampaignFactory(
+        slug="large", starts_on=today - timedelta(days=5), ends_on=today + timedelta(days=5)
+    )
+    fill(small, 10)
+    fill(large, 1000)
+    # Session, user, permissions and campaigns, then the report's own queries (on SQLite one more small read per
+    # percentile, where PostgreSQL computes them all in the aggregates).
+    limit = 27 if connection.vendor == "sqlite" else 18
+    counts = {}
+    for campaign, n in ((small, 10), (large, 1000)):
+        with django_assert_max_num_queries(limit), CaptureQueriesContext(connection) as queries:
+            response = marketing.get(URL, {"campaign": campaign.pk})
+        assert response.status_code == 200
+        assert response.context["report"].outcomes.total == n
+        assert response.context["report"].backlog.count == n // 5
+        counts[n] = len(queries)
+    assert counts[10] == counts[1000], counts
+
+
+def test_a_charts_csv_file_runs_only_its_own_queries(marketing, django_assert_max_num_queries):
+    campaign = CampaignFactory(slug="csv-queries")
+    fill(campaign, 50)
+    with django_assert_max_num_queries(8):
+        response = marketing.get(f"{URL}csv/merchants/", {"campaign": campaign.pk, "date_from": "2026-01-01"})
+    assert response.status_code == 200
