@@ -254,7 +254,9 @@ def bar_list(
     longest_value = max(len(label_of(v)) for _l, v in items)
     plot_w = width - label_width - 10 - longest_value * 6.4
     top_value = max(value for _label, value in items) or 1
-    max_chars = int(label_width / 6.1)
+    max_chars = int(
+        label_width / 7.0
+    )  # Cyrillic at 11 px runs near 7 px a letter: longer labels would run off the left
     for i, (label, value) in enumerate(items):
         y = 4 + i * row
         shown = label if len(label) <= max_chars else label[: max_chars - 1] + "…"

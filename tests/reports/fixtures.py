@@ -103,10 +103,10 @@ def autumn_campaign(**overrides: Any) -> dict[str, Any]:
     rows = [
         # 1-2: P1 on 1 October (Moscow), accepted automatically, relying on repairs.
         {**auto(utc(10, 1, 9), "accepted", 10), "participant": p1, "channel": "page", "status": Status.ACCEPTED,
-         "repairs": " date_mask_repaired ", "read": {"amount": Decimal("500.00"), "payment_system": "mir", "merchant": "Пятёрочка"}},
+         "repairs": " date_mask_repaired ", "read": {"amount": Decimal("500.00"), "payment_system": "MIR", "merchant": "Пятёрочка"}},
         {**auto(utc(10, 1, 10), "accepted", 20), "participant": p1, "channel": "api", "status": Status.ACCEPTED,
          "repairs": " amount_digit_repaired card_tail_search ",
-         "read": {"amount": Decimal("1500.00"), "payment_system": "visa", "merchant": "=HYPERLINK(\"http://x\")"}},
+         "read": {"amount": Decimal("1500.00"), "payment_system": "VISA", "merchant": "=HYPERLINK(\"http://x\")"}},
         # 3: 23:30 UTC on 1 October is 02:30 on 2 October in Moscow: P2's first day is the 2nd.
         {**auto(utc(10, 1, 23, 30), "rejected", 30), "participant": p2, "channel": "batch", "status": Status.REJECTED,
          "reason_codes": " amount_mismatch card_mismatch "},
@@ -118,7 +118,7 @@ def autumn_campaign(**overrides: Any) -> dict[str, Any]:
         # 6-7: sent to moderation, then a person accepted (waited 30 min) / rejected (waited 120 min).
         {**auto(utc(10, 3, 9), "moderation", 60), **person(utc(10, 3, 9, 30), 30), "participant": p3,
          "channel": "page", "status": Status.ACCEPTED,
-         "read": {"amount": Decimal("2500.00"), "payment_system": "mastercard", "merchant": "Магнит"}},
+         "read": {"amount": Decimal("2500.00"), "payment_system": "MASTERCARD", "merchant": "Магнит"}},
         {**auto(utc(10, 3, 10), "moderation", 70), **person(utc(10, 3, 12), 120), "participant": p4,
          "channel": "page", "status": Status.REJECTED, "reason_codes": " moderator_rejected low_confidence "},
         # 8: accepted automatically through a date mask, revoked by a person later (an overturn).
@@ -127,7 +127,7 @@ def autumn_campaign(**overrides: Any) -> dict[str, Any]:
         # 9: rejected automatically, accepted by a person after an appeal (an overturn), waited 10 min.
         {**auto(utc(10, 4, 11), "rejected", 90), **person(utc(10, 4, 12), 10), "participant": p1,
          "channel": "page", "status": Status.ACCEPTED, "reason_codes": " moderator_accepted amount_unread ",
-         "read": {"amount": Decimal("700.00"), "payment_system": "visa", "merchant": "Пятёрочка"}},
+         "read": {"amount": Decimal("700.00"), "payment_system": "VISA", "merchant": "Пятёрочка"}},
         # 10: accepted automatically through a fuzzy payment system, reopened and rejected (waited 45 min).
         {**auto(utc(10, 5, 11), "accepted", 100), **person(utc(10, 5, 12), 45), "participant": p2,
          "channel": "page", "status": Status.REJECTED, "repairs": " payment_system_fuzzy "},
@@ -135,7 +135,7 @@ def autumn_campaign(**overrides: Any) -> dict[str, Any]:
         {"created_at": utc(10, 5, 12), "participant": p3, "channel": "page", "status": Status.PROCESSING},
         # Outside the period (30 September in Moscow): P4's first submission, so P4 is not new in October.
         {**auto(utc(9, 30, 20), "accepted", 5), "participant": p4, "channel": "page", "status": Status.ACCEPTED,
-         "read": {"amount": Decimal("99999.00"), "payment_system": "visa", "merchant": "Пятёрочка"}},
+         "read": {"amount": Decimal("99999.00"), "payment_system": "VISA", "merchant": "Пятёрочка"}},
         # Outside the period, waiting now: in the backlog (10 and 30 minutes), not in the period's figures.
         {**auto(utc(9, 29, 10), "moderation", 5), "participant": p5, "channel": "page", "status": Status.MODERATION,
          "waiting_since": NOW - timedelta(minutes=10)},
@@ -200,7 +200,7 @@ def busy_campaign(seed: int = 7) -> Campaign:
             row["read"] = {
                 "amount": Decimal(int(300 + 6000 * rng.random() ** 2.5)),
                 "payment_system": rng.choices(
-                    ["mir", "visa", "mastercard", "unionpay", ""], [50, 25, 20, 3, 2]
+                    ["MIR", "VISA", "MASTERCARD", "UNIONPAY", ""], [50, 25, 20, 3, 2]
                 )[0],
                 "merchant": merchants[min(int(rng.paretovariate(0.8)) - 1, len(merchants) - 1)],
             }

@@ -104,7 +104,7 @@ def test_the_backlog_now_and_the_waits_of_the_periods_decisions(report):
 
 
 def test_accepted_slips_by_payment_system_and_amount(report):
-    assert report.payment_systems == [("visa", 2), ("mastercard", 1), ("mir", 1)]
+    assert report.payment_systems == [("VISA", 2), ("MASTERCARD", 1), ("MIR", 1)]
     # 500, 700, 1500, 2500: p95 = 2350, bins of 250 (235 rounded up), from the lowest amount's bin.
     histogram = report.amounts
     assert histogram.count == 4

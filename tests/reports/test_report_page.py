@@ -194,13 +194,13 @@ def fill(campaign, n: int) -> None:
     start = timezone.now() - timedelta(days=3)
     kinds = [
         {"status": "accepted", "auto_outcome": "accepted", "repairs": " date_mask_repaired ", "channel": "page",
-         "read": {"amount": Decimal("700.00"), "payment_system": "visa", "merchant": "Магнит"}},
+         "read": {"amount": Decimal("700.00"), "payment_system": "VISA", "merchant": "Магнит"}},
         {"status": "rejected", "auto_outcome": "rejected", "reason_codes": " amount_mismatch ", "channel": "api"},
         {"status": "moderation", "auto_outcome": "moderation", "channel": "batch",
          "waiting_since": timezone.now() - timedelta(minutes=70)},
         {"status": "accepted", "auto_outcome": "moderation", "moderation_wait": timedelta(minutes=20),
          "decided_at": timezone.now() - timedelta(hours=1), "channel": "",
-         "read": {"amount": Decimal("2500.00"), "payment_system": "mir", "merchant": "Лента"}},
+         "read": {"amount": Decimal("2500.00"), "payment_system": "MIR", "merchant": "Лента"}},
         {"status": "processing"},
     ]  # fmt: skip
     rows = []
