@@ -7,5 +7,6 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        # The exports' admin entry lives beside the exports, apart from the reports page's admin.py.
-        from reports import export_admin  # noqa: F401
+        # tasks: registered with the Celery app in every process, so reports.exports sends them by name (as
+        # promo does). export_admin: the exports' admin entry, apart from the reports page's admin.py.
+        from reports import export_admin, tasks  # noqa: F401

@@ -13,6 +13,7 @@ the production figure (`make bench-exports`); the rows are kept for the next run
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -27,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -255,7 +257,7 @@ def _in_child(name: str) -> dict[str, Any]:
     """One export in a fresh process: its VmHWM starts at what Django and the imports take, not at the
     parent's (or a previous export's) peak."""
     result = subprocess.run(
-        [sys.executable, sys.argv[0], "bench_exports", "--child", name],
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_exports", "--child", name],
         capture_output=True,
         text=True,
         check=False,
@@ -273,6 +275,13 @@ def _status_kb(field: str) -> int:
     raise CommandError(f"/proc/self/status has no {field} (Linux only)")
 
 
+def _reset_peak() -> None:
+    """Resets VmHWM to the current RSS (Linux 4.0+), so the peak read afterwards is the export's alone."""
+    # Without it the peak may include what the imports took; still one process per export.
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def _run_one(name: str) -> dict[str, Any]:
     from reports.exports import ExportFilters, export_write
 
@@ -280,6 +289,7 @@ def _run_one(name: str) -> dict[str, Any]:
     filters = ExportFilters(campaign=campaign)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"export.{name}"
+        _reset_peak()
         rss_before = _status_kb("VmRSS")
         started = time.perf_counter()
         with path.open("wb") as handle:
