@@ -112,7 +112,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 def export_index(request: HttpRequest) -> HttpResponse:
     """GET: the form and the requester's recent exports. POST: a small CSV streams back at once; anything else
     becomes a background job, and the browser goes to its progress page."""
-    form = ExportForm(request.POST or None, user=request.user)
+    form = ExportForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         filters, fmt = form.filters(), form.cleaned_data["format"]
         language = translation.get_language() or "ru"

@@ -52,8 +52,13 @@ class ExportJob(models.Model):
     FINAL = frozenset({Status.DONE, Status.FAILED, Status.EXPIRED})
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Kept when the account goes (the record of who exported what stays; the file is then a superuser's).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     campaign = models.ForeignKey(
         "promo.Campaign", on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")

@@ -396,3 +396,15 @@ def test_pages_take_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         client.get(f"{INDEX}{jobs[0].pk}/status/")
     assert Submission.objects.count() == 3
+
+
+def test_a_deleted_accounts_export_stays_on_record_for_superusers_only(client, campaign, rows):
+    owner = staff("leaving", "export_submissions", "view_reports")
+    job = a_done_job(owner, campaign)
+    owner.delete()
+    job.refresh_from_db()
+    assert job.user is None and job.status == JobStatus.DONE
+    client.force_login(staff("colleague", "export_submissions", "view_reports"))
+    assert client.get(job_urls(job)[2]).status_code == 404
+    client.force_login(staff("root", superuser=True))
+    assert client.get(job_urls(job)[2]).status_code == 200
