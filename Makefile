@@ -13,6 +13,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # bench-dedupe's PostgreSQL database (created if missing) and the number of stored hashes.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/slipcheck_bench
 N ?= 1000000
+# bench-exports' PostgreSQL database (created if missing; its N rows are kept for the next run).
+EXPORTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/slipcheck_exports_bench
 # bench-load's PostgreSQL database (dropped and created anew each run), its Redis database (flushed), the upload
 # rate (uploads/s), how long the load lasts (s), the Celery worker processes, and the most seconds to wait for the
 # backlog afterwards. Locust lives in its own virtualenv, pinned by requirements-bench.lock: production never runs it.
@@ -25,7 +27,7 @@ DRAIN ?= 300
 BENCH_VENV ?= .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean bench-dedupe bench-intake bench-load bench-moderation bench-reports
+.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean bench-dedupe bench-intake bench-load bench-moderation bench-reports bench-exports
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -99,6 +101,12 @@ bench-dedupe: setup
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/create_database.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_dedupe --n $(N)
+
+# A CSV and an XLSX export of N submissions on PostgreSQL (stored first where missing): seconds and peak memory.
+bench-exports: setup
+	DATABASE_URL=$(EXPORTS_DATABASE_URL) $(BIN)/python scripts/create_database.py
+	DATABASE_URL=$(EXPORTS_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(EXPORTS_DATABASE_URL) $(BIN)/python manage.py bench_exports --n $(N) --fill
 
 # Every hostile upload against a real gunicorn on loopback: status, seconds and the worker's peak memory growth.
 bench-intake: setup

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("promo.api_urls")),
     path("moderation/", include("moderation.urls")),
+    path("reports/exports/", include("reports.export_urls")),
     path("", include("promo.urls")),
 ]
 

@@ -1,5 +1,11 @@
-"""Campaign reports for marketing: who may see them is a permission of its own (no photos, no contacts)."""
+"""Campaign reports for marketing: who may see them is a permission of its own (no photos, no contacts).
 
+Exports of submissions built in the background are ExportJob rows.
+"""
+
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +15,8 @@ class ReportAccess(models.Model):
 
     class Meta:
         managed = False
+        verbose_name = _("campaign report")
+        verbose_name_plural = _("campaign reports")
         default_permissions = ()
         permissions = [
             ("view_reports", _("Can see campaign reports")),
@@ -17,3 +25,83 @@ class ReportAccess(models.Model):
 
     def __str__(self) -> str:
         return str(_("Campaign reports"))
+
+
+def export_upload_to(job: "ExportJob", filename: str) -> str:
+    """Under the job's random id, never a name anyone typed: the download names the file itself."""
+    return f"exports/{job.pk}.{job.format}"
+
+
+class ExportJob(models.Model):
+    """A submission export built in the background: who asked, for what, how far it got, and the file.
+
+    The file lives in the default storage (private, as photos are) and is deleted after the retention time
+    (reports.exports.exports_sweep); the row stays as a record of who exported what.
+    """
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        # Done, and its file deleted after the retention time.
+        EXPIRED = "expired", _("expired")
+
+    FINAL = frozenset({Status.DONE, Status.FAILED, Status.EXPIRED})
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Kept when the account goes (the record of who exported what stays; the file is then a superuser's).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    campaign = models.ForeignKey(
+        "promo.Campaign", on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")
+    )
+    # {"date_from": "2026-10-01", "date_to": ..., "status": ..., "reason": ...}: empty or absent means all.
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    # The requester's language: the header and the reasons' words are written in it.
+    language = models.CharField(_("language"), max_length=8, default="ru")
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=export_upload_to, max_length=255, blank=True)
+    # Each claim by a worker counts here; a worker writes only while the count is still the one it claimed
+    # with, so a worker that was given up for dead and wakes up cannot overwrite its successor's work.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Written with every progress update: a running job whose heartbeat stopped lost its worker.
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("submission export")
+        verbose_name_plural = _("submission exports")
+        default_permissions = ()  # who may export is reports.export_submissions; a job is its owner's
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="exportjob_sweep")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} ({self.format}, {self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.DONE, self.Status.EXPIRED):
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,12 +57,11 @@ def _query(period: Period) -> str:
     )
 
 
-def _export_url(period: Period) -> str:
-    """The exports' page for the same filters, where that app is installed (reports.exports adds it)."""
-    try:
-        return f"{reverse('reports_exports:new')}?{_query(period)}"
-    except NoReverseMatch:
+def _export_url(request: HttpRequest, period: Period) -> str:
+    """The exports' form with the same filters, for those who may export."""
+    if not request.user.has_perm("reports.export_submissions"):
         return ""
+    return f"{reverse('reports_exports:index')}?{_query(period)}"
 
 
 def report_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
@@ -85,7 +84,7 @@ def report_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
         context.update(
             report=report,
             charts=charts,
-            export_url=_export_url(period),
+            export_url=_export_url(request, period),
             tiles=[
                 (_("submissions"), outcomes.total, ""),
                 (_("participants"), outcomes.participants, ""),

@@ -169,6 +169,16 @@ SLIPCHECK_LOCK_TIMEOUT_MS = env.int("SLIPCHECK_LOCK_TIMEOUT_MS", default=15000)
 # Threads one OCR call may use; with several worker processes per machine, 1 avoids oversubscription.
 SLIPCHECK_OCR_THREADS = env.int("SLIPCHECK_OCR_THREADS", default=0)
 
+# Submission exports (reports.exports): a CSV of up to this many rows streams straight into the response, bigger
+# ones and every XLSX are built by a worker; their files are deleted this many hours after they are done; a
+# running export that has not reported progress for this long lost its worker (it is sent again).
+SLIPCHECK_EXPORT_STREAM_MAX_ROWS = env.int("SLIPCHECK_EXPORT_STREAM_MAX_ROWS", default=50_000)
+SLIPCHECK_EXPORT_RETENTION_HOURS = env.int("SLIPCHECK_EXPORT_RETENTION_HOURS", default=24)
+SLIPCHECK_EXPORT_STALE_SECONDS = env.int("SLIPCHECK_EXPORT_STALE_SECONDS", default=600)
+# A million-row XLSX takes minutes: the export task's own limits, far above the photo task's.
+SLIPCHECK_EXPORT_SOFT_TIME_LIMIT = env.int("SLIPCHECK_EXPORT_SOFT_TIME_LIMIT", default=3 * 3600)
+SLIPCHECK_EXPORT_TIME_LIMIT = env.int("SLIPCHECK_EXPORT_TIME_LIMIT", default=3 * 3600 + 300)
+
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 REST_FRAMEWORK = {
@@ -213,6 +223,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-jobs": {"task": "promo.tasks.sweep_jobs", "schedule": SLIPCHECK_SWEEP_SECONDS},
     # Photos and contacts of campaigns past their retention period (Campaign.retention_days).
     "apply-retention": {"task": "promo.tasks.apply_retention", "schedule": 3600.0},
+    # Export files past their retention time, and exports a lost message or a dead worker left behind.
+    "sweep-exports": {"task": "reports.tasks.sweep_exports", "schedule": 600.0},
 }
 
 LOGGING = {

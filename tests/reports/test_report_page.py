@@ -176,16 +176,17 @@ def test_csv_text_has_a_bom_semicolons_and_quotes_what_needs_it():
     assert text == '\ufeffname;n\r\n"Магнит; у дома";3\r\n"say ""hi""";1\r\n'
 
 
-def test_the_export_link_is_offered_only_where_the_exports_page_exists(marketing, autumn, settings):
+def test_the_export_link_opens_the_export_form_with_the_reports_filters(client, marketing, autumn):
     campaign = autumn["campaign"]
     html = marketing.get(URL, {"campaign": campaign.pk, **OCTOBER}).content.decode()
-    assert "export-link" not in html
-    settings.ROOT_URLCONF = "tests.reports.urls_with_exports"
+    assert "export-link" not in html  # this user may see reports, not export
+    marketing.force_login(staff("exporter", "view_reports", "view_campaign", "export_submissions"))
     html = marketing.get(URL, {"campaign": campaign.pk, **OCTOBER}).content.decode()
-    assert (
-        f'href="/reports/exports/new/?campaign={campaign.pk}&amp;date_from=2026-10-01&amp;date_to=2026-10-31"'
-        in html
-    )
+    link = f"/reports/exports/?campaign={campaign.pk}&date_from=2026-10-01&date_to=2026-10-31"
+    assert f'href="{link.replace("&", "&amp;")}"' in html
+    form = marketing.get(link).content.decode()
+    assert f'<option value="{campaign.pk}" selected>' in form
+    assert 'value="2026-10-01"' in form and 'value="2026-10-31"' in form
 
 
 def fill(campaign, n: int) -> None:

