@@ -36,8 +36,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
-from django.db.models.base import ModelState
 from django.utils import timezone
+from django.utils.duration import duration_microseconds
 
 from moderation.models import FieldCorrection, Redaction, ReviewClaim
 from promo.appeals import NOT_APPEALABLE
@@ -278,28 +278,15 @@ def demo_moderators() -> list[Any]:
 
 
 @contextmanager
-def _timestamps_as_given() -> Iterator[None]:
-    """bulk_create would stamp `auto_now(_add)` columns with the present; history needs its own times. The
-    fields are switched back however the block ends (a command's process, or a test's)."""
-    fields = [
-        model._meta.get_field(name)
-        for model, name in (
-            (Submission, "created_at"),
-            (Submission, "updated_at"),
-            (Participant, "created_at"),
-            (Recognition, "created_at"),
-            (StatusTransition, "created_at"),
-            (FieldCorrection, "created_at"),
-        )
-    ]
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
+def _first_seen_as_given() -> Iterator[None]:
+    """bulk_create would stamp Participant.created_at (auto_now_add) with the present; a demo participant was
+    first seen at their first upload. Switched back however the block ends (a command's process, or a test's)."""
+    first_seen = Participant._meta.get_field("created_at")
+    first_seen.auto_now_add = False
     try:
         yield
     finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+        first_seen.auto_now_add = True
 
 
 def demo_traffic_seed(
@@ -322,7 +309,7 @@ def demo_traffic_seed(
     existing = demo_submissions(campaign).count()
     generator = _Generator(campaign=campaign, n=n, seed=seed, days=days, now=now, existing=existing)
     report = SeedReport()
-    with _timestamps_as_given():
+    with _first_seen_as_given():
         for chunk in generator.batches(batch):
             with transaction.atomic():
                 Participant.objects.bulk_create(chunk.participants)
@@ -978,32 +965,62 @@ def _template(model: type[models.Model]) -> dict[str, Any]:
 
 
 def _write(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    """Inserts rows given as column values by attname: PostgreSQL's COPY there (measured: model instances
-    and bulk_create's per-value preparation cost more than everything else, ~5 ms a submission with its
-    reading and trail), bulk_create of instances built without __init__ elsewhere (SQLite: the demo's few
-    thousand)."""
+    """Inserts rows given as column values by attname, all with the same columns.
+
+    Not bulk_create: building model instances and preparing each value through the ORM cost ~5 ms a submission
+    with its reading and trail (200 rows/s, measured), more than everything else. PostgreSQL takes the rows by
+    COPY; another database (SQLite: `make run`'s demo) by one executemany, each value adapted as the ORM would
+    (`_adapter`).
+    """
     if not rows:
         return
+    fields = {f.attname: f for f in model._meta.concrete_fields}
     names = list(rows[0])
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(fields[name].column) for name in names)
+    table = quote(model._meta.db_table)
     if connection.vendor == "postgresql":
-        json_columns = {f.attname for f in model._meta.concrete_fields if isinstance(f, models.JSONField)}
-        quote = connection.ops.quote_name
-        fields = {f.attname: f.column for f in model._meta.concrete_fields}
-        sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(fields[name]) for name in names)}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        json_columns = {name for name in names if isinstance(fields[name], models.JSONField)}
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(
                     [json.dumps(row[name], ensure_ascii=False) if name in json_columns else row[name] for name in names]
                 )  # fmt: skip
         return
-    instances = []
-    for row in rows:
-        instance = model.__new__(model)
-        instance._state = ModelState()
-        instance.__dict__[model._meta.pk.attname] = None  # an AutoField's, set by the insert
-        instance.__dict__.update(row)
-        instances.append(instance)
-    model.objects.bulk_create(instances)
+    adapters = [(name, _adapter(fields[name])) for name in names]
+    params = [
+        [row[name] if adapt is None or row[name] is None else adapt(row[name]) for name, adapt in adapters]
+        for row in rows
+    ]
+    placeholders = ", ".join(["%s"] * len(names))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", params)
+
+
+def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
+    """How the ORM turns a value of this field into what this database stores (None: as it is), looked up once
+    per column rather than through get_db_prep_save for every value."""
+    ops, features = connection.ops, connection.features
+    target = field.target_field if field.is_relation else field
+    kind = target.get_internal_type()
+    if isinstance(target, models.JSONField):
+        return lambda value: ops.adapt_json_value(value, target.encoder)
+    if kind == "DateTimeField":
+        return ops.adapt_datetimefield_value
+    if kind == "DateField":
+        return ops.adapt_datefield_value
+    if kind == "TimeField":
+        return ops.adapt_timefield_value
+    if kind == "DecimalField":
+        return lambda value: ops.adapt_decimalfield_value(value, target.max_digits, target.decimal_places)
+    if kind == "UUIDField" and not features.has_native_uuid_field:
+        return lambda value: value.hex
+    if kind == "DurationField" and not features.has_native_duration_field:
+        return duration_microseconds
+    return None
 
 
 def _cumulative(weights) -> Iterator[float]:
