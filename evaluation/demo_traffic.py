@@ -138,7 +138,7 @@ MERCHANTS = (
 HOURLY = (0.6, 0.35, 0.2, 0.12, 0.1, 0.12, 0.25, 0.5, 0.8, 1.0, 1.1, 1.2,
           1.4, 1.3, 1.2, 1.2, 1.3, 1.5, 1.9, 2.3, 2.5, 2.3, 1.7, 1.1)  # fmt: skip
 WEEKDAYS = (1.0, 1.0, 1.0, 1.0, 1.1, 1.2, 1.1)  # Monday first
-MODERATORS_WORK = (9, 21)  # local hours the moderators work, every day
+MODERATORS_WORK = (8, 23)  # local hours the moderators (a contact centre) work, every day
 
 # The checks in promo.checks.CHECKS order, the gates among them, and the check each reason code comes from.
 CHECK_ORDER = ("full_card_number", "same_photo", "photo_legible", "document_kind", "refund", "amount",
@@ -500,7 +500,7 @@ class _Generator:
         return times
 
     def moderator_wait(self, since: datetime) -> timedelta:
-        """Minutes in the day, more when it came in at night (the moderators start at 9), hours now and then."""
+        """Minutes in the day, hours when it came in at night (the moderators start at 8), and now and then."""
         rng = self.rng
         local = since.astimezone(self.tz)
         first, last = MODERATORS_WORK
@@ -509,7 +509,7 @@ class _Generator:
             start = datetime.combine(local.date() + timedelta(days=1), dtime(first), tzinfo=self.tz)
         elif local.hour < first:
             start = datetime.combine(local.date(), dtime(first), tzinfo=self.tz)
-        wait = (start - local) + timedelta(minutes=rng.lognormvariate(math.log(35), 0.9))
+        wait = (start - local) + timedelta(minutes=rng.lognormvariate(math.log(25), 0.9))
         if rng.random() < 0.03:
             wait += timedelta(hours=rng.lognormvariate(math.log(3), 0.8))
         return wait
