@@ -20,9 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template import loader
+from django.urls import is_valid_path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import requires_csrf_token
@@ -176,6 +178,12 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _is_api(request) and request.method not in ("GET", "HEAD") and _slash_missing(request):
+            # CommonMiddleware would answer a 301, which clients follow as a GET that drops the body (and with
+            # DEBUG on, it raises instead): a 308 keeps the method and the body.
+            return HttpResponsePermanentRedirect(
+                request.get_full_path(force_append_slash=True), preserve_request=True
+            )
         response = self.get_response(request)
         if not _is_api(request) or response.status_code < 400:
             return response
@@ -187,6 +195,16 @@ class ApiErrorMiddleware:
             if header in response:
                 replacement[header] = response[header]
         return replacement
+
+
+def _slash_missing(request: HttpRequest) -> bool:
+    path, urlconf = request.path_info, getattr(request, "urlconf", None)
+    return (
+        settings.APPEND_SLASH
+        and not path.endswith("/")
+        and not is_valid_path(path, urlconf)
+        and bool(is_valid_path(f"{path}/", urlconf))
+    )
 
 
 def _status_detail(status: int) -> str:

@@ -327,3 +327,18 @@ def test_every_error_under_api_is_json_with_a_code(api, settings, debug, languag
     assert response["Content-Language"] == language
     if status == 404:
         assert body["detail"] == DETAILS[language]
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+def test_a_post_without_the_trailing_slash_is_redirected_with_its_body(api, campaign, settings, debug):
+    settings.DEBUG = debug
+    response = api.post(f"/api/v1/campaigns/{campaign.slug}/submissions", valid_fields(), format="multipart")
+    assert response.status_code == 308  # method and body kept (a 301 turns into a GET)
+    assert response["Location"] == f"/api/v1/campaigns/{campaign.slug}/submissions/"
+    follow = api.post(f"/api/v1/campaigns/{campaign.slug}/submissions", {"amount": "1"}, format="multipart",
+                      follow=True)  # fmt: skip
+    assert follow.redirect_chain == [(f"/api/v1/campaigns/{campaign.slug}/submissions/", 308)]
+    assert (
+        follow.json()["code"] == "invalid"
+    )  # the upload endpoint read the re-sent form: its fields are named
+    assert "photo" in follow.json()["fields"] and "amount" not in follow.json()["fields"]
