@@ -220,7 +220,6 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "ErrorCodeEnum": "config.errors.ERROR_CODES",
-        "SubmissionStatusEnum": "promo.models.Submission.Status",
     },
     # Swagger UI from the installed sidecar package, not a CDN: the site works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
