@@ -18,4 +18,11 @@ class PrizesConfig(AppConfig):
             promo_code_extras,
             select_related=("promo_code",),
             labels={"promo_code": _("Your promo code")},
+            schema={
+                "promo_code": {
+                    "type": "string",
+                    "description": "The instant prize of an accepted slip: a promo code the participant uses at "
+                    "the shop. Absent until the slip is accepted, and while a reopened acceptance is checked again.",
+                }
+            },
         )

@@ -23,6 +23,7 @@ class _Registered:
     provider: Provider
     select_related: tuple[str, ...]
     labels: dict[str, Any]
+    schema: dict[str, dict[str, Any]]
 
 
 _registry: dict[str, _Registered] = {}
@@ -34,10 +35,12 @@ def register(
     *,
     select_related: tuple[str, ...] = (),
     labels: dict[str, Any] | None = None,
+    schema: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     """Adds (or replaces, under the same name: ready() may run twice in tests) a provider. `labels` maps a key the
-    provider returns to the (lazy) label the status page shows it under; keys without a label stay API-only."""
-    _registry[name] = _Registered(provider, tuple(select_related), dict(labels or {}))
+    provider returns to the (lazy) label the status page shows it under; keys without a label stay API-only.
+    `schema` maps each key to its OpenAPI schema (English), which the API's schema declares under `extras`."""
+    _registry[name] = _Registered(provider, tuple(select_related), dict(labels or {}), dict(schema or {}))
 
 
 def unregister(name: str) -> None:
@@ -47,6 +50,11 @@ def unregister(name: str) -> None:
 def related() -> list[str]:
     """The relations to join when loading a submission whose extras are shown."""
     return sorted({name for entry in _registry.values() for name in entry.select_related})
+
+
+def schema_properties() -> dict[str, dict[str, Any]]:
+    """The OpenAPI properties of the `extras` object: every key some provider declared."""
+    return {key: value for entry in _registry.values() for key, value in entry.schema.items()}
 
 
 def submission_extras(submission: Submission) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from promo.models import Campaign, Recognition, Submission
 from recognition.types import FIELD_NAMES
@@ -25,6 +26,12 @@ def campaigns_moderated_by(user: Any) -> QuerySet[Campaign]:
 
 def active_campaigns() -> QuerySet[Campaign]:
     return Campaign.objects.filter(is_active=True).order_by("-starts_on", "name")
+
+
+def public_campaigns() -> QuerySet[Campaign]:
+    """Campaigns whose rules anyone may read: the active ones, and closed ones that had started (an app can tell
+    "closed" from "unknown"). An inactive campaign whose first day is still ahead is a draft: not shown."""
+    return Campaign.objects.filter(Q(is_active=True) | Q(starts_on__lte=timezone.localdate()))
 
 
 def recognized_summary(submission: Submission) -> dict[str, Any] | None:

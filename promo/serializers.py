@@ -1,28 +1,61 @@
-"""API shapes: parse what a client sends, shape what it gets back. No rules live here."""
+"""API shapes: parse what a client sends, shape what it gets back. No rules live here.
+
+Every help text is English: they are the OpenAPI schema's texts, which are English whatever the reader's language
+(config.schema). Messages a participant reads (errors, reasons) are translated where they are made.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import get_error_detail
 
 from promo import extras
-from promo.amounts import parse_typed_amount
-from promo.appeals import REFUSALS, AppealNotAllowed, can_appeal
+from promo.amounts import MAX_AMOUNT, parse_typed_amount
+from promo.appeals import can_appeal
 from promo.contacts import normalize_contact
+from promo.documents import (
+    DOCUMENT_CHOICES,
+    DOCUMENTS,
+    asks_for_card,
+    normalize_documents,
+    photograph_instruction,
+)
 from promo.intake import EMPTY_FILE, photo_intake
-from promo.models import Submission
+from promo.models import Campaign, Submission
 from promo.privacy import CONSENT_REQUIRED
 from promo.reasons import participant_reasons
 from promo.selectors import recognized_summary
+from recognition.payment_systems import PAYMENT_SYSTEMS
+from recognition.types import FIELD_NAMES
+
+CARD_LAST4_INVALID = _("Enter the last 4 digits of the card: exactly four digits.")
+_FOUR_DIGITS = re.compile(r"[0-9]{4}")  # ASCII digits only: `\d` would take Arabic-Indic digits too
 
 
 def _django_to_drf(error: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(error.messages)
+    """Keeps each message's code (promo.amounts, promo.intake): the API's field errors carry them."""
+    return serializers.ValidationError(get_error_detail(error))
 
 
-@extend_schema_field({"type": "string", "example": "1234.50"})
+@extend_schema_field(
+    {
+        "type": "string",
+        "example": "1234.50",
+        "description": "Purchase amount as the participant typed it, in any usual format: `1234.50`, `1234,5`, "
+        "`1 234,50`, `2,586.60`, `2.586,60`; a currency sign is ignored. Errors: `invalid`, `min_value` (zero or "
+        f"less), `max_value` (over {MAX_AMOUNT}), `max_decimal_places` (over two decimals).",
+    }
+)
 class TypedAmountField(serializers.Field):
-    """Accepts `1234.50`, `1234,50` or `1 234,50`; answers as a string with two decimals."""
+    """Accepts what promo.amounts reads; answers as a string with two decimals."""
 
     def to_internal_value(self, data):
         try:
@@ -34,19 +67,45 @@ class TypedAmountField(serializers.Field):
         return f"{value:.2f}"
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^[0-9]{4}$",
+        "minLength": 4,
+        "maxLength": 4,
+        "example": "4242",
+        "description": "The last four digits of the card, as printed after the asterisks on the slip. "
+        "Error: `invalid`.",
+    }
+)
+class CardLast4Field(serializers.CharField):
+    default_error_messages = {"invalid": CARD_LAST4_INVALID}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not _FOUR_DIGITS.fullmatch(value):
+            self.fail("invalid")
+        return value
+
+
 class SubmissionCreateSerializer(serializers.Serializer):
     photo = serializers.FileField(
         error_messages={"empty": EMPTY_FILE},
-        help_text="Photo of a document the campaign accepts (the card-payment slip, a shop receipt showing the "
-        "card payment, or any shop receipt, per campaign): JPEG, PNG, WebP or HEIC, up to the size cap; the "
-        "format is read from the bytes, the file name and content type are ignored",
+        help_text="Photo of a document the campaign accepts (its `documents`): JPEG, PNG, WebP or HEIC, up to the "
+        "size cap (413 `too_large` over it); the format is read from the bytes, the file name and content type are "
+        "ignored. Errors: `required`, `empty`, `not_an_image`, `format_not_accepted`, `broken`, `too_small`, ... "
+        "(see the message).",
     )
-    amount = TypedAmountField(help_text="Purchase amount as typed by the participant, e.g. 1234.50")
-    card_last4 = serializers.RegexField(r"^\d{4}$", help_text="Last four digits of the card")
-    contact = serializers.CharField(max_length=254, help_text="Phone number or e-mail of the participant")
+    amount = TypedAmountField()
+    card_last4 = CardLast4Field()
+    contact = serializers.CharField(
+        max_length=254,
+        help_text="Phone number or e-mail of the participant: their key to the campaign (limits, prizes). "
+        "Error: `invalid`.",
+    )
     consent = serializers.BooleanField(
-        help_text="The participant accepted the campaign's rules and privacy notice (must be true); the rules "
-        "version in force is recorded with the upload"
+        help_text="The participant accepted the campaign's rules and privacy notice (`rules_url`): must be true; "
+        "the rules version in force is recorded with the upload. Error: `required` when false."
     )
 
     def validate_photo(self, photo):
@@ -58,7 +117,7 @@ class SubmissionCreateSerializer(serializers.Serializer):
 
     def validate_consent(self, consent):
         if not consent:
-            raise serializers.ValidationError(str(CONSENT_REQUIRED))
+            raise serializers.ValidationError(str(CONSENT_REQUIRED), code="required")
         return consent
 
     def validate_contact(self, contact):
@@ -69,46 +128,96 @@ class SubmissionCreateSerializer(serializers.Serializer):
         return contact
 
 
+STATUS_HELP = (
+    "`received`: waiting to be read; `processing`: being read (seconds); `moderation`: a person will decide "
+    "(minutes to hours); `accepted`, `rejected`: decided; `revoked`: an acceptance withdrawn. A decision may still "
+    "change when the participant asks for a person's look (appeal) or a moderator reopens it."
+)
+_STATUS = serializers.ChoiceField(choices=Submission.Status.values, help_text=STATUS_HELP)
+
+
 class SubmissionCreatedSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    status = serializers.CharField()
-    url = serializers.URLField(help_text="Where to poll for the decision")
+    id = serializers.UUIDField(help_text="The submission's id: the participant's only key to it; keep it")
+    status = serializers.ChoiceField(choices=Submission.Status.values, help_text="`received`")
+    url = serializers.URLField(help_text="Where to poll for the decision (GET)")
 
 
 class ReasonSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
+    code = serializers.CharField(help_text="Stable, e.g. `slip_matches`, `amount_mismatch`, `duplicate_slip`")
+    message = serializers.CharField(help_text="What to tell the participant, in the Accept-Language")
 
 
-class SubmissionSerializer(serializers.ModelSerializer):
+def _nullable_string(help_text: str, **kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(allow_null=True, help_text=help_text, **kwargs)
+
+
+class ConfidenceSerializer(serializers.Serializer):
+    """One number per field, from 0 (not read) to 1."""
+
+    kind = serializers.FloatField(min_value=0, max_value=1, help_text="That the document is of that kind")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in FIELD_NAMES:
+            fields[name] = serializers.FloatField(
+                min_value=0, max_value=1, help_text=f"Of `{name}`: 0 when not read"
+            )
+        return fields
+
+
+class RecognizedSerializer(serializers.Serializer):
+    """What was read on the photo, each field null when it was not read."""
+
+    kind = serializers.CharField(help_text="What the photo shows: `slip`, `receipt` or `other`")
+    amount = _nullable_string("Total paid, two decimals, e.g. `1234.50`")
+    date = serializers.DateField(allow_null=True, help_text="Date printed on the document")
+    time = _nullable_string("Time printed on the document, `HH:MM`")
+    card_last4 = _nullable_string("Last four digits of the card printed on the document")
+    payment_system = _nullable_string("Card payment system, e.g. `VISA`, `MIR`")
+    merchant = _nullable_string("Shop name as printed")
+    rrn = _nullable_string("Retrieval reference number of the payment")
+    auth_code = _nullable_string("Authorization code of the payment")
+    terminal_id = _nullable_string("Card terminal id")
+    confidence = ConfidenceSerializer(help_text="How sure the reading of each field is")
+
+
+class ExtrasField(serializers.DictField):
+    """Declared in the schema with the properties other apps register (promo.extras.schema_properties)."""
+
+
+class ExtrasFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = ExtrasField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "object", "properties": extras.schema_properties(), "additionalProperties": True}
+
+
+class SubmissionSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    campaign = serializers.SlugField(source="campaign.slug", help_text="The campaign's `slug`")
+    status = serializers.ChoiceField(choices=Submission.Status.values, help_text=STATUS_HELP)
     reasons = serializers.SerializerMethodField(
         help_text="Why it stands where it does, in the Accept-Language. After a person's act (an appeal, a "
         "moderator's decision) only its reason, the first, is given."
     )
-    recognized = serializers.SerializerMethodField()
+    recognized = serializers.SerializerMethodField(
+        help_text="What was read; null until the photo has been read"
+    )
+    created_at = serializers.DateTimeField(help_text="When the upload was received")
+    decided_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the decision was made; null until then"
+    )
     can_appeal = serializers.SerializerMethodField(
         help_text="The participant may ask, once, for a person to check this automatic rejection "
         "(POST .../appeal/): show the button"
     )
-    extras = serializers.SerializerMethodField(
-        help_text="What other parts of the campaign add, by key: e.g. `promo_code` (the instant prize of an "
-        "accepted slip). Empty when there is nothing to show."
+    appealed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the participant asked for a person to check it; null if never"
     )
-
-    class Meta:
-        model = Submission
-        fields = [
-            "id",
-            "status",
-            "reasons",
-            "recognized",
-            "created_at",
-            "decided_at",
-            "can_appeal",
-            "appealed_at",
-            "extras",
-        ]
-        extra_kwargs = {"appealed_at": {"help_text": "When the participant asked for a person to check it"}}
+    extras = serializers.SerializerMethodField(
+        help_text="What other parts of the campaign add, by key (e.g. `promo_code`, the instant prize of an "
+        "accepted slip). Empty when there is nothing to show; a client ignores keys it does not know."
+    )
 
     @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, submission: Submission) -> list[dict[str, str]]:
@@ -117,25 +226,115 @@ class SubmissionSerializer(serializers.ModelSerializer):
     def get_can_appeal(self, submission: Submission) -> bool:
         return can_appeal(submission)
 
-    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    @extend_schema_field(ExtrasField())
     def get_extras(self, submission: Submission) -> dict:
         return extras.submission_extras(submission)
 
-    @extend_schema_field(serializers.DictField(allow_null=True))
+    @extend_schema_field(RecognizedSerializer(allow_null=True))
     def get_recognized(self, submission: Submission) -> dict | None:
         return recognized_summary(submission)
-
-
-class AppealRefusedSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=["appeal_not_allowed"], help_text="Always appeal_not_allowed")
-    why = serializers.ChoiceField(choices=list(REFUSALS), help_text="Which rule refused it")
-    detail = serializers.CharField(help_text="What the participant reads, in the Accept-Language")
-
-
-def appeal_refused_payload(refused: AppealNotAllowed) -> dict[str, str]:
-    return {"code": "appeal_not_allowed", "why": refused.why, "detail": refused.message}
 
 
 def submission_created_payload(submission: Submission, request) -> dict:
     url = request.build_absolute_uri(reverse("api:submission-detail", kwargs={"pk": submission.pk}))
     return {"id": str(submission.pk), "status": submission.status, "url": url}
+
+
+# --- Campaigns: the public rules ------------------------------------------------------------------------------
+
+
+class DocumentSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=list(DOCUMENTS), help_text="Stable name of the document")
+    description = serializers.CharField(help_text="What it is, in the Accept-Language")
+
+
+class LimitsSerializer(serializers.Serializer):
+    accepted_per_day = serializers.IntegerField(
+        allow_null=True,
+        source="max_accepted_per_day",
+        help_text="Accepted slips per participant per day (the campaign's time zone); null: no limit",
+    )
+    accepted_per_campaign = serializers.IntegerField(
+        allow_null=True,
+        source="max_accepted_per_campaign",
+        help_text="Accepted slips per participant in the whole campaign; null: no limit",
+    )
+
+
+class CampaignSerializer(serializers.Serializer):
+    """The rules a participant must know; never the campaign's internal settings (thresholds, policy, staff)."""
+
+    slug = serializers.SlugField(help_text="The campaign's key in every URL")
+    name = serializers.CharField(help_text="As the organizer wrote it")
+    starts_on = serializers.DateField(help_text="First day: slips printed from this day count")
+    ends_on = serializers.DateField(help_text="Last day: slips printed up to this day (included) count")
+    timezone = serializers.CharField(help_text="IANA time zone the days are counted in, e.g. `Europe/Moscow`")
+    currency = serializers.CharField(help_text="ISO 4217 code, e.g. `RUB`")
+    min_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Smallest purchase that counts; `0.00`: any"
+    )
+    payment_systems = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(PAYMENT_SYSTEMS)),
+        help_text="Card payment systems the purchase must be paid with; empty: any",
+    )
+    documents = serializers.SerializerMethodField(help_text="What the participant may photograph")
+    photograph = serializers.SerializerMethodField(
+        help_text="One sentence telling the participant what to photograph, in the Accept-Language"
+    )
+    card_checked = serializers.SerializerMethodField(
+        help_text="Whether the card's last 4 digits are checked against the document (every accepted document "
+        "shows the card payment)"
+    )
+    limits = LimitsSerializer(source="*")
+    uploads_open = serializers.BooleanField(
+        source="is_active", help_text="Whether uploads are accepted now (otherwise an upload gets 409 "
+        "`uploads_closed`)"
+    )  # fmt: skip
+    rules_url = serializers.SerializerMethodField(
+        help_text="The rules and privacy notice the participant accepts with `consent`; null if not published"
+    )
+    rules_version = serializers.CharField(help_text="Version of the rules an upload now records")
+    url = serializers.SerializerMethodField(help_text="This campaign in the API")
+    upload_url = serializers.SerializerMethodField(help_text="Where to POST an upload (multipart/form-data)")
+    page_url = serializers.SerializerMethodField(help_text="The participants' upload page in a browser")
+
+    @extend_schema_field(DocumentSerializer(many=True))
+    def get_documents(self, campaign: Campaign) -> list[dict[str, str]]:
+        descriptions = dict(DOCUMENT_CHOICES)
+        return [
+            {"code": code, "description": str(descriptions[code])}
+            for code in normalize_documents(campaign.documents)
+        ]
+
+    def get_photograph(self, campaign: Campaign) -> str:
+        return str(photograph_instruction(campaign.documents))
+
+    def get_card_checked(self, campaign: Campaign) -> bool:
+        return asks_for_card(normalize_documents(campaign.documents))
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_rules_url(self, campaign: Campaign) -> str | None:
+        return campaign.rules_url or None
+
+    def _absolute(self, name: str, campaign: Campaign) -> str:
+        return self.context["request"].build_absolute_uri(reverse(name, kwargs={"slug": campaign.slug}))
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, campaign: Campaign) -> str:
+        return self._absolute("api:campaign-detail", campaign)
+
+    @extend_schema_field(serializers.URLField())
+    def get_upload_url(self, campaign: Campaign) -> str:
+        return self._absolute("api:submission-create", campaign)
+
+    @extend_schema_field(serializers.URLField())
+    def get_page_url(self, campaign: Campaign) -> str:
+        return self._absolute("promo:upload", campaign)
+
+
+class CampaignListSerializer(serializers.Serializer):
+    """Not paginated: a brand runs a handful of campaigns at once. The shape is that of a page (`count`,
+    `results`), so `next` can be added without breaking clients."""
+
+    count = serializers.IntegerField(help_text="How many campaigns accept uploads")
+    results = CampaignSerializer(many=True)

@@ -7,9 +7,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from config.errors import error_json, field_error
 
 # Form fields and multipart framing around the photo.
 REQUEST_OVERHEAD_BYTES = 64 * 1024
@@ -26,10 +28,10 @@ def too_large_message() -> str:
 
 
 def too_large_response(request: HttpRequest) -> HttpResponse:
-    """413 in the participant's language: JSON for the API, a small page for the form."""
+    """413 in the participant's language: the API's error envelope, or a small page for the form."""
     message = too_large_message()
     if request.path.startswith("/api/"):
-        return JsonResponse({"photo": [message]}, status=413)
+        return error_json(413, "too_large", message, fields={"photo": [field_error("too_large", message)]})
     html = render_to_string("promo/refused.html", {"message": message}, request=request)
     return HttpResponse(html, status=413)
 

@@ -38,6 +38,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Under /api/, any error that is not JSON (Django's technical 404/500 pages with DEBUG on) becomes the JSON
+    # envelope, in the request's language (hence after LocaleMiddleware) and whatever the inner layers answered.
+    "config.errors.ApiErrorMiddleware",
     # Before anything reads the body (CSRF reads the form): a body over the cap is refused unread, in the
     # participant's language (hence after LocaleMiddleware).
     "promo.uploads.RequestSizeLimitMiddleware",
@@ -186,14 +189,48 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # Errors under /api/ are {"detail": ...} in the request's language, never naming a model (config.errors).
+    # Errors under /api/ are the envelope {"code", "detail", ...} in the request's language (config.errors).
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
 }
+API_DESCRIPTION = """Upload a photo of a purchase slip with what the participant typed; get the decision and its reasons.
+
+**Flow.** `GET /api/v1/campaigns/` lists the campaigns accepting uploads, with their rules. `POST` the photo
+(multipart/form-data) to a campaign's `upload_url`: the answer (202) gives the submission's `id` and the `url` to
+poll. `GET` that `url` until `status` is a decision (`accepted`, `rejected`); show its `reasons`. No account: the
+submission id is the participant's only key. Webhooks (a decision pushed to your server) come in a later version.
+
+**Language.** Every message, reason and error detail speaks the request's `Accept-Language`: `ru` (the default)
+or `en`. Codes never change with the language.
+
+**Errors.** Every failure under `/api/` answers JSON with one envelope (`Error`), whatever the status:
+`{"code": "invalid", "detail": "...", "fields": {"amount": [{"code": "max_value", "message": "..."}]}}`.
+`code` is stable (branch on it), `detail` is for people. `fields` comes with `invalid` (400) and `too_large` (413),
+`why` with `appeal_not_allowed` (409), `retry_after` with `rate_limited` (429, also the `Retry-After` header).
+Codes: `invalid`, `parse_error`, `bad_request` (400); `not_found` (404: unknown route, campaign or submission,
+malformed id); `method_not_allowed` (405); `not_acceptable` (406); `appeal_not_allowed`, `uploads_closed` (409);
+`too_large` (413); `unsupported_media_type` (415); `rate_limited` (429); `server_error` (500).
+"""
 SPECTACULAR_SETTINGS = {
     "TITLE": "Slipcheck API",
-    "DESCRIPTION": "Upload a purchase-slip photo with what the participant typed; get the decision and its reasons.",
+    "DESCRIPTION": API_DESCRIPTION,
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # English whatever the request's language (config.schema).
+    "DEFAULT_GENERATOR_CLASS": "config.schema.EnglishSchemaGenerator",
+    # Request bodies get their own components: a file is then `format: binary` (Swagger UI shows a file picker).
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Enum values are codes; what they mean is said in the field's own description.
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "TAGS": [
+        {"name": "campaigns", "description": "Campaigns and their public rules"},
+        {
+            "name": "submissions",
+            "description": "Upload a slip, poll for the decision, ask for a person's look",
+        },
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ErrorCodeEnum": "config.errors.ERROR_CODES",
+    },
     # Swagger UI from the installed sidecar package, not a CDN: the site works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -247,13 +247,17 @@ def test_api_refuses_what_cannot_be_appealed(api, moderator, case):
 def test_api_appeal_of_an_unknown_submission_is_404(api):
     response = api.post(appeal_url(uuid.uuid4()), **EN)
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
-    assert api.post("/api/v1/submissions/not-a-uuid/appeal/", **EN).status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Not found."}
+    malformed = api.post("/api/v1/submissions/not-a-uuid/appeal/", **EN)
+    assert malformed.status_code == 404 and malformed.json()["code"] == "not_found"
 
 
 def test_api_appeal_is_a_post(api):
     submission = machine_rejection()
-    assert api.get(appeal_url(submission.pk), **EN).status_code == 405
+    response = api.get(appeal_url(submission.pk), **EN)
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert response["Allow"] == "POST, OPTIONS"
     assert Submission.objects.get(pk=submission.pk).status == Status.REJECTED
 
 
@@ -277,7 +281,10 @@ def test_openapi_schema_documents_the_appeal(api):
     appeal = schema["paths"]["/api/v1/submissions/{id}/appeal/"]["post"]
     assert {"200", "404", "409"} <= set(appeal["responses"])
     assert "can_appeal" in schema["components"]["schemas"]["Submission"]["properties"]
-    assert "why" in schema["components"]["schemas"]["AppealRefused"]["properties"]
+    assert appeal["responses"]["409"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    assert "why" in schema["components"]["schemas"]["Error"]["properties"]
 
 
 # --- the status page --------------------------------------------------------------------------------------------

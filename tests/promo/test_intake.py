@@ -70,10 +70,11 @@ def test_hostile_uploads_are_refused_through_the_api_and_the_page(case, campaign
     data = case.make()
     response, growth = peak_memory_growth_mb(lambda: api_post(data, case.file_name, case.content_type))
     assert response.status_code == case.status, response.content[:300]
-    assert set(response.json()) == {"photo"}
-    assert (
-        response.json()["photo"][0].endswith(".") and len(response.json()["photo"][0]) > 30
-    )  # says what to do
+    body = response.json()
+    assert body["code"] == ("too_large" if case.status == 413 else "invalid")
+    assert set(body["fields"]) == {"photo"}
+    message = body["fields"]["photo"][0]["message"]
+    assert message.endswith(".") and len(message) > 30  # says what to do
     assert growth < 200, f"{case.name}: peak memory grew {growth:.0f} MB"
     page = page_post(client, data, case.file_name, case.content_type)
     assert page.status_code == case.status
@@ -92,8 +93,10 @@ def test_hostile_uploads_are_refused_through_the_api_and_the_page(case, campaign
     ],
 )  # fmt: skip
 def test_refusals_say_what_to_do_in_the_participants_language(campaign, data, code, english, russian):
-    assert api_post(data, "slip.png", "image/png", "en").json()["photo"][0].startswith(english)
-    assert api_post(data, "slip.png", "image/png", "ru").json()["photo"][0].startswith(russian)
+    for language, expected in (("en", english), ("ru", russian)):
+        photo_errors = api_post(data, "slip.png", "image/png", language).json()["fields"]["photo"]
+        assert photo_errors[0]["message"].startswith(expected)
+        assert photo_errors[0]["code"] == code  # intake's code reaches the API
     with pytest.raises(Exception) as refused:
         photo_intake(data)
     assert refused.value.code == code
@@ -201,7 +204,12 @@ def test_a_body_over_the_cap_is_refused_before_it_is_read(campaign):
         **{"wsgi.input": Unreadable()},
     )
     assert response.status_code == 413
-    assert "больше" in response.json()["photo"][0]
+    assert response.json()["code"] == "too_large"
+    assert "больше" in response.json()["detail"]
+    assert response.json()["fields"]["photo"][0] == {
+        "code": "too_large",
+        "message": response.json()["detail"],
+    }
 
 
 def test_a_photo_over_the_cap_inside_an_allowed_body_is_cut_off_while_it_streams(campaign, client, settings):
@@ -211,6 +219,8 @@ def test_a_photo_over_the_cap_inside_an_allowed_body_is_cut_off_while_it_streams
     data = b"\xff\xd8\xff\xe0" + bytes(70_000)
     response = api_post(data, "slip.jpg", "image/jpeg")
     assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert response.json()["fields"]["photo"][0]["code"] == "too_large"
     page = page_post(client, data, "slip.jpg", "image/jpeg")
     assert page.status_code == 413
     assert "larger than" in page.content.decode()

@@ -73,6 +73,8 @@ def test_the_api_limits_each_address_and_spoofed_forwarding_headers_do_not_lift_
     refused = attempt(api, contact="+79990000009", forwarded="8.8.8.8", language="ru")
     assert refused.status_code == 429
     assert refused["Retry-After"].isdigit()
+    assert refused.json()["code"] == "rate_limited"
+    assert refused.json()["retry_after"] == int(refused["Retry-After"])
     assert refused.json()["detail"].startswith("Слишком много")
     assert "Подождите 1 минуту" in refused.json()["detail"]  # a minute's window: the wait is at most that
     assert attempt(api, remote="203.0.113.8").status_code == 400  # another address has its own count
