@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
+import pytest
 from django.contrib.auth.models import Permission, User
+from django.utils import translation
 
 from prizes.models import PromoCode
 from promo.models import Submission
@@ -10,6 +12,13 @@ from promo.transitions import submission_transition
 from tests.factories import SubmissionFactory
 
 Status = Submission.Status
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the messages in English (the site's default is Russian, which has its own catalogue)."""
+    with translation.override("en"):
+        yield
 
 
 def waiting(campaign, **kwargs) -> Submission:
