@@ -4,6 +4,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -84,7 +85,7 @@ def assert_coherent(campaign: Campaign, now: datetime) -> dict[str, int]:
         # The audit trail: allowed edges, chained, in time, ending where the row is.
         assert trail[0].from_status == "" and trail[0].to_status == Status.RECEIVED
         assert trail[0].actor == "participant" and trail[0].created_at == s.created_at
-        for before, after in zip(trail, trail[1:], strict=False):
+        for before, after in pairwise(trail):
             assert after.from_status == before.to_status
             assert after.to_status in Submission.TRANSITIONS[after.from_status]
             assert after.created_at >= before.created_at
@@ -104,7 +105,7 @@ def assert_coherent(campaign: Campaign, now: datetime) -> dict[str, int]:
         if s.status == Status.MODERATION:
             assert s.waiting_since == last.created_at and s.decided_by_id is None
             counts["backlog"] += 1
-        waited = [(a, b) for a, b in zip(trail, trail[1:], strict=False) if a.to_status == Status.MODERATION]
+        waited = [(a, b) for a, b in pairwise(trail) if a.to_status == Status.MODERATION]
         if s.moderation_wait is not None:
             (entered, decided), *_ = [(a, b) for a, b in waited if b.user_id]
             assert (
@@ -295,7 +296,7 @@ def test_clear_then_seed_in_one_command(autumn):
 
 
 def test_an_unknown_campaign_or_one_without_a_past_is_refused(autumn):
-    with pytest.raises(CommandError, match="no campaign with the slug 'nope'.*autumn"):
+    with pytest.raises(CommandError, match=r"no campaign with the slug 'nope'.*autumn"):
         seed("--campaign", "nope", "--n", "10")
     future = date.today() + timedelta(days=30)
     CampaignFactory(slug="later", starts_on=future, ends_on=future + timedelta(days=30))
@@ -333,7 +334,7 @@ def moderator(client):
     user.user_permissions.add(
         *Permission.objects.filter(
             codename__in=["view_queueitem", "change_queueitem", "view_submission", "moderate_any_campaign"]
-        )  # fmt: skip
+        )
     )
     client.force_login(user)
     return user
