@@ -16,7 +16,7 @@ from moderation.models import FieldCorrection
 from moderation.outcomes import REJECT_REASONS
 from promo.amounts import format_amount
 from promo.models import Recognition, Submission
-from promo.reasons import MESSAGES, reason, render
+from promo.reasons import MESSAGES, reason, render, short_label
 
 Status = Submission.Status
 
@@ -75,42 +75,10 @@ OUTCOME_LABELS = {
     "unsure": _("unsure"),
     "skipped": _("skipped"),
 }
-# What a reason is about, in a few words, for the queue's counts and filter (its full message is the participant's).
-REASON_LABELS = {
-    "not_a_slip": _("no document found"),
-    "amount_unread": _("amount not read"),
-    "amount_mismatch": _("amount differs"),
-    "below_min_amount": _("below the minimum"),
-    "card_unread": _("card not read"),
-    "card_mismatch": _("card differs"),
-    "date_unread": _("date not read"),
-    "date_outside_period": _("outside the period"),
-    "date_before_start": _("before the campaign"),
-    "date_after_end": _("after the campaign"),
-    "date_in_future": _("date in the future"),
-    "payment_system_unread": _("payment system not read"),
-    "payment_system_not_allowed": _("payment system not accepted"),
-    "receipt_not_slip": _("a receipt, not a slip"),
-    "receipt_without_card": _("receipt without the card"),
-    "slip_not_receipt": _("a slip, not a receipt"),
-    "refund": _("refund"),
-    "photo_unreadable": _("unreadable photo"),
-    "duplicate_photo": _("same photo"),
-    "duplicate_slip": _("same slip"),
-    "possible_duplicate_photo": _("looks like another photo"),
-    "possible_duplicate_slip": _("looks like another receipt"),
-    "limit_per_day": _("daily limit"),
-    "limit_per_campaign": _("campaign limit"),
-    "full_card_number": _("full card number"),
-    "low_confidence": _("unsure reading"),
-    "recognition_failed": _("could not be read"),
-    "appealed": _("participant asked for a check"),
-    "moderator_reopened": _("reopened"),
-}
 
 
 def reason_label(code: str) -> str:
-    return str(REASON_LABELS.get(code, code))
+    return short_label(code)
 
 
 # The repairs and verdicts recognition records on a field (recognition.rules, recognition.corroborate, ...).

@@ -151,18 +151,7 @@ def draw_run(*, draw: Draw, user: Any = None, allow_pending: bool = False) -> Dr
         draw.entries_count = len(public)
         draw.entries_sha256 = verify_draw.entries_digest(public)
         draw.published = {
-            "format": FORMAT,
-            "campaign": draw.campaign.slug,
-            "draw": draw.name,
-            "period": {
-                "first_day": draw.period_starts_on.isoformat(),
-                "last_day": draw.period_ends_on.isoformat(),
-                "time_zone": draw.campaign.timezone,
-            },
-            "seed": draw.seed,
-            "seed_announced_at": draw.seed_announced_at.isoformat(),
-            "n": draw.winners_count,
-            "allow_repeat": draw.allow_repeat,
+            **announcement(draw),
             "ran_at": now.isoformat(),
             "pending_left_out": pending,
             "entries_sha256": draw.entries_sha256,

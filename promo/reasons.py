@@ -100,6 +100,45 @@ MESSAGES: dict[str, Any] = {
 }
 
 
+# What a reason is about, in a few words: the moderation queue's counts and filter, the reports' charts (the full
+# message is the participant's).
+SHORT_LABELS: dict[str, Any] = {
+    "not_a_slip": _("no document found"),
+    "amount_unread": _("amount not read"),
+    "amount_mismatch": _("amount differs"),
+    "below_min_amount": _("below the minimum"),
+    "card_unread": _("card not read"),
+    "card_mismatch": _("card differs"),
+    "date_unread": _("date not read"),
+    "date_outside_period": _("outside the period"),
+    "date_before_start": _("before the campaign"),
+    "date_after_end": _("after the campaign"),
+    "date_in_future": _("date in the future"),
+    "payment_system_unread": _("payment system not read"),
+    "payment_system_not_allowed": _("payment system not accepted"),
+    "receipt_not_slip": _("a receipt, not a slip"),
+    "receipt_without_card": _("receipt without the card"),
+    "slip_not_receipt": _("a slip, not a receipt"),
+    "refund": _("refund"),
+    "photo_unreadable": _("unreadable photo"),
+    "duplicate_photo": _("same photo"),
+    "duplicate_slip": _("same slip"),
+    "possible_duplicate_photo": _("looks like another photo"),
+    "possible_duplicate_slip": _("looks like another receipt"),
+    "limit_per_day": _("daily limit"),
+    "limit_per_campaign": _("campaign limit"),
+    "full_card_number": _("full card number"),
+    "low_confidence": _("unsure reading"),
+    "recognition_failed": _("could not be read"),
+    "appealed": _("participant asked for a check"),
+    "moderator_reopened": _("reopened"),
+}
+
+
+def short_label(code: str) -> str:
+    return str(SHORT_LABELS.get(code, code))
+
+
 FIELD_LABELS: dict[str, Any] = {
     "amount": _("amount"),
     "card_last4": _("card number"),
