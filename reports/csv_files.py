@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import HttpResponse
 
+# What a spreadsheet evaluates at the start of a cell (OWASP's CSV injection list); exports guard with it too.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 

@@ -51,6 +51,7 @@ from promo.models import Campaign, Submission
 from promo.reasons import MESSAGES, by_a_person, render
 from promo.selectors import campaigns_moderated_by
 from recognition.cards import CARD_LENGTHS, mask_card_numbers
+from reports.csv_files import guard  # a cell a spreadsheet would evaluate starts with an apostrophe
 from reports.models import ExportJob, export_upload_to
 
 logger = logging.getLogger(__name__)
@@ -73,8 +74,6 @@ CONTENT_TYPES = {ExportJob.Format.CSV: CSV_CONTENT_TYPE, ExportJob.Format.XLSX: 
 # Excel in a Russian locale reads a `;`-separated file with a BOM as UTF-8, each field in its column.
 CSV_BOM = "\ufeff"
 CSV_DELIMITER = ";"
-# What a spreadsheet evaluates at the start of a cell (OWASP's CSV injection list).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 (so XLSX) cannot hold; OCR text can carry them.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FEWEST_CARD_DIGITS = min(CARD_LENGTHS)
@@ -215,11 +214,6 @@ def _values(filters: ExportFilters) -> QuerySet:
 
 def header() -> list[str]:
     return [str(title) for _key, title in COLUMNS]
-
-
-def guard(text: str) -> str:
-    """A cell a spreadsheet would evaluate (`=HYPERLINK(...)`, `+7...`, `@SUM`) starts with an apostrophe."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 _DIGIT = re.compile(r"\d")
