@@ -53,6 +53,7 @@ from promo.selectors import campaigns_moderated_by
 from recognition.cards import CARD_LENGTHS, mask_card_numbers
 from reports.csv_files import guard  # a cell a spreadsheet would evaluate starts with an apostrophe
 from reports.models import ExportJob, export_upload_to
+from reports.xlsx import XlsxWriter
 
 logger = logging.getLogger(__name__)
 
@@ -430,32 +431,30 @@ def csv_chunks(
         progress(rows)
 
 
+# Column widths in the XLSX (characters), in COLUMNS' order: a sheet opens readable without resizing.
+XLSX_WIDTHS = (38, 19, 14, 20, 40, 19, 16, 13, 13, 11, 7, 13, 30, 8, 8, 20, 18)
+
+
 def _xlsx_write(
     filters: ExportFilters, out: IO[bytes], *, language: str, progress: Callable[[int], None] | None
 ) -> int:
-    """A write-only workbook: openpyxl spools each sheet's rows to a temporary file, then zips it into `out`."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
+    """The workbook written as it is read (reports.xlsx): a new sheet with its header every million rows or so."""
     with translation.override(language):
         title = header()
-        sheet_name = gettext("Submissions")
-    sheet, on_sheet, rows = None, XLSX_SHEET_ROWS, 0
-    for row in export_rows(filters, language=language):
-        if on_sheet == XLSX_SHEET_ROWS:  # a new sheet, with the header, every million rows or so
-            sheet = workbook.create_sheet(
-                sheet_name if sheet is None else f"{sheet_name} {rows // XLSX_SHEET_ROWS + 1}"
-            )
-            sheet.append(title)
-            on_sheet = 0
-        sheet.append(row)
-        on_sheet += 1
-        rows += 1
-        if progress is not None and rows % PROGRESS_EVERY == 0:
-            progress(rows)
-    if sheet is None:
-        workbook.create_sheet(sheet_name).append(title)
-    workbook.save(out)
+        name = gettext("Submissions")
+    rows = 0
+    with XlsxWriter(out, widths=XLSX_WIDTHS) as workbook:
+        workbook.add_sheet(name, title)
+        on_sheet = 0
+        for row in export_rows(filters, language=language):
+            if on_sheet == XLSX_SHEET_ROWS:
+                workbook.add_sheet(f"{name} {rows // XLSX_SHEET_ROWS + 1}", title)
+                on_sheet = 0
+            workbook.append(row)
+            on_sheet += 1
+            rows += 1
+            if progress is not None and rows % PROGRESS_EVERY == 0:
+                progress(rows)
     if progress is not None:
         progress(rows)
     return rows
