@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from promo.models import Recognition, Submission
 from reports import exports
@@ -22,3 +23,11 @@ def test_the_fill_stores_submissions_with_readings_over_the_campaign_and_tops_up
     assert rows.count() == 350
     campaign = rows.first().campaign
     assert exports.export_count(exports.ExportFilters(campaign=campaign)) == 350
+
+
+def test_an_existing_campaign_is_exported_as_it_is_never_filled():
+    with pytest.raises(CommandError, match="bench campaign only"):
+        call_command("bench_exports", campaign="anything", fill=True, formats="")
+    with pytest.raises(CommandError, match="no campaign 'missing'"):
+        call_command("bench_exports", campaign="missing", formats="")
+    assert not Submission.objects.exists()
