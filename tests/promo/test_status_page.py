@@ -87,7 +87,9 @@ def test_a_revocation_says_the_moderators_words_only(client, waiting, moderator)
     moderation_approve(submission=waiting, moderator=moderator)
     moderator.is_superuser = True
     moderator.save()
-    moderation_revoke(submission=Submission.objects.get(pk=waiting.pk), moderator=moderator, why="a forged slip")
+    moderation_revoke(
+        submission=Submission.objects.get(pk=waiting.pk), moderator=moderator, why="a forged slip"
+    )
     html = page(client, waiting)
     assert reasons_shown(html) == ["moderator_revoked"] and "a forged slip" in html
 
@@ -104,7 +106,12 @@ def test_upload_another_is_offered_while_waiting_but_not_for_a_closed_campaign(c
 
 def test_the_live_fragment_follows_the_decision(client, waiting, moderator):
     before = live(client, waiting)
-    assert (before["status"], before["final"], before["poll"], before["poll_max"]) == ("moderation", False, 15, 30)
+    assert (before["status"], before["final"], before["poll"], before["poll_max"]) == (
+        "moderation",
+        False,
+        15,
+        30,
+    )
     assert 'data-status="moderation"' in before["html"] and "<html" not in before["html"]
     moderation_reject(submission=waiting, moderator=moderator, code="moderator_unreadable")
     after = live(client, waiting)

@@ -104,7 +104,9 @@ def test_every_status_and_origin(status, origin):
     """Alone, a reason is shown exactly when its origin explains the state; under a person's act of the state it
     is the record, not the message."""
     explains = origin in EXPECTED_BY_ORIGIN[status]
-    assert codes(reasons_of_state(status, [ORIGINS[origin]])) == ([ORIGINS[origin]["code"]] if explains else [])
+    assert codes(reasons_of_state(status, [ORIGINS[origin]])) == (
+        [ORIGINS[origin]["code"]] if explains else []
+    )
     for act in EXPECTED_BY_ORIGIN[status]:
         if act.startswith(("person", "participant")) and act != origin:
             shown = reasons_of_state(status, [ORIGINS[act], ORIGINS[origin]])
@@ -152,7 +154,9 @@ def test_a_future_date_refused_by_the_campaign_reads_as_a_refusal():
     with translation.override("en"):
         (rejected,) = participant_reasons(submission("rejected", stored))
         (waiting,) = participant_reasons(submission("moderation", stored))
-    assert rejected["message"] == "The slip is dated 01/05/2027, which is in the future, so it cannot take part."
+    assert (
+        rejected["message"] == "The slip is dated 01/05/2027, which is in the future, so it cannot take part."
+    )
     assert "a moderator will check the date" in waiting["message"]
 
 
@@ -175,7 +179,13 @@ def test_next_steps_name_the_campaigns_own_dates_and_minimum(language, code, sai
 
 
 def test_a_reason_whose_message_says_what_to_do_has_no_second_step():
-    for code in ("photo_unreadable", "moderator_unreadable", "limit_per_day", "better_photo_needed", "not_a_slip"):
+    for code in (
+        "photo_unreadable",
+        "moderator_unreadable",
+        "limit_per_day",
+        "better_photo_needed",
+        "not_a_slip",
+    ):
         assert code not in BY_REASON
         assert reason_next_step(code, submission("rejected", []).campaign) == ""
 
