@@ -96,9 +96,37 @@ def test_the_status_page_changes_to_the_decision_without_a_reload(browser, live_
     items = page.locator("ol.mine li")
     assert items.count() == 3
     assert items.first.get_attribute("data-status") == decision  # the newest first
-    assert ("2 586,60 ₽" if language == "ru" else "₽2,586.60") in page.inner_text("ol.mine").replace("\xa0", " ")
+    amounts = page.inner_text("ol.mine").replace("\xa0", " ")
+    assert ("2 586,60 ₽" if language == "ru" else "₽2,586.60") in amounts
     fits_the_phone(page)
     screenshot(page, f"mine-360x800-{language}", full_page=True)
     items.first.locator("a").click()
     page.wait_for_url(f"{live_server.url}/s/{submission.pk}/")
+    context.close()
+
+
+def test_the_page_stops_asking_while_the_tab_is_hidden(browser, live_server):
+    """Every 2 s while the photo is read; nothing while hidden; at once when shown again."""
+    submission = SubmissionFactory(status=Status.PROCESSING)
+    context = browser.new_context(viewport=PHONE, locale="ru-RU")
+    page = context.new_page()
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if request.url.endswith("/live/") else None)
+    page.goto(f"{live_server.url}/s/{submission.pk}/")
+    page.wait_for_timeout(4_500)
+    assert 2 <= len(asked) <= 3
+    page.evaluate(
+        "Object.defineProperty(document, 'hidden', {value: true, configurable: true});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    page.wait_for_timeout(300)  # a request already on its way may still land
+    hidden_from = len(asked)
+    page.wait_for_timeout(5_000)
+    assert len(asked) == hidden_from
+    page.evaluate(
+        "Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    page.wait_for_timeout(500)
+    assert len(asked) == hidden_from + 1
     context.close()
