@@ -170,11 +170,11 @@ def _localized(code: str, details: dict[str, Any], currency: str) -> dict[str, A
     return details
 
 
-def render(stored: Mapping[str, Any], currency: str = "") -> dict[str, str]:
+def render(stored: Mapping[str, Any], currency: str = "", template: Any = None) -> dict[str, str]:
     """`{"code", "message"}` in the active language, amounts and dates written as its readers write them; a
-    message never fails for a missing detail."""
+    message never fails for a missing detail. `template` words the reason otherwise (REJECTED_WORDING)."""
     code = stored["code"]
-    template = MESSAGES.get(code)
+    template = template or MESSAGES.get(code)
     if template is None:
         return {"code": code, "message": code}
     text = str(template)  # a lazy translation, rendered in the active language
@@ -198,14 +198,68 @@ def by_a_person(code: str) -> bool:
     return code in PERSON_REASONS or code.startswith("moderator_")
 
 
-def participant_reasons(submission: Any) -> list[dict[str, str]]:
-    """The reasons the participant reads, rendered in the active language.
+# Which state each reason can explain. A stored list mixes states: a person's verdict keeps the automatic reasons
+# under it for the record (moderation.services), so a rejection may carry "a moderator will check it" and an
+# acceptance "we could not read the card". The participant reads only the reasons of the state the submission
+# is in now.
+ACCEPTING = frozenset({"slip_matches", "moderator_accepted"})
+REVOKING = frozenset({"moderator_revoked"})
+# The machine's doubts: only a person's look settles them, so they explain a wait, never a verdict.
+DOUBTS = frozenset(
+    {
+        "amount_unread",
+        "card_unread",
+        "date_unread",
+        "payment_system_unread",
+        "low_confidence",
+        "possible_duplicate_photo",
+        "possible_duplicate_slip",
+        "full_card_number",
+        "recognition_failed",
+        "slip_not_receipt",
+        "date_in_future",
+    }
+)
+# Back in the queue: the participant asked for a person, or a moderator reopened the decision.
+REQUEUEING = frozenset({"appealed", "moderator_reopened"})
+MACHINE_CODES = frozenset(code for code in MESSAGES if not by_a_person(code))
+PERSON_CODES = frozenset(code for code in MESSAGES if by_a_person(code))
+# A campaign may reject on any failure of promo.decision.DEFAULT_POLICY, `date_in_future` included (a doubt by
+# default): it then reads as a refusal (REJECTED_WORDING), never as a promise of a moderator's look.
+REJECTING = (
+    (MACHINE_CODES - ACCEPTING - DOUBTS)
+    | {"date_in_future"}
+    | (PERSON_CODES - ACCEPTING - REVOKING - REQUEUEING)
+)
+EXPLAINS: dict[str, frozenset[str]] = {
+    "received": frozenset(),
+    "processing": frozenset(),
+    # A machine's failure the campaign sends to a person waits with its doubts (policy `moderation`).
+    "moderation": (MACHINE_CODES - ACCEPTING) | REQUEUEING,
+    "accepted": ACCEPTING,
+    "rejected": REJECTING,
+    "revoked": REVOKING,
+}
+# A doubt's message said of a refusal.
+REJECTED_WORDING: dict[str, Any] = {
+    "date_in_future": _("The slip is dated %(date)s, which is in the future, so it cannot take part."),
+}
 
-    After a person's act (an appeal, a moderator's verdict, a reopening) its reason comes first and is the
-    message; the automatic reasons kept under it are the record (moderation.services), and would now mislead
-    ("a moderator will check it" under a moderator's rejection). A machine's decision shows all its reasons.
-    """
-    stored = submission.reasons
-    if stored and by_a_person(stored[0]["code"]):
-        stored = stored[:1]
-    return [render(r, submission.campaign.currency) for r in stored]
+
+def reasons_of_state(status: str, stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stored reasons that explain `status`: a person's word alone when a person's act explains it (their
+    verdict, request or reopening is the message; what the machine said before is the record), otherwise every
+    reason of that state, in order. Nothing while the photo is being read."""
+    fitting = [r for r in stored if r.get("code") in EXPLAINS.get(status, frozenset())]
+    by_people = [r for r in fitting if by_a_person(r["code"])]
+    return by_people[:1] or fitting
+
+
+def participant_reasons(submission: Any) -> list[dict[str, str]]:
+    """The reasons the participant reads, of the submission's current state only, in the active language."""
+    currency = submission.campaign.currency
+    wording = REJECTED_WORDING if submission.status == "rejected" else {}
+    return [
+        render(r, currency, wording.get(r["code"]))
+        for r in reasons_of_state(submission.status, submission.reasons)
+    ]

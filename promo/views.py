@@ -1,19 +1,24 @@
 """Participant pages: pick a campaign, upload a slip, watch the decision arrive."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET
 
 from promo import extras, submissions
-from promo.appeals import AppealNotAllowed, can_appeal, submission_appeal
+from promo.appeals import AppealNotAllowed, submission_appeal
 from promo.forms import UploadForm
-from promo.models import Submission
+from promo.mine import mine_participant_id, mine_submissions
+from promo.models import Campaign, Submission
 from promo.ratelimit import RateLimited, rate_limited_message, upload_rate_check
-from promo.reasons import participant_reasons
 from promo.selectors import active_campaigns
+from promo.status_page import status_context
 from promo.uploads import too_large_response, upload_was_too_large
 
-# The status page reloads itself: quickly while the photo is read, slowly while people look at it.
+# Without JavaScript the status page reloads itself: quickly while the photo is read, slowly while people look at
+# it. With it, the page asks `status_live` instead (promo.status_page.POLL_SECONDS).
 REFRESH_SECONDS = {
     Submission.Status.RECEIVED: 2,
     Submission.Status.PROCESSING: 2,
@@ -67,17 +72,35 @@ def _upload_page(
     return render(request, "promo/upload.html", context, status=status)
 
 
+def _submission_shown(pk: str) -> Submission:
+    """By its unguessable id only: the id is the participant's key to the page."""
+    return get_object_or_404(Submission.objects.select_related("campaign", *extras.related()), pk=pk)
+
+
 def status(request: HttpRequest, pk: str) -> HttpResponse:
-    submission = get_object_or_404(Submission.objects.select_related("campaign", *extras.related()), pk=pk)
-    context = {
-        "submission": submission,
-        "campaign": submission.campaign,
-        "reasons": participant_reasons(submission),
-        "can_appeal": can_appeal(submission),
-        "refresh_seconds": REFRESH_SECONDS.get(submission.status),
-        "extras": extras.labelled_extras(submission),
-    }
-    return render(request, "promo/status.html", context)
+    submission = _submission_shown(pk)
+    context = status_context(submission) | {"refresh_seconds": REFRESH_SECONDS.get(submission.status)}
+    response = render(request, "promo/status.html", context)
+    add_never_cache_headers(response)  # back to the page shows the state now, not the one left
+    return response
+
+
+@require_GET
+def status_live(request: HttpRequest, pk: str) -> JsonResponse:
+    """What the status page polls: the status and its block, rendered as the page renders it."""
+    submission = _submission_shown(pk)
+    context = status_context(submission)
+    response = JsonResponse(
+        {
+            "status": submission.status,
+            "final": submission.is_final,
+            "poll": context["poll_seconds"],
+            "poll_max": context["poll_max_seconds"],
+            "html": render_to_string("promo/status_block.html", context, request=request),
+        }
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 def appeal(request: HttpRequest, pk: str) -> HttpResponse:
@@ -90,3 +113,16 @@ def appeal(request: HttpRequest, pk: str) -> HttpResponse:
         except AppealNotAllowed as refused:
             messages.info(request, refused.message)
     return redirect("promo:status", pk=submission.pk)
+
+
+@require_GET
+def mine(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """A participant's submissions in a campaign, by the signed link their status pages give (promo.mine)."""
+    campaign = get_object_or_404(Campaign, slug=slug)
+    participant_id = mine_participant_id(token=token, campaign=campaign)
+    if participant_id is None:
+        raise Http404("no such list")
+    submissions_ = list(mine_submissions(participant_id=participant_id, campaign=campaign))
+    response = render(request, "promo/mine.html", {"campaign": campaign, "submissions": submissions_})
+    add_never_cache_headers(response)
+    return response

@@ -123,7 +123,7 @@ def test_form_errors_are_shown_next_to_the_fields(client, campaign):
             "60",
             "We could not read the amount on the slip.",
         ),
-        ("rejected", [{"code": "not_a_slip", "details": {}}], None, "Upload another photo"),
+        ("rejected", [{"code": "not_a_slip", "details": {}}], None, "Upload another slip"),
         (
             "rejected",
             [{"code": "receipt_without_card", "details": {"documents": "card_receipt"}}],
