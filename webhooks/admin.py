@@ -161,6 +161,10 @@ class AttemptInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_view_permission(self, request, obj=None):
+        # Part of the delivery's record: whoever sees the delivery sees its attempts.
+        return request.user.has_perm("webhooks.view_delivery")
+
     def has_add_permission(self, request, obj=None):
         return False
 
