@@ -64,9 +64,12 @@ def test_the_delivery_page_shows_every_attempt_and_resends(client, campaign, end
     login(client, *CAMPAIGN_ADMIN)
     listing = client.get(reverse("admin:webhooks_delivery_changelist"), {"status__exact": "pending"})
     assert str(delivery.event_id) in listing.content.decode()
-    assert str(delivery.event_id) not in client.get(
-        reverse("admin:webhooks_delivery_changelist"), {"status__exact": "delivered"}
-    ).content.decode()
+    assert (
+        str(delivery.event_id)
+        not in client.get(
+            reverse("admin:webhooks_delivery_changelist"), {"status__exact": "delivered"}
+        ).content.decode()
+    )
     page = client.get(reverse("admin:webhooks_delivery_change", args=[delivery.pk])).content.decode()
     assert "HTTP 500" in page and "Resend" in page and "submission.decided" in page
     resend = reverse("admin:webhooks_delivery_resend", args=[delivery.pk])
@@ -98,10 +101,15 @@ def test_who_may_not_see_or_resend(client, campaign, endpoint, receiver):
     login(client, "view_delivery", "moderate_any_campaign", name="viewer")
     assert "Resend" not in client.get(page).content.decode()
     assert client.post(resend).status_code == 403
-    assert Delivery.objects.get().status == "pending" and Delivery.objects.get().next_attempt_at == delivery.next_attempt_at
+    assert (
+        Delivery.objects.get().status == "pending"
+        and Delivery.objects.get().next_attempt_at == delivery.next_attempt_at
+    )
     # A moderator of another campaign with the permissions sees none of this campaign's deliveries or endpoints.
     other = CampaignFactory(slug="spring")
-    user = login(client, "view_delivery", "resend_delivery", "view_endpoint", "view_submission", name="elsewhere")
+    user = login(
+        client, "view_delivery", "resend_delivery", "view_endpoint", "view_submission", name="elsewhere"
+    )
     other.moderators.add(user)
     assert client.get(page).status_code == 302  # the admin's "does not exist" redirect
     assert client.post(resend).status_code == 404

@@ -36,7 +36,9 @@ def test_two_workers_claiming_one_delivery_send_it_once(campaign, endpoint, rece
     with ThreadPoolExecutor(max_workers=2) as pool:
         for delivery_id in ids:
             barrier = threading.Barrier(2)
-            results = [f.result(timeout=60) for f in [pool.submit(worker, delivery_id, barrier) for _ in range(2)]]
+            results = [
+                f.result(timeout=60) for f in [pool.submit(worker, delivery_id, barrier) for _ in range(2)]
+            ]
             assert sum(result is not None for result in results) == 1
 
     assert len(receiver.received) == 6

@@ -24,6 +24,10 @@ from webhooks.models import Endpoint
 PUBLIC = "93.184.215.14"
 
 
+def send(url: str) -> transport.Response:
+    return transport.post(url=url, body=b"{}", headers={}, connect_timeout=1, timeout=2, max_bytes=10)
+
+
 @pytest.mark.parametrize(
     ("url", "refused"),
     [
@@ -103,9 +107,7 @@ def test_a_name_resolving_to_a_private_address_is_refused_at_send_time(
 
 def test_a_name_that_does_not_resolve_is_an_error_not_an_exception(settings):
     settings.SLIPCHECK_WEBHOOKS_ALLOW_HTTP = False
-    response = transport.post(
-        url="https://no-such-host.invalid/", body=b"{}", headers={}, connect_timeout=1, timeout=1, max_bytes=10
-    )
+    response = send("https://no-such-host.invalid/")
     assert response.status_code is None and response.error.startswith("refused: cannot resolve")
 
 
@@ -169,15 +171,11 @@ def test_https_goes_to_the_checked_address_and_verifies_the_name(tls_receiver, m
     settings.SLIPCHECK_WEBHOOKS_ALLOW_HTTP = True  # the receiver is on loopback
     port, hits = tls_receiver
     fake_dns(monkeypatch, "127.0.0.1")
-    ok = transport.post(
-        url=f"https://hooks.example.test:{port}/h", body=b"{}", headers={}, connect_timeout=1, timeout=2, max_bytes=10
-    )
+    ok = send(f"https://hooks.example.test:{port}/h")
     assert ok.status_code == 204 and ok.ok
     assert hits == [(f"hooks.example.test:{port}", b"{}")]
     # The same server under a name its certificate does not carry: refused by TLS, nothing sent.
-    wrong = transport.post(
-        url=f"https://other.example.test:{port}/h", body=b"{}", headers={}, connect_timeout=1, timeout=2, max_bytes=10
-    )
+    wrong = send(f"https://other.example.test:{port}/h")
     assert wrong.status_code is None and "SSLCertVerificationError" in wrong.error
     assert len(hits) == 1
 
@@ -198,9 +196,8 @@ def test_the_address_is_resolved_once_and_pinned(tls_receiver, monkeypatch, sett
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, p))]
 
     monkeypatch.setattr(transport.socket, "getaddrinfo", getaddrinfo)
-    response = transport.post(
-        url=f"https://hooks.example.test:{port}/h", body=b"{}", headers={}, connect_timeout=1, timeout=2, max_bytes=10
-    )
+    response = send(f"https://hooks.example.test:{port}/h")
     assert response.ok and len(hits) == 1
-    assert asked.count("hooks.example.test") == 1  # the name was asked once; the connection went to its answer
+    # The name was asked once; the connection went to that answer.
+    assert asked.count("hooks.example.test") == 1
     assert next(answers) == "10.9.9.9"
