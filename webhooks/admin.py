@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -43,10 +44,11 @@ class EndpointForm(forms.ModelForm):
         label=gettext_lazy("URL"),
         max_length=500,
         assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
         help_text=Endpoint._meta.get_field("url").help_text,
     )
     statuses = forms.MultipleChoiceField(
-        label=gettext_lazy("statuses sent"),
+        label=capfirst(gettext_lazy("statuses sent")),
         choices=final_status_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -77,11 +79,11 @@ class EndpointAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         fields = ["campaign", "url", "description", "is_active", "statuses"]
-        return (
-            [*fields, "signing_secret", "previous_secret_expires_at", "created_by", "created_at"]
-            if obj
-            else fields
-        )
+        if obj is None:
+            return fields
+        # The secret lets one sign requests as the platform: only for those who may change the endpoint.
+        secret = ["signing_secret"] if self.has_change_permission(request, obj) else []
+        return [*fields, *secret, "previous_secret_expires_at", "created_by", "created_at"]
 
     def get_readonly_fields(self, request, obj=None):
         # The deliveries already made belong to the campaign: an endpoint never moves to another.
@@ -107,7 +109,7 @@ class EndpointAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("signing secret"))
     def signing_secret(self, obj: Endpoint) -> str:
         return format_html(
-            "<code>{}</code><div class='help'>{}</div>",
+            "<code>{}</code><br><small>{}</small>",
             obj.secret,
             _("Configure your receiver with it to check the Slipcheck-Signature header (README, Webhooks)."),
         )

@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "webhooks.tasks.deliver"
 USER_AGENT = "Slipcheck-Webhooks/1"
+ENDPOINT_INACTIVE = "not sent: the endpoint is switched off"
 
 
 def _seconds(name: str) -> timedelta:
@@ -178,14 +179,18 @@ def delivery_attempt(*, delivery_id: Any, now: datetime | None = None) -> Attemp
     started = now or timezone.now()
     timestamp = int(started.timestamp())
     body = delivery.body.encode("utf-8")
-    response = transport.post(
-        url=delivery.endpoint.url,
-        body=body,
-        headers=request_headers(delivery=delivery, timestamp=timestamp, body=body, now=started),
-        connect_timeout=settings.SLIPCHECK_WEBHOOKS_CONNECT_TIMEOUT,
-        timeout=settings.SLIPCHECK_WEBHOOKS_TIMEOUT,
-        max_bytes=settings.SLIPCHECK_WEBHOOKS_MAX_RESPONSE_BYTES,
-    )
+    # Sent to the endpoint's URL as it is now: a corrected typo and a resend deliver what failed.
+    if delivery.endpoint.is_active:
+        response = transport.post(
+            url=delivery.endpoint.url,
+            body=body,
+            headers=request_headers(delivery=delivery, timestamp=timestamp, body=body, now=started),
+            connect_timeout=settings.SLIPCHECK_WEBHOOKS_CONNECT_TIMEOUT,
+            timeout=settings.SLIPCHECK_WEBHOOKS_TIMEOUT,
+            max_bytes=settings.SLIPCHECK_WEBHOOKS_MAX_RESPONSE_BYTES,
+        )
+    else:  # switched off since: not sent, and not retried (a resend after switching it on sends it)
+        response = transport.Response(error=ENDPOINT_INACTIVE)
     error = response.error or ("" if response.ok else f"HTTP {response.status_code}")
     finished = started + timedelta(milliseconds=response.duration_ms)
     values: dict[str, Any] = {
@@ -196,6 +201,8 @@ def delivery_attempt(*, delivery_id: Any, now: datetime | None = None) -> Attemp
     }
     if response.ok:
         values.update(status=Delivery.Status.DELIVERED, delivered_at=finished, next_attempt_at=None)
+    elif response.error == ENDPOINT_INACTIVE:
+        values.update(status=Delivery.Status.FAILED, next_attempt_at=None)
     else:
         following = finished + backoff(delivery.attempts)
         if following > delivery.retry_until:

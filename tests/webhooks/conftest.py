@@ -3,6 +3,7 @@ submissions decided through promo's state machine, so the receivers run as in pr
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import threading
 import time
@@ -75,17 +76,26 @@ def _handler(receiver: Receiver) -> type[http.server.BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
+@contextlib.contextmanager
+def serving() -> Iterator[Receiver]:
+    """A receiver on 127.0.0.1 for the block (the `receiver` fixture, and tests outside this folder)."""
     receiver = Receiver()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
     server.daemon_threads = True
     receiver.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield receiver
-    server.shutdown()
-    server.server_close()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with serving() as receiver:
+        yield receiver
 
 
 @pytest.fixture

@@ -49,6 +49,9 @@ def test_rotating_the_secret_needs_its_permission_and_a_post(client, campaign):
     rotate = reverse("admin:webhooks_endpoint_rotate", args=[endpoint.pk])
     login(client, "view_endpoint", "moderate_any_campaign", name="viewer")
     assert client.post(rotate).status_code == 403
+    page = client.get(reverse("admin:webhooks_endpoint_change", args=[endpoint.pk]))
+    assert page.status_code == 200 and endpoint.url in page.content.decode()
+    assert old not in page.content.decode()  # seeing an endpoint is not holding its secret
     login(client, *CAMPAIGN_ADMIN)
     assert client.get(rotate).status_code == 405
     assert client.post(rotate).status_code == 302

@@ -275,3 +275,25 @@ def test_a_rolled_back_decision_leaves_no_delivery_and_sends_nothing(
     assert not Delivery.objects.exists()
     submission.refresh_from_db()
     assert submission.status == Status.MODERATION
+
+
+def test_an_endpoint_switched_off_after_the_decision_sends_nothing_until_a_resend(
+    campaign, endpoint, receiver
+):
+    decided(campaign)
+    Endpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
+    delivery = only_delivery()
+    attempt = delivery_attempt(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert attempt.error.startswith("not sent") and receiver.received == []
+    assert (delivery.status, delivery.next_attempt_at) == ("failed", None)
+    # Switched on again, with its URL corrected: a resend delivers the same event there.
+    Endpoint.objects.filter(pk=endpoint.pk).update(
+        is_active=True, url=receiver.url.replace("?x=1", "?fixed=1")
+    )
+    deliveries_resend(deliveries=[delivery])
+    delivery_attempt(delivery_id=delivery.pk)
+    (request,) = receiver.received
+    assert request.path.endswith("?fixed=1")
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("delivered", 2)
