@@ -28,6 +28,14 @@ def final_status_choices() -> list[tuple[str, str]]:
     return [(value, label) for value, label in Submission.Status.choices if value in Submission.FINAL]
 
 
+def validate_statuses(value: list[str]) -> None:
+    if not isinstance(value, list) or not set(value) <= set(Submission.FINAL):
+        raise ValidationError(
+            _("Choose among the final statuses: %(final)s."),
+            params={"final": ", ".join(sorted(Submission.FINAL))},
+        )
+
+
 class Endpoint(models.Model):
     """Where a campaign's decisions are pushed: an HTTPS URL typed by a campaign admin, and the secret that signs
     every request to it (generated here, shown to the admin to configure the receiver)."""
@@ -54,6 +62,7 @@ class Endpoint(models.Model):
         _("statuses sent"),
         default=list,
         blank=True,
+        validators=[validate_statuses],
         help_text=_("Only decisions to these statuses are sent; none chosen: every decision."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -201,3 +201,10 @@ def test_the_address_is_resolved_once_and_pinned(tls_receiver, monkeypatch, sett
     # The name was asked once; the connection went to that answer.
     assert asked.count("hooks.example.test") == 1
     assert next(answers) == "10.9.9.9"
+
+
+@pytest.mark.django_db
+def test_an_endpoint_sends_only_final_statuses(campaign):
+    with pytest.raises(ValidationError):
+        Endpoint(campaign=campaign, url="https://hooks.example.com/", statuses=["moderation"]).full_clean()
+    Endpoint(campaign=campaign, url="https://hooks.example.com/", statuses=["accepted", "revoked"]).full_clean()
