@@ -9,7 +9,8 @@ from unittest import mock
 
 import pytest
 from celery import current_app
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from prizes.models import PromoCode
@@ -297,3 +298,21 @@ def test_an_endpoint_switched_off_after_the_decision_sends_nothing_until_a_resen
     assert request.path.endswith("?fixed=1")
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("delivered", 2)
+
+
+def test_what_a_decision_pays_for_webhooks_in_queries(campaign, receiver, dev):
+    def decision_queries() -> list[str]:
+        submission = waiting(campaign)
+        with CaptureQueriesContext(connection) as captured:
+            move(submission, Status.ACCEPTED)
+        return [q["sql"] for q in captured.captured_queries]
+
+    without = decision_queries()
+    assert [q for q in without if "webhooks_" in q] == [q for q in without if "webhooks_endpoint" in q]
+    assert sum("webhooks_" in q for q in without) == 1  # a campaign without endpoints: one lookup
+    Endpoint.objects.create(campaign=campaign, url=receiver.url)
+    Endpoint.objects.create(campaign=campaign, url=receiver.url)
+    with_two = decision_queries()
+    # The lookup, the submission read back with its joins, and one insert per endpoint.
+    assert len(with_two) - len(without) == 3
+    assert sum(q.startswith("INSERT") and "webhooks_delivery" in q for q in with_two) == 2

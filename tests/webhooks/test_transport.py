@@ -207,4 +207,6 @@ def test_the_address_is_resolved_once_and_pinned(tls_receiver, monkeypatch, sett
 def test_an_endpoint_sends_only_final_statuses(campaign):
     with pytest.raises(ValidationError):
         Endpoint(campaign=campaign, url="https://hooks.example.com/", statuses=["moderation"]).full_clean()
-    Endpoint(campaign=campaign, url="https://hooks.example.com/", statuses=["accepted", "revoked"]).full_clean()
+    Endpoint(
+        campaign=campaign, url="https://hooks.example.com/", statuses=["accepted", "revoked"]
+    ).full_clean()
