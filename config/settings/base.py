@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "moderation",
     "prizes",
     "reports",
+    # After prizes: its receiver of a decision runs after prizes' one, so the webhook carries the promo code.
+    "webhooks",
     # Tooling production does not run (generator, evaluations, benchmarks); no models, only commands.
     "evaluation",
 ]
@@ -182,6 +184,33 @@ SLIPCHECK_EXPORT_STALE_SECONDS = env.int("SLIPCHECK_EXPORT_STALE_SECONDS", defau
 SLIPCHECK_EXPORT_SOFT_TIME_LIMIT = env.int("SLIPCHECK_EXPORT_SOFT_TIME_LIMIT", default=3 * 3600)
 SLIPCHECK_EXPORT_TIME_LIMIT = env.int("SLIPCHECK_EXPORT_TIME_LIMIT", default=3 * 3600 + 300)
 
+# Webhooks (webhooks.deliveries): the timeouts of one request and how much of the answer is read; a failed
+# delivery is retried after 1, 2, 4, ... minutes (capped) for this many hours, the sweep sends what is due. A worker's
+# claim outlives the task's hard limit; a due delivery enqueued this long ago without an attempt lost its message.
+# ALLOW_HTTP (tests, local development only): receivers on private and loopback addresses, plain HTTP to loopback.
+SLIPCHECK_WEBHOOKS_ALLOW_HTTP = env.bool("SLIPCHECK_WEBHOOKS_ALLOW_HTTP", default=False)
+SLIPCHECK_WEBHOOKS_CONNECT_TIMEOUT = env.float("SLIPCHECK_WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
+SLIPCHECK_WEBHOOKS_TIMEOUT = env.float("SLIPCHECK_WEBHOOKS_TIMEOUT", default=10.0)
+SLIPCHECK_WEBHOOKS_MAX_RESPONSE_BYTES = env.int("SLIPCHECK_WEBHOOKS_MAX_RESPONSE_BYTES", default=4096)
+SLIPCHECK_WEBHOOKS_RETRY_HOURS = env.int("SLIPCHECK_WEBHOOKS_RETRY_HOURS", default=24)
+SLIPCHECK_WEBHOOKS_BACKOFF_SECONDS = env.int("SLIPCHECK_WEBHOOKS_BACKOFF_SECONDS", default=60)
+SLIPCHECK_WEBHOOKS_MAX_BACKOFF_SECONDS = env.int("SLIPCHECK_WEBHOOKS_MAX_BACKOFF_SECONDS", default=3600)
+SLIPCHECK_WEBHOOKS_SWEEP_SECONDS = env.float("SLIPCHECK_WEBHOOKS_SWEEP_SECONDS", default=30.0)
+SLIPCHECK_WEBHOOKS_TASK_SOFT_TIME_LIMIT = env.int("SLIPCHECK_WEBHOOKS_TASK_SOFT_TIME_LIMIT", default=30)
+SLIPCHECK_WEBHOOKS_TASK_TIME_LIMIT = env.int("SLIPCHECK_WEBHOOKS_TASK_TIME_LIMIT", default=40)
+SLIPCHECK_WEBHOOKS_CLAIM_SECONDS = env.int("SLIPCHECK_WEBHOOKS_CLAIM_SECONDS", default=60)
+SLIPCHECK_WEBHOOKS_REQUEUE_AFTER_SECONDS = env.int("SLIPCHECK_WEBHOOKS_REQUEUE_AFTER_SECONDS", default=300)
+# After a secret's rotation, the previous secret also signs for this long.
+SLIPCHECK_WEBHOOKS_ROTATION_HOURS = env.int("SLIPCHECK_WEBHOOKS_ROTATION_HOURS", default=24)
+if (
+    not SLIPCHECK_WEBHOOKS_TASK_SOFT_TIME_LIMIT
+    < SLIPCHECK_WEBHOOKS_TASK_TIME_LIMIT
+    < SLIPCHECK_WEBHOOKS_CLAIM_SECONDS
+):
+    raise environ.ImproperlyConfigured(
+        "Need SLIPCHECK_WEBHOOKS_TASK_SOFT_TIME_LIMIT < SLIPCHECK_WEBHOOKS_TASK_TIME_LIMIT < SLIPCHECK_WEBHOOKS_CLAIM_SECONDS"
+    )
+
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 REST_FRAMEWORK = {
@@ -197,7 +226,8 @@ API_DESCRIPTION = """Upload a photo of a purchase slip with what the participant
 **Flow.** `GET /api/v1/campaigns/` lists the campaigns accepting uploads, with their rules. `POST` the photo
 (multipart/form-data) to a campaign's `upload_url`: the answer (202) gives the submission's `id` and the `url` to
 poll. `GET` that `url` until `status` is a decision (`accepted`, `rejected`); show its `reasons`. No account: the
-submission id is the participant's only key. Webhooks (a decision pushed to your server) come in a later version.
+submission id is the participant's only key. A campaign may also push each decision to your server, signed
+(webhooks: the README's "Webhooks"); its `submission` has this API's shape.
 
 **Language.** Every message, reason and error detail speaks the request's `Accept-Language`: `ru` (the default)
 or `en`. Codes never change with the language.
@@ -262,6 +292,11 @@ CELERY_BEAT_SCHEDULE = {
     "apply-retention": {"task": "promo.tasks.apply_retention", "schedule": 3600.0},
     # Export files past their retention time, and exports a lost message or a dead worker left behind.
     "sweep-exports": {"task": "reports.tasks.sweep_exports", "schedule": 600.0},
+    # Webhook retries that are due, and deliveries a lost message or a dead worker left behind.
+    "sweep-webhooks": {
+        "task": "webhooks.tasks.sweep_deliveries",
+        "schedule": SLIPCHECK_WEBHOOKS_SWEEP_SECONDS,
+    },
 }
 
 LOGGING = {

@@ -22,6 +22,8 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
+# Webhook receivers on private or loopback addresses, and plain HTTP, are for tests and development only.
+SLIPCHECK_WEBHOOKS_ALLOW_HTTP = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CACHES = {"default": env.cache("CACHE_URL", default=CELERY_BROKER_URL.replace("redis://", "rediscache://"))}
 
