@@ -70,5 +70,13 @@ ROLES: dict[str, tuple[str, ...]] = {
         "prizes.view_draw",
         "prizes.run_draw",
         "prizes.view_registry",
+        # The client's webhook endpoints (no delete: switch one off) and their deliveries. Nobody else: the
+        # signing secret signs as the platform, and the bodies carry moderators' notes.
+        "webhooks.add_endpoint",
+        "webhooks.change_endpoint",
+        "webhooks.view_endpoint",
+        "webhooks.rotate_secret",
+        "webhooks.view_delivery",
+        "webhooks.resend_delivery",
     ),
 }

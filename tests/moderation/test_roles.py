@@ -15,7 +15,7 @@ from promo.selectors import campaigns_moderated_by
 from tests.factories import CampaignFactory, RecognitionFactory, SubmissionFactory
 
 # The migration that last copied roles.ROLES: a new roles migration replaces it here.
-LATEST_ROLES_MIGRATION = ("moderation", "0004_reports_and_prizes_roles")
+LATEST_ROLES_MIGRATION = ("moderation", "0005_webhooks_roles")
 BEFORE_ROLES = ("moderation", "0002_claims_corrections_redactions")
 QUEUE = "/admin/moderation/queueitem/"
 Status = Submission.Status
@@ -201,3 +201,22 @@ def test_a_campaign_admin_sees_every_photo_assigns_moderators_and_decides_nothin
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:3000]
     assert list(Campaign.objects.get(slug="winter").moderators.all()) == [moderator]
+
+
+@pytest.mark.django_db
+def test_only_the_campaign_admin_runs_webhooks_and_sees_their_deliveries(client):
+    """The signing secret signs as the platform and the bodies carry moderators' notes: nobody else sees them."""
+    campaign = CampaignFactory()
+    admin = staff_in(roles.CAMPAIGN_ADMIN, "campaigns")
+    client.force_login(admin)
+    assert client.get("/admin/webhooks/endpoint/").status_code == 200
+    assert client.get("/admin/webhooks/endpoint/add/").status_code == 200
+    assert client.get("/admin/webhooks/delivery/").status_code == 200
+    assert admin.has_perm("webhooks.resend_delivery") and admin.has_perm("webhooks.rotate_secret")
+    assert not admin.has_perm("webhooks.delete_endpoint")
+    for role in (roles.MODERATOR, roles.SENIOR_MODERATOR, roles.MARKETING):
+        other = staff_in(role, role.replace(" ", "-"))
+        campaign.moderators.add(other)
+        client.force_login(other)
+        for page in ("/admin/webhooks/endpoint/", "/admin/webhooks/delivery/"):
+            assert client.get(page).status_code == 403, (role, page)
