@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from promo.models import Campaign
 from reports.models import ReportAccess
+from reports.rollups import rollups_mark_stale
 from reports.views import report_view
 
 BENCH_USER = "bench-reports"
@@ -137,6 +138,9 @@ class Command(BaseCommand):
                 "start": starts_on, "days": days, "user": user.pk,
             })  # fmt: skip
             cursor.execute(FILL_RECOGNITIONS, {"campaign": campaign.pk})
+        rollups_mark_stale(
+            campaign_id=campaign.pk
+        )  # rows of the past: the warm-up render rebuilds the rollups
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE promo_submission")
             cursor.execute("ANALYZE promo_recognition")
