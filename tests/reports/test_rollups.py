@@ -591,3 +591,50 @@ def test_waits_and_decision_times_are_rounded_up_to_their_resolution():
     )
     # Past the 1-minute target: 60.000001 s and an hour, exactly as the rows say (60 s is not past it).
     assert (report.waits.count, report.waits.past_target) == (4, 2)
+
+
+def test_the_periodic_task_refreshes_running_campaigns_and_leaves_long_ended_ones():
+    from reports.tasks import refresh_rollups
+
+    today = timezone.localdate()
+    running = CampaignFactory(
+        slug="running", starts_on=today - timedelta(days=3), ends_on=today + timedelta(days=3)
+    )
+    ended = CampaignFactory(
+        slug="ended", starts_on=date(2025, 1, 1), ends_on=today - timedelta(days=60), is_active=False
+    )
+    (person,) = participants(1, prefix="+7933")
+    for campaign in (running, ended):
+        add(
+            campaign,
+            [
+                {
+                    "participant": person,
+                    "created_at": timezone.now() - timedelta(hours=1),
+                    "status": "received",
+                }
+            ],
+        )
+    done = refresh_rollups()
+    assert [d["campaign"] for d in done] == ["running"] and done[0]["rebuilt"]
+    assert DailyTraffic.objects.filter(campaign=running).exists()
+    assert not RollupState.objects.filter(campaign=ended).exists()
+
+
+def test_the_command_refreshes_or_rebuilds_one_campaign_or_all():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    rng = random.Random(9)
+    campaign, _moderators = random_campaign(rng, "Europe/Moscow", n=30)
+    out = StringIO()
+    call_command("reports_rollup", campaign=campaign.slug, stdout=out)
+    assert f"{campaign.slug}: rebuilt in" in out.getvalue()
+    call_command("reports_rollup", stdout=out)
+    assert (
+        f"{campaign.slug}: 1 days sent" not in out.getvalue()
+    )  # its rows changed minutes ago: days recounted
+    assert "days sent" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("reports_rollup", campaign="nothing-like-it")
