@@ -31,17 +31,14 @@ from typing import Any
 from django.db.models import (
     Count,
     DateTimeField,
-    DecimalField,
     DurationField,
     ExpressionWrapper,
     F,
-    IntegerField,
     Q,
     QuerySet,
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Floor, Least
 
 from promo.models import Campaign, Submission
 from promo.reasons import MESSAGES, by_a_person
@@ -377,30 +374,53 @@ def _money(value: Any) -> Decimal:
 
 def amount_histogram(period: Period) -> Histogram:
     """Accepted slips by amount, in bins of a round width (1, 2, 2.5 or 5 times a power of ten) reaching the 95th
-    percentile, so that a few huge amounts do not squash the rest into one bar (two queries). Amounts are kept at
+    percentile, so that a few huge amounts do not squash the rest into one bar (one query). Amounts are kept at
     3 significant digits, which every such width is a multiple of where it matters (reports.rollups), so each
-    bin counts exactly."""
-    rows = _of(DailyAmount, period)
-    counted = counted_percentiles(
-        rows.annotate(value=F("amount")).values("value").annotate(n=Sum("n")), (0.95,), _money
-    )
-    if not counted.count:
+    bin counts exactly; and there are few such amounts (at most 900 for each power of ten), so Python sums the
+    period's counts of each into the bins."""
+    counted = [
+        (_money(amount), n)
+        for amount, n in _of(DailyAmount, period)
+        .values("amount")
+        .annotate(total=Sum("n"))
+        .order_by("amount")
+        .values_list("amount", "total")
+    ]
+    count = sum(n for _amount, n in counted)
+    if not count:
         return Histogram(bins=[], count=0)
-    p95 = counted.percentiles[0.95]
-    width = _round_width((p95 or counted.highest) / AMOUNT_BINS)
-    n_bins = max(1, min(AMOUNT_BINS + 1, int(counted.highest // width) + 1))
+    lowest, highest = counted[0][0], counted[-1][0]
+    p95 = _percentile_of_counts(counted, count, 0.95)
+    width = _round_width((p95 or highest) / AMOUNT_BINS)
+    n_bins = max(1, min(AMOUNT_BINS + 1, int(highest // width) + 1))
     # Bins below the lowest amount are dropped: a campaign whose slips start at 500 starts its histogram there.
-    first_bin = min(int(counted.lowest // width), n_bins - 1)
-    index = Least(
-        Cast(Floor(F("amount") / Value(width, output_field=DecimalField())), IntegerField()),
-        Value(n_bins - 1),
-    )
-    counts = dict(rows.annotate(bin=index).values("bin").annotate(total=Sum("n")).values_list("bin", "total"))
+    first_bin = min(int(lowest // width), n_bins - 1)
+    counts = [0] * n_bins
+    for amount, n in counted:
+        counts[min(int(amount // width), n_bins - 1)] += n
     bins = []
     for i in range(first_bin, n_bins):
         high = width * (i + 1) if i < n_bins - 1 else None
-        bins.append((width * i, high, counts.get(i, 0)))
-    return Histogram(bins=bins, count=counted.count)
+        bins.append((width * i, high, counts[i]))
+    return Histogram(bins=bins, count=count)
+
+
+def _percentile_of_counts(counted: list[tuple[Decimal, int]], count: int, fraction: float) -> Decimal:
+    """percentile_cont over the amounts, from (amount, how many) in ascending order."""
+    position = fraction * (count - 1)
+    low = floor(position)
+    values: list[Decimal] = []
+    seen = 0
+    for amount, n in counted:
+        seen += n
+        while len(values) < 2 and seen > low + len(values):
+            values.append(amount)
+        if len(values) == 2:
+            break
+    value = values[0]
+    if position > low and len(values) == 2:
+        value = value + (values[1] - value) * Decimal(str(position - low))
+    return value
 
 
 def _round_width(raw: Decimal) -> Decimal:

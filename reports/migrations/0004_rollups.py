@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('promo', '0013_report_changes'),
+        ('promo', '0012_report_indexes'),  # only Campaign and Participant: not tied to promo's numbering
         ('reports', '0003_report_names'),
     ]
 

@@ -246,7 +246,7 @@ def test_the_page_costs_the_same_queries_for_10_and_1000_submissions(
         settled(campaign)
         # Session, user, permissions and campaigns, the rollups' watermark, then the report's own reads (on
         # SQLite one more small read per percentile of the backlog, which PostgreSQL computes in its aggregate).
-        limit = 27 if connection.vendor == "sqlite" else 23
+        limit = 26 if connection.vendor == "sqlite" else 22
         with django_assert_max_num_queries(limit), CaptureQueriesContext(connection) as queries:
             response = marketing.get(URL, {"campaign": campaign.pk})
         assert response.status_code == 200
