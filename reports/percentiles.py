@@ -121,8 +121,9 @@ def counted_percentiles(
     picks.append("SUM(CASE WHEN counted.value > %s THEN counted.n ELSE 0 END)")
     query = (
         f"SELECT MAX(counted.total), MIN(counted.value), MAX(counted.value), {', '.join(picks)} FROM ("
-        "SELECT grouped.value, grouped.n, SUM(grouped.n) OVER (ORDER BY grouped.value) AS running, "
-        f"SUM(grouped.n) OVER () AS total FROM ({sql}) grouped) counted"
+        # Running sums in floating point: exact for counts below 2**53, and faster than PostgreSQL's numeric.
+        "SELECT grouped.value, grouped.n, SUM(CAST(grouped.n AS DOUBLE PRECISION)) OVER (ORDER BY grouped.value) "
+        f"AS running, SUM(CAST(grouped.n AS DOUBLE PRECISION)) OVER () AS total FROM ({sql}) grouped) counted"
     )
     fraction_params = [float(f) for f in fractions for _twice in (1, 2)]
     with connection.cursor() as cursor:

@@ -393,6 +393,11 @@ def _rebuild(campaign: Campaign) -> None:
         (campaign.pk, *params),
     )
     _participants_of(campaign, None)
+    if connection.vendor == "postgresql":
+        # A campaign's rows rewritten at once: the planner's statistics too, or it plans the page's reads for a
+        # handful of rows (measured: an on-disk sort of 170,000 waits, 106 against 65 ms).
+        for model in (*SENT_DAY_TABLES, DailyWait, DailyParticipants):
+            _execute(f"ANALYZE {_table(model)}", ())
 
 
 def _participants_of(campaign: Campaign, day: date | None) -> None:
