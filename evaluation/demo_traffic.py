@@ -47,6 +47,7 @@ from promo.models import Campaign, Erasure, Participant, Recognition, StatusTran
 from promo.reasons import reason
 from promo.repairs import AMOUNT_DIGIT, CARD_TAIL, DATE_MASK, PAYMENT_SYSTEM_FUZZY, repairs_column
 from promo.transitions import codes_column
+from reports.rollups import rollups_mark_stale
 
 Status = Submission.Status
 
@@ -254,6 +255,8 @@ def demo_traffic_clear(*, campaign: Campaign, batch: int = DEFAULT_BATCH) -> int
             for model in (Recognition, StatusTransition, FieldCorrection, Redaction, ReviewClaim):
                 model.objects.filter(submission_id__in=chunk)._raw_delete(model.objects.db)
             deleted += Submission.objects.filter(pk__in=chunk)._raw_delete(Submission.objects.db)
+    if deleted:  # rows gone leave no updated_at behind: the report's rollups are rebuilt when next read
+        rollups_mark_stale(campaign_id=campaign.pk)
     orphans = list(demo_participants(campaign).filter(submissions__isnull=True).values_list("pk", flat=True))
     for first in range(0, len(orphans), batch):
         chunk = orphans[first : first + batch]
@@ -326,6 +329,8 @@ def demo_traffic_seed(
             report.auto_outcomes.update(s["auto_outcome"] for s in chunk.submissions)
             if progress:
                 progress(len(chunk.submissions))
+    if report.rows:  # rows stamped with times of the past, which the report's watermark does not see
+        rollups_mark_stale(campaign_id=campaign.pk)
     if connection.vendor == "postgresql" and report.rows:
         # What autovacuum would do some minutes later: statistics for the planner, so the reports' and the
         # admin's queries over the new rows are planned for their number (unanalysed, it guesses hundreds).

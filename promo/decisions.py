@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from promo.checks import run_checks
 from promo.decision import Candidate, Decision, DuplicateMatch, Facts, FieldRead, decide, strongest
@@ -221,8 +222,10 @@ def submission_decide(*, claim: Claim, reading: Reading) -> Submission | None:
             match = strongest(facts.duplicates)
             duplicate = match.submission_id if match else None
             repairs = repairs_column(repairs_relied_on(checks=decision.checks, fields=recognition.fields))
+            # updated_at: the repairs are a report figure (reports.rollups finds changed rows by it); the move
+            # below writes it too, in this transaction.
             Submission.objects.filter(pk=submission.pk).update(
-                checks=decision.checks, duplicate_of_id=duplicate, repairs=repairs
+                checks=decision.checks, duplicate_of_id=duplicate, repairs=repairs, updated_at=timezone.now()
             )
             submission.checks, submission.duplicate_of_id, submission.repairs = (
                 decision.checks,

@@ -418,6 +418,9 @@ class Submission(models.Model):
             models.Index(fields=["status", "claim_expires_at"], name="submission_claims"),
             models.Index(fields=["status", "enqueued_at", "created_at"], name="submission_queue"),
             models.Index(fields=["campaign", "photo_sha256"], name="submission_campaign_sha"),
+            # What changed since the report's rollups were last refreshed (reports.rollups): every move writes
+            # updated_at (promo.transitions), creation too.
+            models.Index(fields=["campaign", "updated_at"], name="submission_changes"),
             models.Index(
                 fields=["participant", "campaign", "status", "created_at"], name="submission_participant"
             ),
@@ -490,7 +493,9 @@ class StatusTransition(models.Model):
     note = models.TextField(_("why"), blank=True)
     # The guards a senior moderator overrode with this move (their reason codes); the justification is the note.
     overridden = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    # The move's own time, the one written to the submission's decided_at and updated_at (promo.transitions):
+    # the report's rollups find the day a submission was decided before it was moved again from here.
+    created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -73,6 +73,7 @@ def submission_transition(
             user=user,
             note=note,
             overridden=overridden or [],
+            created_at=now,
         )
         moved_from = submission.status
         written = {name: value for name, value in values.items() if not hasattr(value, "resolve_expression")}

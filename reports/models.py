@@ -105,3 +105,149 @@ class ExportJob(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL
+
+
+# --- Daily rollups of the campaign report (reports.rollups keeps them; reports.selectors reads them) -----------
+#
+# One row per campaign and local day (the campaign's time zone) and whatever the figure is grouped by, holding a
+# count `n`. Recomputed day by day from promo's rows, never counted up or down, so a row is always what a fresh
+# GROUP BY over that day says. No foreign keys to submissions or participants: they are derived data, deleted
+# and rebuilt with the campaign's rows (reports.rollups.rollups_rebuild).
+
+
+class RollupState(models.Model):
+    """Where a campaign's rollups stand: submissions changed (updated_at) before `refreshed_to` are counted.
+
+    A null `refreshed_to` asks for a full rebuild: no rollups yet, rows were deleted or written with times of
+    the past (demo traffic), or the time zone the days were cut in (`timezone`) is no longer the campaign's."""
+
+    campaign = models.OneToOneField(
+        "promo.Campaign", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    refreshed_to = models.DateTimeField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.refreshed_to}"
+
+
+class _Daily(models.Model):
+    campaign = models.ForeignKey("promo.Campaign", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.day}: {self.n}"
+
+
+class DailyTraffic(_Daily):
+    """Submissions by the day and hour they were sent and their channel."""
+
+    hour = models.PositiveSmallIntegerField()
+    channel = models.CharField(max_length=5, blank=True)
+
+    class Meta(_Daily.Meta):
+        indexes = [models.Index(fields=["campaign", "day"], name="rollup_traffic")]
+
+
+class DailyOutcome(_Daily):
+    """Submissions by the day sent and what decides every outcome figure (reports.selectors.outcomes)."""
+
+    status = models.CharField(max_length=12)
+    auto_outcome = models.CharField(max_length=12, blank=True)
+    by_person = models.BooleanField()
+    reason_key = models.CharField(max_length=255, blank=True)  # reason_codes of an automatic rejection
+    repair_key = models.CharField(max_length=255, blank=True)  # repairs of an automatic acceptance
+
+    class Meta(_Daily.Meta):
+        indexes = [models.Index(fields=["campaign", "day"], name="rollup_outcome")]
+
+
+class DailyDecisionTime(_Daily):
+    """Automatic decisions by the day sent and upload-to-decision time in tenths of a second, rounded up."""
+
+    tenths = models.BigIntegerField()
+
+    class Meta(_Daily.Meta):
+        indexes = [models.Index(fields=["campaign", "day"], name="rollup_decision")]
+
+
+class DailyWait(_Daily):
+    """People's decisions after a wait, by the day DECIDED and the wait in whole seconds, rounded up (so a wait
+    counts past a target of whole minutes exactly when it was)."""
+
+    seconds = models.BigIntegerField()
+
+    class Meta(_Daily.Meta):
+        indexes = [models.Index(fields=["campaign", "day"], name="rollup_wait")]
+
+
+class DailyPaymentSystem(_Daily):
+    """Accepted slips by the day sent and the payment system read ("" where none was)."""
+
+    payment_system = models.CharField(max_length=16, blank=True)
+
+    class Meta(_Daily.Meta):
+        indexes = [models.Index(fields=["campaign", "day"], name="rollup_payment")]
+
+
+class DailyMerchant(_Daily):
+    """Accepted slips by the day sent and the merchant read (blank ones left out)."""
+
+    merchant = models.CharField(max_length=255)
+
+    class Meta(_Daily.Meta):
+        indexes = [models.Index(fields=["campaign", "day"], name="rollup_merchant")]
+
+
+class DailyAmount(_Daily):
+    """Accepted slips by the day sent and their amount cut to 3 significant digits (below 10, as it is): fine
+    enough that every round bin of the histogram counts exactly (reports.rollups.three_significant_digits)."""
+
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta(_Daily.Meta):
+        indexes = [models.Index(fields=["campaign", "day"], name="rollup_amount")]
+
+
+class ParticipantDay(models.Model):
+    """A participant sent something to the campaign that day; `previous_day`: the day they last sent before
+    (null: their first). Kept to count the rows of DailyParticipants, which the page reads."""
+
+    campaign = models.ForeignKey("promo.Campaign", on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(
+        "promo.Participant", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    previous_day = models.DateField(null=True, blank=True)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "participant", "day"], name="rollup_presence_unique")
+        ]
+        indexes = [models.Index(fields=["campaign", "day"], name="rollup_presence_day")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.participant_id} {self.day}"
+
+
+class DailyParticipants(_Daily):
+    """Participants who sent something that day, by the day they had last sent before (null: new that day).
+
+    Participants of days A to B = the rows of those days whose previous day is null or before A: each person
+    is counted once, on their first day in the period."""
+
+    previous_day = models.DateField(null=True, blank=True)
+
+    class Meta(_Daily.Meta):
+        indexes = [models.Index(fields=["campaign", "day"], name="rollup_participants")]

@@ -6,7 +6,8 @@ values around its position with an ordered `LIMIT 2 OFFSET k` query, and interpo
 the same figures on both databases, one more small query per percentile on SQLite.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from math import floor
 from typing import Any
 
@@ -84,3 +85,65 @@ def _weight(fraction: float, value: Any) -> Any:
 
 def _percent_name(fraction: float) -> str:
     return f"{fraction * 100:g}".replace(".", "_")
+
+
+@dataclass
+class Counted:
+    """A distribution kept as counts per value: how many, the lowest and highest value, and percentiles."""
+
+    count: int
+    lowest: Any
+    highest: Any
+    percentiles: dict[float, Any]
+    above: int = 0  # how many are above the value asked for (`above`)
+
+
+def counted_percentiles(
+    grouped: QuerySet,
+    fractions: Sequence[float],
+    convert: Callable[[Any], Any] = lambda value: value,
+    above: int | None = None,
+) -> Counted:
+    """Percentiles, as percentile_cont computes them over the rows, from a query of (`value`, `n`) rows with each
+    value once (`.values("value").annotate(n=Sum("n"))`), in one query on both databases: a running sum (a
+    window function) finds the value at each position, and Python interpolates between the two around it.
+    `convert` turns a stored value into what is interpolated (a timedelta, a Decimal); `above`, a whole number
+    of the stored unit, asks how many are above it too."""
+    connection = connections[grouped.db]
+    sql, params = grouped.query.sql_with_params()
+    picks = []
+    for _fraction in fractions:
+        position = "FLOOR(CAST(%s AS DOUBLE PRECISION) * (counted.total - 1))"
+        picks += [
+            f"MIN(CASE WHEN counted.running > {position} THEN counted.value END)",
+            f"MIN(CASE WHEN counted.running > {position} + 1 THEN counted.value END)",
+        ]
+    picks.append("SUM(CASE WHEN counted.value > %s THEN counted.n ELSE 0 END)")
+    query = (
+        f"SELECT MAX(counted.total), MIN(counted.value), MAX(counted.value), {', '.join(picks)} FROM ("
+        # Running sums in floating point: exact for counts below 2**53, and faster than PostgreSQL's numeric.
+        "SELECT grouped.value, grouped.n, SUM(CAST(grouped.n AS DOUBLE PRECISION)) OVER (ORDER BY grouped.value) "
+        f"AS running, SUM(CAST(grouped.n AS DOUBLE PRECISION)) OVER () AS total FROM ({sql}) grouped) counted"
+    )
+    fraction_params = [float(f) for f in fractions for _twice in (1, 2)]
+    with connection.cursor() as cursor:
+        cursor.execute(query, (*fraction_params, int(above or 0), *params))
+        row = cursor.fetchone()
+    total = int(row[0] or 0)
+    if not total:
+        return Counted(count=0, lowest=None, highest=None, percentiles=dict.fromkeys(fractions))
+    out = {}
+    for i, fraction in enumerate(fractions):
+        low, high = row[3 + 2 * i], row[4 + 2 * i]
+        value = convert(low)
+        position = fraction * (total - 1)
+        if position > floor(position) and high is not None:
+            value = value + (convert(high) - value) * _weight(position - floor(position), value)
+        out[fraction] = value
+    return Counted(
+        count=total,
+        lowest=convert(row[1]),
+        highest=convert(row[2]),
+        percentiles=out,
+        above=int(row[3 + 2 * len(fractions)] or 0) if above is not None else 0,
+    )

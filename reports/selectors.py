@@ -1,8 +1,10 @@
-"""The campaign report's figures, each computed by the database in a fixed, small number of queries.
+"""The campaign report's figures, read from the daily rollups (reports.rollups) in a fixed, small number of queries.
 
 Every figure is over one campaign's submissions sent in a period of days in the campaign's time zone (the days
-its marketing people speak of), except the moderation backlog, which is the queue as it stands now. No query
-reads a photo, a contact or a typed card number: the report is safe to show the marketing role.
+its marketing people speak of), except the moderation backlog, which is the queue as it stands now (read live:
+it is small, and served by an index). No query reads a photo, a contact or a typed card number: the report is
+safe to show the marketing role. The rollups are brought up to date before the first figure is read (Report),
+so the page is always fresh; the periodic task keeps them so, and the page rarely has anything to recompute.
 
 Definitions (the page and its CSV files say the same):
 - accepted / rejected automatically: the machine's own decision (`auto_outcome`), kept when a person later
@@ -12,6 +14,9 @@ Definitions (the page and its CSV files say the same):
 - share decided automatically: accepted + rejected automatically, of everything the machine decided (the three).
 - a repair's contribution: automatic acceptances that relied on it, as a share of all submissions; its overturns:
   of those acceptances, the share a person later rejected or revoked.
+- percentiles are percentile_cont's over values kept at a resolution: the upload-to-decision time in tenths of a
+  second and moderation waits in whole seconds (both rounded up); the amount histogram's width is chosen from the
+  95th percentile of amounts at 3 significant digits, and its bins count exactly.
 """
 
 from __future__ import annotations
@@ -23,29 +28,33 @@ from functools import cached_property
 from math import floor, log10
 from typing import Any
 
-from django.db import connections
 from django.db.models import (
-    Case,
     Count,
     DateTimeField,
-    DecimalField,
     DurationField,
     ExpressionWrapper,
     F,
-    IntegerField,
-    Max,
-    Min,
     Q,
     QuerySet,
+    Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractHour, Floor, Least, TruncDate
 
-from promo.models import Campaign, Recognition, Submission
+from promo.models import Campaign, Submission
 from promo.reasons import MESSAGES, by_a_person
 from promo.repairs import REPAIRS
-from reports.percentiles import percentile_aggregates, percentiles, uses_percentile_cont
+from reports.models import (
+    DailyAmount,
+    DailyDecisionTime,
+    DailyMerchant,
+    DailyOutcome,
+    DailyParticipants,
+    DailyPaymentSystem,
+    DailyTraffic,
+    DailyWait,
+)
+from reports.percentiles import counted_percentiles, percentile_aggregates, percentiles, uses_percentile_cont
+from reports.rollups import TENTH_OF_A_SECOND_US, rollups_refresh
 
 Status = Submission.Status
 Channel = Submission.Channel
@@ -61,6 +70,7 @@ TOP_MERCHANTS = 20
 AMOUNT_BINS = 10
 # A report covers at most this many days (a year and a bit): the charts stay readable, the queries bounded.
 MAX_PERIOD_DAYS = 400
+CENT = Decimal("0.01")
 
 
 def campaigns_reported_to(user: Any) -> QuerySet[Campaign]:
@@ -106,12 +116,6 @@ class Period:
         return [self.date_from + timedelta(days=i) for i in range((self.date_to - self.date_from).days + 1)]
 
 
-def period_submissions(period: Period) -> QuerySet[Submission]:
-    return Submission.objects.filter(
-        campaign=period.campaign, created_at__gte=period.start, created_at__lt=period.end
-    ).order_by()
-
-
 # --- Section 1: traffic ---------------------------------------------------------------------------------------
 
 
@@ -128,10 +132,11 @@ class DayRow:
         return self.participants - self.new_participants
 
 
-def _channel_counts() -> dict[str, Count]:
-    return {
-        f"channel_{value or 'unknown'}": Count("created_at", filter=Q(channel=value)) for value in CHANNELS
-    }
+def _of(model: type, period: Period) -> QuerySet:
+    """The rollup's rows of the period's days."""
+    return model.objects.filter(
+        campaign=period.campaign, day__gte=period.date_from, day__lte=period.date_to
+    ).order_by()
 
 
 def traffic_by_day(period: Period) -> list[DayRow]:
@@ -139,75 +144,37 @@ def traffic_by_day(period: Period) -> list[DayRow]:
 
     New: the participant's first submission in the campaign (whenever that was) falls on that day; returning:
     the other participants who sent something that day."""
-    tz = period.campaign.tz
     rows = {day: DayRow(day=day) for day in period.days}
-    grouped = (
-        period_submissions(period)
-        .annotate(day=TruncDate("created_at", tzinfo=tz))
+    for group in _of(DailyTraffic, period).values("day", "channel").annotate(total=Sum("n")):
+        row = rows.get(group["day"])
+        if row is not None and group["channel"] in row.channels:
+            row.channels[group["channel"]] += group["total"]
+            row.submissions += group["total"]
+    people = (
+        _of(DailyParticipants, period)
         .values("day")
-        .annotate(
-            submissions=Count("*"), participants=Count("participant_id", distinct=True), **_channel_counts()
-        )
+        .annotate(total=Sum("n"), new=Sum("n", filter=Q(previous_day__isnull=True)))
     )
-    for group in grouped:
-        row = rows.get(_as_date(group["day"]))
-        if row is None:
-            continue
-        row.submissions, row.participants = group["submissions"], group["participants"]
-        row.channels = {value: group[f"channel_{value or 'unknown'}"] for value in CHANNELS}
-    for day, new in _new_participants_by_day(period):
-        if day in rows:
-            rows[day].new_participants = new
+    for group in people:
+        row = rows.get(group["day"])
+        if row is not None:
+            row.participants, row.new_participants = group["total"], group["new"] or 0
     return list(rows.values())
-
-
-def _new_participants_by_day(period: Period) -> list[tuple[date, int]]:
-    """Participants by the day of their first submission in the campaign, for first days in the period.
-
-    Grouping twice (the first submission per participant, then the day of it) needs a derived table, which the
-    ORM does not write; the inner query is the ORM's, the outer one asks the backend for its time-zone date."""
-    firsts = (
-        Submission.objects.filter(campaign=period.campaign)
-        .order_by()
-        .values("participant_id")
-        .annotate(first=Min("created_at"))
-        .values("first")
-    )
-    connection = connections[firsts.db]
-    inner_sql, inner_params = firsts.query.sql_with_params()
-    day_sql, day_params = connection.ops.datetime_cast_date_sql("firsts.first", (), period.campaign.timezone)
-    sql = (
-        f"SELECT {day_sql} AS day, COUNT(*) FROM ({inner_sql}) firsts "
-        f"WHERE firsts.first >= %s AND firsts.first < %s GROUP BY 1 ORDER BY 1"
-    )
-    params = (
-        *day_params,
-        *inner_params,
-        connection.ops.adapt_datetimefield_value(period.start),
-        connection.ops.adapt_datetimefield_value(period.end),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(_as_date(day), count) for day, count in cursor.fetchall()]
 
 
 def traffic_by_hour(period: Period) -> list[int]:
     """Submissions per hour of the day (0 to 23) in the campaign's time zone, over the whole period."""
     counts = [0] * 24
-    grouped = (
-        period_submissions(period)
-        .annotate(hour=ExtractHour("created_at", tzinfo=period.campaign.tz))
-        .values("hour")
-        .annotate(n=Count("*"))
-    )
-    for group in grouped:
-        counts[int(group["hour"])] = group["n"]
+    for group in _of(DailyTraffic, period).values("hour").annotate(total=Sum("n")):
+        counts[int(group["hour"])] = group["total"]
     return counts
 
 
-def _as_date(value: Any) -> date:
-    """SQLite hands a date back as text from raw SQL."""
-    return date.fromisoformat(value) if isinstance(value, str) else value
+def participants_in(period: Period) -> int:
+    """Distinct participants who sent something in the period: each counted on their first day in it (the day
+    they sent before it, if any, is before the period)."""
+    first_in_period = Q(previous_day__isnull=True) | Q(previous_day__lt=period.date_from)
+    return _of(DailyParticipants, period).filter(first_in_period).aggregate(total=Sum("n"))["total"] or 0
 
 
 # --- Sections 2, 3, 4 and 6: outcomes, repairs, automation, upload-to-decision time ----------------------------
@@ -245,27 +212,25 @@ class Outcomes:
         return self.decided_automatically / self.machine_decided if self.machine_decided else None
 
 
-def _automatic_decision_time() -> ExpressionWrapper:
-    return ExpressionWrapper(F("auto_decided_at") - F("created_at"), output_field=DurationField())
+def _tenths(value: int) -> timedelta:
+    return timedelta(microseconds=int(value) * TENTH_OF_A_SECOND_US)
+
+
+def _seconds(value: int) -> timedelta:
+    return timedelta(seconds=int(value))
 
 
 def outcomes(period: Period) -> Outcomes:
     """The outcome mix, the automatic rejections by reason, each repair's contribution and the upload-to-decision
-    time, in two queries (and, on SQLite, one small query per percentile).
+    time, in three queries.
 
     The mix is counted by grouping on what decides it (status, the machine's word, whether a person decided,
     the reasons of a rejection and the repairs of an acceptance): a few hundred groups at most, which Python sums
-    into every figure. Counting each figure with a filter of its own (a LIKE per reason and repair) cost the
-    database 4.5 times as much per row (measured: 560 against 125 ms at 100,000 submissions)."""
-    queryset = period_submissions(period)
+    into every figure."""
     grouped = (
-        queryset.annotate(
-            by_person=Case(When(decided_by__isnull=False, then=Value(True)), default=Value(False)),
-            reason_key=Case(When(auto_outcome=Status.REJECTED, then=F("reason_codes")), default=Value("")),
-            repair_key=Case(When(auto_outcome=Status.ACCEPTED, then=F("repairs")), default=Value("")),
-        )
+        _of(DailyOutcome, period)
         .values("status", "auto_outcome", "by_person", "reason_key", "repair_key")
-        .annotate(n=Count("*"))
+        .annotate(n=Sum("n"))
     )
     counts = dict.fromkeys(
         ("total", "auto_accepted", "auto_rejected", "to_moderation", "undecided", "moderators_accepted",
@@ -303,30 +268,17 @@ def outcomes(period: Period) -> Outcomes:
             if code in relied:
                 relied[code] += n
                 relied_overturned[code] += n if overturned else 0
-    decided_automatically = Q(auto_decided_at__isnull=False) & ~Q(auto_outcome="")
-    figures: dict[str, Any] = {
-        "participants": Count("participant_id", distinct=True),
-        "decided_automatically": Count("created_at", filter=decided_automatically),
-    }
-    if uses_percentile_cont(queryset):
-        figures |= percentile_aggregates(
-            "decision", _automatic_decision_time(), DECISION_FRACTIONS, decided_automatically
-        )
-    row = queryset.aggregate(**figures)
-    decision_time = percentiles(
-        queryset=queryset.filter(decided_automatically),
-        expression=_automatic_decision_time(),
-        fractions=DECISION_FRACTIONS,
-        count=row["decided_automatically"],
-        aggregated=row,
-        prefix="decision",
+    decision_time = counted_percentiles(
+        _of(DailyDecisionTime, period).annotate(value=F("tenths")).values("value").annotate(n=Sum("n")),
+        DECISION_FRACTIONS,
+        _tenths,
     )
     return Outcomes(
-        participants=row["participants"],
+        participants=participants_in(period),
         overturned=counts["overturned_to_rejected"] + counts["overturned_to_accepted"],
         rejected_by_reason=dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
         repairs={code: (relied[code], relied_overturned[code]) for code in REPAIRS},
-        decision_time=decision_time,
+        decision_time=decision_time.percentiles,
         **counts,
     )
 
@@ -345,7 +297,8 @@ class Waits:
 
 
 def backlog_now(campaign: Campaign, now: datetime) -> Waits:
-    """The campaign's moderation queue as it stands (whatever the period): how long each has waited so far."""
+    """The campaign's moderation queue as it stands (whatever the period): how long each has waited so far.
+    Read live: the queue is small, and (campaign, status, created_at) finds it."""
     target = timedelta(minutes=campaign.moderation_target_minutes)
     queryset = Submission.objects.filter(
         campaign=campaign, status=Status.MODERATION, waiting_since__isnull=False
@@ -372,62 +325,38 @@ def backlog_now(campaign: Campaign, now: datetime) -> Waits:
 
 
 def moderation_waits(period: Period) -> Waits:
-    """The decisions people made in the period (by when they were made): how long each had waited."""
-    campaign = period.campaign
-    target = timedelta(minutes=campaign.moderation_target_minutes)
-    queryset = Submission.objects.filter(
-        campaign=campaign,
-        moderation_wait__isnull=False,
-        decided_at__gte=period.start,
-        decided_at__lt=period.end,
-    ).order_by()
-    figures: dict[str, Any] = {
-        "count": Count("*"),
-        "past_target": Count("moderation_wait", filter=Q(moderation_wait__gt=target)),
-    }
-    if uses_percentile_cont(queryset):
-        figures |= percentile_aggregates("wait", F("moderation_wait"), WAIT_FRACTIONS)
-    row = queryset.aggregate(**figures)
-    values = percentiles(
-        queryset=queryset,
-        expression=F("moderation_wait"),
-        fractions=WAIT_FRACTIONS,
-        count=row["count"],
-        aggregated=row,
-        prefix="wait",
+    """The decisions people made in the period (by the day they were made): how long each had waited, in whole
+    seconds rounded up (so "past the target", a whole number of minutes, is exact)."""
+    target = timedelta(minutes=period.campaign.moderation_target_minutes)
+    counted = counted_percentiles(
+        _of(DailyWait, period).annotate(value=F("seconds")).values("value").annotate(n=Sum("n")),
+        WAIT_FRACTIONS,
+        _seconds,
+        above=int(target.total_seconds()),
     )
-    return Waits(count=row["count"], past_target=row["past_target"], target=target, percentiles=values)
+    return Waits(
+        count=counted.count, past_target=counted.above, target=target, percentiles=counted.percentiles
+    )
 
 
 # --- Section 7: accepted slips --------------------------------------------------------------------------------
 
 
-def accepted_readings(period: Period) -> QuerySet[Recognition]:
-    """What was read on the submissions that stand accepted (one reading per submission)."""
-    return Recognition.objects.filter(
-        submission__campaign=period.campaign,
-        submission__status=Status.ACCEPTED,
-        submission__created_at__gte=period.start,
-        submission__created_at__lt=period.end,
-    ).order_by()
-
-
 def payment_systems(period: Period) -> list[tuple[str, int]]:
     """Accepted slips per payment system read on them ("" where none was read), most first."""
-    grouped = accepted_readings(period).values("payment_system").annotate(n=Count("*"))
-    return sorted(((g["payment_system"], g["n"]) for g in grouped), key=lambda item: (-item[1], item[0]))
+    grouped = _of(DailyPaymentSystem, period).values("payment_system").annotate(total=Sum("n"))
+    return sorted(((g["payment_system"], g["total"]) for g in grouped), key=lambda item: (-item[1], item[0]))
 
 
 def top_merchants(period: Period, limit: int = TOP_MERCHANTS) -> list[tuple[str, int]]:
     """The merchants most accepted slips came from (a blank merchant name is left out)."""
     grouped = (
-        accepted_readings(period)
-        .exclude(merchant="")
+        _of(DailyMerchant, period)
         .values("merchant")
-        .annotate(n=Count("*"))
-        .order_by("-n", "merchant")[:limit]
+        .annotate(total=Sum("n"))
+        .order_by("-total", "merchant")[:limit]
     )
-    return [(g["merchant"], g["n"]) for g in grouped]
+    return [(g["merchant"], g["total"]) for g in grouped]
 
 
 @dataclass
@@ -438,45 +367,60 @@ class Histogram:
     count: int
 
 
-def _amount() -> Coalesce:
-    """The amount read on the slip, or the typed one where none was read (a person accepted it)."""
-    return Coalesce(
-        F("amount"), F("submission__typed_amount"), output_field=DecimalField(max_digits=14, decimal_places=2)
-    )
+def _money(value: Any) -> Decimal:
+    """A stored amount as a Decimal in cents (SQLite hands raw SQL's numbers back as floats)."""
+    return Decimal(str(value)).quantize(CENT)
 
 
 def amount_histogram(period: Period) -> Histogram:
-    """Accepted slips by amount, in bins of a round width (1, 2 or 5 times a power of ten) reaching the 95th
-    percentile, so that a few huge amounts do not squash the rest into one bar (two queries)."""
-    readings = accepted_readings(period)
-    figures: dict[str, Any] = {"count": Count("*"), "low": Min(_amount()), "high": Max(_amount())}
-    if uses_percentile_cont(readings):
-        figures |= percentile_aggregates("amount", _amount(), (0.95,))
-    row = readings.aggregate(**figures)
-    if not row["count"]:
+    """Accepted slips by amount, in bins of a round width (1, 2, 2.5 or 5 times a power of ten) reaching the 95th
+    percentile, so that a few huge amounts do not squash the rest into one bar (one query). Amounts are kept at
+    3 significant digits, which every such width is a multiple of where it matters (reports.rollups), so each
+    bin counts exactly; and there are few such amounts (at most 900 for each power of ten), so Python sums the
+    period's counts of each into the bins."""
+    counted = [
+        (_money(amount), n)
+        for amount, n in _of(DailyAmount, period)
+        .values("amount")
+        .annotate(total=Sum("n"))
+        .order_by("amount")
+        .values_list("amount", "total")
+    ]
+    count = sum(n for _amount, n in counted)
+    if not count:
         return Histogram(bins=[], count=0)
-    p95 = percentiles(
-        queryset=readings,
-        expression=_amount(),
-        fractions=(0.95,),
-        count=row["count"],
-        aggregated=row,
-        prefix="amount",
-    )[0.95]
-    width = _round_width(Decimal(str(p95 or row["high"])) / AMOUNT_BINS)
-    n_bins = max(1, min(AMOUNT_BINS + 1, int(Decimal(row["high"]) // width) + 1))
+    lowest, highest = counted[0][0], counted[-1][0]
+    p95 = _percentile_of_counts(counted, count, 0.95)
+    width = _round_width((p95 or highest) / AMOUNT_BINS)
+    n_bins = max(1, min(AMOUNT_BINS + 1, int(highest // width) + 1))
     # Bins below the lowest amount are dropped: a campaign whose slips start at 500 starts its histogram there.
-    first_bin = min(int(Decimal(row["low"]) // width), n_bins - 1)
-    index = Least(
-        Cast(Floor(_amount() / Value(width, output_field=DecimalField())), IntegerField()),
-        Value(n_bins - 1),
-    )
-    counts = dict(readings.annotate(bin=index).values("bin").annotate(n=Count("*")).values_list("bin", "n"))
+    first_bin = min(int(lowest // width), n_bins - 1)
+    counts = [0] * n_bins
+    for amount, n in counted:
+        counts[min(int(amount // width), n_bins - 1)] += n
     bins = []
     for i in range(first_bin, n_bins):
         high = width * (i + 1) if i < n_bins - 1 else None
-        bins.append((width * i, high, counts.get(i, 0)))
-    return Histogram(bins=bins, count=row["count"])
+        bins.append((width * i, high, counts[i]))
+    return Histogram(bins=bins, count=count)
+
+
+def _percentile_of_counts(counted: list[tuple[Decimal, int]], count: int, fraction: float) -> Decimal:
+    """percentile_cont over the amounts, from (amount, how many) in ascending order."""
+    position = fraction * (count - 1)
+    low = floor(position)
+    values: list[Decimal] = []
+    seen = 0
+    for amount, n in counted:
+        seen += n
+        while len(values) < 2 and seen > low + len(values):
+            values.append(amount)
+        if len(values) == 2:
+            break
+    value = values[0]
+    if position > low and len(values) == 2:
+        value = value + (values[1] - value) * Decimal(str(position - low))
+    return value
 
 
 def _round_width(raw: Decimal) -> Decimal:
@@ -496,23 +440,32 @@ def _round_width(raw: Decimal) -> Decimal:
 
 class Report:
     """Every figure of the page, each section computed when first read: the page reads them all (the same
-    number of queries whatever the campaign's size), a chart's CSV file only the one it needs."""
+    number of queries whatever the campaign's size), a chart's CSV file only the one it needs.
+
+    The campaign's rollups are refreshed once, before the first figure that reads them (the backlog is live)."""
 
     def __init__(self, *, period: Period, now: datetime) -> None:
         self.period = period
         self.now = now
+        self._fresh = False
+
+    def _refreshed(self) -> Period:
+        if not self._fresh:
+            rollups_refresh(campaign=self.period.campaign)
+            self._fresh = True
+        return self.period
 
     @cached_property
     def days(self) -> list[DayRow]:
-        return traffic_by_day(self.period)
+        return traffic_by_day(self._refreshed())
 
     @cached_property
     def hours(self) -> list[int]:
-        return traffic_by_hour(self.period)
+        return traffic_by_hour(self._refreshed())
 
     @cached_property
     def outcomes(self) -> Outcomes:
-        return outcomes(self.period)
+        return outcomes(self._refreshed())
 
     @cached_property
     def backlog(self) -> Waits:
@@ -520,19 +473,19 @@ class Report:
 
     @cached_property
     def waits(self) -> Waits:
-        return moderation_waits(self.period)
+        return moderation_waits(self._refreshed())
 
     @cached_property
     def payment_systems(self) -> list[tuple[str, int]]:
-        return payment_systems(self.period)
+        return payment_systems(self._refreshed())
 
     @cached_property
     def amounts(self) -> Histogram:
-        return amount_histogram(self.period)
+        return amount_histogram(self._refreshed())
 
     @cached_property
     def merchants(self) -> list[tuple[str, int]]:
-        return top_merchants(self.period)
+        return top_merchants(self._refreshed())
 
     @property
     def new_participants(self) -> int:

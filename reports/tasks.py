@@ -1,4 +1,4 @@
-"""Celery tasks of the reports app: ids in, one service call (reports.exports), nothing else.
+"""Celery tasks of the reports app: ids in, one service call (reports.exports, reports.rollups), nothing else.
 
 export_build is acknowledged only when done and given back if its worker dies; the claim in the row (a
 conditional UPDATE with an attempts counter) makes a redelivered message a no-op, and the sweep sends again
@@ -10,7 +10,7 @@ import dataclasses
 from celery import shared_task
 from django.conf import settings
 
-from reports import exports
+from reports import exports, rollups
 
 
 @shared_task(
@@ -28,3 +28,9 @@ def export_build(job_id: str) -> None:
 @shared_task(name="reports.tasks.sweep_exports", ignore_result=True)
 def sweep_exports() -> dict[str, int]:
     return dataclasses.asdict(exports.exports_sweep())
+
+
+@shared_task(name="reports.tasks.refresh_rollups", ignore_result=True)
+def refresh_rollups() -> list[dict[str, object]]:
+    """The report's rollups of running campaigns, kept fresh so the page rarely has anything to recompute."""
+    return [dataclasses.asdict(done) for done in rollups.rollups_refresh_active()]

@@ -266,6 +266,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
+# How often celery beat brings the campaign report's rollups up to date (the page refreshes them too).
+SLIPCHECK_ROLLUPS_SECONDS = env.float("SLIPCHECK_ROLLUPS_SECONDS", default=60.0)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -296,6 +298,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-webhooks": {
         "task": "webhooks.tasks.sweep_deliveries",
         "schedule": SLIPCHECK_WEBHOOKS_SWEEP_SECONDS,
+    },
+    # The campaign report's daily rollups of running campaigns (reports.rollups): the page finds them fresh.
+    "refresh-report-rollups": {
+        "task": "reports.tasks.refresh_rollups",
+        "schedule": SLIPCHECK_ROLLUPS_SECONDS,
     },
 }
 

@@ -14,6 +14,7 @@ from evaluation.demo_traffic import (
     COPIES,
     DEMO_ENGINE,
     demo_submissions,
+    demo_traffic_clear,
     demo_traffic_seed,
 )
 from moderation.models import FieldCorrection
@@ -403,3 +404,21 @@ def test_retention_and_erasure_take_demo_rows_and_clear_still_finds_them(autumn)
     # Anonymised participants are no longer demo-<campaign>-n: their rows are still found by their reading.
     assert seed("--campaign", "autumn", "--clear", "--n", "0").startswith("deleted 120 ")
     assert not Submission.objects.exists()
+
+
+def test_seeded_and_cleared_demo_traffic_leaves_the_reports_rollups_right(autumn):
+    """Demo rows carry times of the past (no watermark sees them): seeding and clearing mark the rollups stale,
+    and the report then equals the rows recomputed."""
+    from reports.rollups import rollups_refresh
+    from tests.reports.test_rollups import assert_report_is_the_rows
+
+    october = [(date(2026, 9, 1), date(2026, 10, 31)), (date(2026, 10, 5), date(2026, 10, 12))]
+    demo_traffic_seed(campaign=autumn, n=300, seed=3, now=NOW)
+    assert_report_is_the_rows(autumn, october)
+    # Rows of the past added after a refresh: invisible to the watermark, counted through the mark.
+    Submission.objects.filter(campaign=autumn).update(updated_at=NOW - timedelta(days=1))
+    rollups_refresh(campaign=autumn)
+    demo_traffic_seed(campaign=autumn, n=200, seed=4, now=NOW)
+    assert_report_is_the_rows(autumn, october)
+    demo_traffic_clear(campaign=autumn)
+    assert_report_is_the_rows(autumn, october)

@@ -5,7 +5,9 @@
 
 Renders the report page (reports.views.report_view, through the admin's wrapper) as a superuser with the
 campaign's default period, `--runs` times after one warm-up, and prints min/median/max milliseconds and the
-number of queries. `--explain` prints each of the page's queries with its EXPLAIN ANALYZE time and plan (to see
+number of queries. The page reads the campaign's daily rollups (reports.rollups), refreshed as it renders: time
+them fresh (`manage.py reports_rollup --campaign SLUG` first; the warm-up render does it too, rebuilding them after
+`--fill`). `--explain` prints each of the page's queries with its EXPLAIN ANALYZE time and plan (to see
 which indexes serve). `--fill N` stores N synthetic submissions with readings in bulk SQL (minutes for a
 million), for trying the page at scale before `seed_demo_traffic` fills a campaign as people would; the mix
 (channels, outcomes, repairs, waits) is plausible, not calibrated.
@@ -26,6 +28,7 @@ from django.utils import timezone
 
 from promo.models import Campaign
 from reports.models import ReportAccess
+from reports.rollups import rollups_mark_stale
 from reports.views import report_view
 
 BENCH_USER = "bench-reports"
@@ -137,6 +140,9 @@ class Command(BaseCommand):
                 "start": starts_on, "days": days, "user": user.pk,
             })  # fmt: skip
             cursor.execute(FILL_RECOGNITIONS, {"campaign": campaign.pk})
+        rollups_mark_stale(
+            campaign_id=campaign.pk
+        )  # rows of the past: the warm-up render rebuilds the rollups
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE promo_submission")
             cursor.execute("ANALYZE promo_recognition")
