@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from promo import extras, submissions
+from promo import extras, idempotency, submissions
 from promo.appeals import AppealNotAllowed, can_appeal, submission_appeal
 from promo.forms import UploadForm
 from promo.models import Submission
@@ -35,6 +35,18 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     data, files = request.POST, request.FILES  # parsed here: the upload handler cuts a photo over the cap
     if upload_was_too_large(request):
         return too_large_response(request)
+    # The form's key (promo.idempotency); one the server did not write is ignored: that upload is not idempotent.
+    key = data.get(idempotency.FORM_FIELD, "")
+    key = key if idempotency.is_valid_key(key) else ""
+    try:
+        replayed = idempotency.replayed_submission(
+            campaign=campaign, key=key, data=data, photo=files.get("photo")
+        )
+    except idempotency.IdempotencyKeyReused:
+        # A form shown again from the browser's cache (the back button) and sent with another slip: a new upload.
+        replayed, key = None, ""
+    if replayed is not None:  # a double tap or a retry: the first one's status, no second submission
+        return redirect("promo:status", pk=replayed.pk)
     try:
         upload_rate_check(request=request, contact=data.get("contact"))
     except RateLimited as limited:
@@ -54,16 +66,28 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     form = UploadForm(data, files, documents=campaign.documents)
     if not form.is_valid():
         return _upload_page(request, campaign, form, status=400)
-    submission = submissions.submission_create_from_input(
-        campaign=campaign, data=form.cleaned_data, channel=Submission.Channel.PAGE
-    )
+    try:
+        submission, _ = submissions.submission_create_once(
+            campaign=campaign, data=form.cleaned_data, channel=Submission.Channel.PAGE, idempotency_key=key
+        )
+    except idempotency.IdempotencyKeyReused:  # a simultaneous request took the key with another slip
+        submission, _ = submissions.submission_create_once(
+            campaign=campaign, data=form.cleaned_data, channel=Submission.Channel.PAGE, idempotency_key=""
+        )
     return redirect("promo:status", pk=submission.pk)
 
 
 def _upload_page(
     request: HttpRequest, campaign, form: UploadForm, status: int = 200, error: str = ""
 ) -> HttpResponse:
-    context = {"campaign": campaign, "form": form, "page_error": error}
+    """Each rendering carries a fresh idempotency key: one form shown is one upload, however often it is sent."""
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "page_error": error,
+        "idempotency_key": idempotency.new_form_key(),
+        "idempotency_field": idempotency.FORM_FIELD,
+    }
     return render(request, "promo/upload.html", context, status=status)
 
 
