@@ -72,6 +72,9 @@ def test_a_participant_sends_a_slip_from_a_phone_with_a_double_tap(browser, live
     page.wait_for_function("document.querySelector('#preview img').naturalWidth > 0")
     assert page.is_visible("#preview img")
     assert "IMG_2041.jpg" in page.inner_text("#photo-note")
+    page.wait_for_selector(
+        "#preview[data-prepared=as-is]", state="attached"
+    )  # under 3000 px and 4 MB: not redrawn
     fill_the_form(page, truth)
     assert no_horizontal_overflow(page)
     screenshot(page, f"upload-chosen-360x800-{language}", full_page=True)
@@ -116,9 +119,8 @@ def test_a_huge_photo_is_shrunk_upright_before_it_is_sent(browser, live_server, 
     context, page = phone(browser, "en-US")
     page.goto(f"{live_server.url}/c/{campaign.slug}/")
     choose_from_gallery(page, "IMG_2042.JPG", huge)
-    page.wait_for_function(
-        "document.getElementById('photo-note').textContent.includes('reduced for sending to')"
-    )
+    page.wait_for_selector("#preview[data-prepared=reduced]", state="attached")
+    assert "reduced for sending to" in page.inner_text("#photo-note")
     fill_the_form(page, truth)
     page.click("#send")
     page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}/$"), timeout=60_000)

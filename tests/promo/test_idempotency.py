@@ -278,3 +278,14 @@ def test_the_two_photo_inputs_without_javascript(client, campaign, chosen):
     else:
         assert response.status_code == 302
         assert Submission.objects.get().idempotency_key == KEY
+
+
+def test_the_schema_documents_the_key_the_replay_and_the_errors():
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    upload = schema["paths"]["/api/v1/campaigns/{slug}/submissions/"]["post"]
+    key = next(parameter for parameter in upload["parameters"] if parameter["name"] == "Idempotency-Key")
+    assert key["in"] == "header" and not key.get("required")
+    assert set(upload["responses"]) >= {"200", "202", "400", "422"}
+    assert "Idempotent-Replayed" in upload["responses"]["200"]["headers"]
+    codes = schema["components"]["schemas"]["ErrorCodeEnum"]["enum"]
+    assert {"idempotency_key_reused", "invalid_idempotency_key"} <= set(codes)
