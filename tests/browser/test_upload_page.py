@@ -3,6 +3,7 @@ upload shows a moving progress bar on a slow network, a double tap on Send makes
 status page; a huge photo is shrunk upright in the browser; a lost answer is retried without a second submission;
 a field error comes back as the server's page; the plain form works without JavaScript."""
 
+import hashlib
 import io
 import re
 
@@ -130,6 +131,30 @@ def test_a_huge_photo_is_shrunk_upright_before_it_is_sent(browser, live_server, 
     assert submission.original.size < len(huge)
     red, green, blue = sent.convert("RGB").getpixel((100, 100))
     assert red > 200 and green < 60 and blue < 60  # the top left is still the top left
+    context.close()
+
+
+def test_a_heic_the_browser_cannot_decode_is_sent_as_it_is(browser, live_server, campaign):
+    """Chromium decodes no HEIC (an iPhone's format): no preview, no shrinking, the file goes up untouched and
+    the server reads it (promo.intake)."""
+    photo, truth = slip_jpeg(3600)
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(photo)).save(buffer, format="HEIF", quality=80)
+    heic = buffer.getvalue()
+    context, page = phone(browser, "en-US")
+    page.goto(f"{live_server.url}/c/{campaign.slug}/")
+    with page.expect_file_chooser() as chooser:
+        page.click("label[for=id_photo]")
+    chooser.value.set_files({"name": "IMG_2046.HEIC", "mimeType": "image/heic", "buffer": heic})
+    page.wait_for_selector("#preview[data-prepared=as-is]", state="attached")
+    page.wait_for_function("document.querySelector('#preview img').hidden")
+    assert "No preview for this photo here" in page.inner_text("#photo-note")
+    fill_the_form(page, truth)
+    page.click("#send")
+    page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}/$"), timeout=60_000)
+    submission = Submission.objects.get()
+    assert submission.original_format == "HEIF"
+    assert submission.photo_sha256 == hashlib.sha256(heic).hexdigest()  # the very bytes chosen
     context.close()
 
 
