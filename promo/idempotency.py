@@ -63,8 +63,8 @@ def new_form_key() -> str:
 
 
 def _sha256_of_upload(upload: Any) -> str | None:
-    if upload is None:
-        return None
+    if not (hasattr(upload, "read") and hasattr(upload, "seek")):
+        return None  # no file part (missing, or a text field named photo)
     stream: IO[bytes] = upload
     digest = hashlib.sha256()
     stream.seek(0)

@@ -31,9 +31,12 @@ def stored_files(settings) -> list[str]:
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
 
 
-def fields(photo: bytes | None = None, **overrides) -> dict:
+def fields(photo: bytes | str | None = None, **overrides) -> dict:
     values = {"amount": "1 234,50", "card_last4": "4242", "contact": "+7 999 000-00-01", "consent": "true"}
-    values["photo"] = SimpleUploadedFile("slip.jpg", photo or jpeg_bytes(), content_type="image/jpeg")
+    if isinstance(photo, str):
+        values["photo"] = photo
+    else:
+        values["photo"] = SimpleUploadedFile("slip.jpg", photo or jpeg_bytes(), content_type="image/jpeg")
     return {**values, **overrides}
 
 
@@ -125,6 +128,7 @@ def test_a_repeat_is_answered_after_the_campaign_closed(campaign):
         {"photo": jpeg_bytes(colour="gray")},
         {"amount": "not a number"},
         {"contact": "nobody"},
+        {"photo": "a text field, not a file"},
     ],
 )
 def test_the_key_with_other_input_is_refused_with_422(campaign, settings, change):
