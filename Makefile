@@ -27,7 +27,7 @@ DRAIN ?= 300
 BENCH_VENV ?= .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean bench-dedupe bench-intake bench-load bench-moderation bench-reports bench-exports
+.PHONY: system-deps setup run test test-sqlite test-services lint format worker messages lock clean bench-dedupe bench-intake bench-load bench-moderation bench-reports bench-exports bench-upload-page
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -152,3 +152,8 @@ lock: setup
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache
+
+# The upload page on a throttled phone (360x800, CPU 4x, Fast 3G): bytes transferred, paint/DOMContentLoaded/load/
+# Send-usable times, and a 5 MB camera photo sent with the page's script (shrunk first) and with the plain form.
+bench-upload-page: setup
+	$(BIN)/pytest -q -s -p no:cacheprovider tests/browser/bench_upload_page.py

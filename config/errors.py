@@ -39,6 +39,7 @@ ERROR_CODES: dict[str, int] = {
     "invalid": 400,  # fields failed validation: see `fields`
     "parse_error": 400,  # the body could not be parsed (a broken multipart body)
     "bad_request": 400,  # any other malformed request
+    "invalid_idempotency_key": 400,  # the Idempotency-Key header is malformed (promo.idempotency)
     "not_authenticated": 401,
     "authentication_failed": 401,
     "permission_denied": 403,
@@ -49,6 +50,7 @@ ERROR_CODES: dict[str, int] = {
     "uploads_closed": 409,  # the campaign no longer accepts uploads
     "too_large": 413,  # the body or the photo is over the size cap
     "unsupported_media_type": 415,  # the upload is not multipart/form-data (or a urlencoded form)
+    "idempotency_key_reused": 422,  # the Idempotency-Key names an upload with other input
     "rate_limited": 429,  # see `retry_after`
     "server_error": 500,
 }

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApiError, ErrorSerializer, field_error
-from promo import extras, submissions
+from promo import extras, idempotency, submissions
 from promo.appeals import AppealNotAllowed, submission_appeal
 from promo.models import Submission
 from promo.ratelimit import RateLimited, rate_limited_message, upload_rate_check
@@ -51,6 +51,24 @@ SUBMISSION_ID = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The submission's id, as the upload answered it",
 )
+IDEMPOTENCY_KEY = OpenApiParameter(
+    idempotency.HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    description="Optional, recommended: a key the client makes for this upload (1-100 printable ASCII characters "
+    "without spaces, e.g. a UUID) and sends again with every retry of it. A repeat with the same key and the same "
+    "photo, amount, card and contact answers 200 with the first upload's submission (`Idempotent-Replayed: true`) "
+    "instead of making a second one; the same key with other input is refused (422 `idempotency_key_reused`). "
+    "Keys are kept with the submission, per campaign.",
+    examples=[OpenApiExample("UUID", value="3f0b7c1e-9a52-4c59-8f0e-2d6f1b0a7c44")],
+)
+REPLAYED = OpenApiParameter(
+    "Idempotent-Replayed",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="`true`: this answers a repeat of an upload already stored",
+)
 RETRY_AFTER = OpenApiParameter(
     "Retry-After", int, OpenApiParameter.HEADER, response=[429], description="Seconds to wait before retrying"
 )
@@ -68,6 +86,11 @@ _ERROR_EXAMPLES = {
     },
     404: {"code": "not_found", "detail": "Not found."},
     409: {"code": "uploads_closed", "detail": "This campaign no longer accepts uploads."},
+    422: {
+        "code": "idempotency_key_reused",
+        "detail": "This Idempotency-Key was already used for an upload with another photo, amount, card or "
+        "contact. Use a new key for a new upload.",
+    },
     413: {
         "code": "too_large",
         "detail": "The photo is larger than 15 MB. Send a smaller photo (a phone photo is 2-8 MB).",
@@ -141,18 +164,30 @@ class SubmissionCreateApi(PublicApiView):
         summary="Upload a slip photo with the amount and card last 4 the participant typed",
         description="Answers at once with the submission's id and where to poll: the photo is read in the "
         "background, usually within seconds. Every field error is given, each with its own `code`, in the "
-        "Accept-Language.",
-        parameters=[ACCEPT_LANGUAGE, SLUG, RETRY_AFTER],
+        "Accept-Language. Send an `Idempotency-Key` to retry safely after a timeout or a lost answer: the "
+        "repeat answers 200 with the same submission (its status now).",
+        parameters=[ACCEPT_LANGUAGE, SLUG, IDEMPOTENCY_KEY, RETRY_AFTER, REPLAYED],
         request={"multipart/form-data": SubmissionCreateSerializer},
         responses={
             202: SubmissionCreatedSerializer,
+            200: OpenApiResponse(
+                SubmissionCreatedSerializer,
+                description="A repeat of an upload already stored with this Idempotency-Key and the same input: "
+                "its submission, with `Idempotent-Replayed: true`; nothing new is stored or counted",
+            ),
             400: _error(
                 400,
-                "Field errors (`invalid`, see `fields`), or a body that is not a valid form (`parse_error`)",
+                "Field errors (`invalid`, see `fields`), a body that is not a valid form (`parse_error`), or a "
+                "malformed Idempotency-Key header (`invalid_idempotency_key`)",
             ),
             404: _error(404, "No such campaign"),
             409: _error(409, "The campaign no longer accepts uploads (`uploads_closed`)"),
             413: _error(413, "The photo (or the whole body) is over the size cap (`too_large`)"),
+            422: _error(
+                422,
+                "The Idempotency-Key was used for an upload with another photo, amount, card or contact "
+                "(`idempotency_key_reused`)",
+            ),
             415: _error(415, "Not multipart/form-data (`unsupported_media_type`)"),
             429: _error(
                 429, "Too many uploads from this address or contact (`rate_limited`): see Retry-After"
@@ -162,10 +197,6 @@ class SubmissionCreateApi(PublicApiView):
     )
     def post(self, request: Request, slug: str) -> Response:
         campaign = get_object_or_404(public_campaigns(), slug=slug)
-        if not campaign.is_active:
-            raise ApiError(
-                status=409, code="uploads_closed", detail=_("This campaign no longer accepts uploads.")
-            )
         data = request.data  # parsed here: the upload handler cuts a photo over the cap
         if upload_was_too_large(request):
             message = too_large_message()
@@ -174,6 +205,19 @@ class SubmissionCreateApi(PublicApiView):
                 code="too_large",
                 detail=message,
                 fields={"photo": [field_error("too_large", message)]},
+            )
+        key = _idempotency_key(request)
+        try:
+            replayed = idempotency.replayed_submission(
+                campaign=campaign, key=key, data=data, photo=data.get("photo")
+            )
+        except idempotency.IdempotencyKeyReused:
+            raise _key_reused() from None
+        if replayed is not None:  # before the campaign's end: a retry of an upload it took gets its answer
+            return _created_response(replayed, request, created=False)
+        if not campaign.is_active:
+            raise ApiError(
+                status=409, code="uploads_closed", detail=_("This campaign no longer accepts uploads.")
             )
         try:
             upload_rate_check(request=request, contact=data.get("contact"))
@@ -187,10 +231,39 @@ class SubmissionCreateApi(PublicApiView):
             ) from None
         serializer = SubmissionCreateSerializer(data=data)
         serializer.is_valid(raise_exception=True)
-        submission = submissions.submission_create_from_input(
-            campaign=campaign, data=serializer.validated_data, channel=Submission.Channel.API
-        )
+        try:
+            submission, created = submissions.submission_create_once(
+                campaign=campaign,
+                data=serializer.validated_data,
+                channel=Submission.Channel.API,
+                idempotency_key=key,
+            )
+        except idempotency.IdempotencyKeyReused:
+            raise _key_reused() from None
+        return _created_response(submission, request, created=created)
+
+
+def _idempotency_key(request: Request) -> str:
+    key = request.headers.get(idempotency.HEADER)
+    if key is None:
+        return ""
+    if not idempotency.is_valid_key(key):
+        raise ApiError(status=400, code="invalid_idempotency_key", detail=str(idempotency.KEY_INVALID))
+    return key
+
+
+def _key_reused() -> ApiError:
+    return ApiError(status=422, code="idempotency_key_reused", detail=str(idempotency.KEY_REUSED))
+
+
+def _created_response(submission: Submission, request: Request, *, created: bool) -> Response:
+    if created:
         return Response(submission_created_payload(submission, request), status=status.HTTP_202_ACCEPTED)
+    return Response(
+        submission_created_payload(submission, request),
+        status=status.HTTP_200_OK,
+        headers={"Idempotent-Replayed": "true"},
+    )
 
 
 def _submission(pk: str) -> Submission:

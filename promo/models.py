@@ -406,11 +406,22 @@ class Submission(models.Model):
     phash_band1 = models.IntegerField(null=True, blank=True)
     phash_band2 = models.IntegerField(null=True, blank=True)
     phash_band3 = models.IntegerField(null=True, blank=True)
+    # The upload's idempotency key (promo.idempotency): the page's hidden field or the API's Idempotency-Key
+    # header. A second request with it gets this submission back instead of making another.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
+        constraints = [
+            # Two simultaneous requests with one key: the database lets one row in, the other finds it.
+            models.UniqueConstraint(
+                fields=["campaign", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="submission_idempotency_key",
+            ),
+        ]
         indexes = [
             models.Index(fields=["campaign", "status", "created_at"]),
             models.Index(fields=["status", "waiting_since"], name="submission_waiting"),

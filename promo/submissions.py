@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from promo.contacts import normalize_contact
+from promo.idempotency import IdempotencyKeyReused, submission_for_key
 from promo.intake import IntakePhoto
 from promo.jobs import job_enqueue
 from promo.models import Campaign, Participant, StatusTransition, Submission
@@ -31,9 +32,11 @@ def submission_create(
     typed_card_last4: str,
     consent_version: str,
     channel: str,
+    idempotency_key: str = "",
 ) -> Submission:
     """Stores a photo that passed intake (working copy and stripped original under server-chosen names) and
-    enqueues its processing once the row is committed (a worker must see it)."""
+    enqueues its processing once the row is committed (a worker must see it). An idempotency key already stored
+    for the campaign raises IntegrityError, with this request's files deleted (see submission_create_once)."""
     participant = participant_get_or_create(contact=contact)
     submission = Submission(
         campaign=campaign,
@@ -45,6 +48,7 @@ def submission_create(
         consent_version=consent_version,
         consent_at=timezone.now(),
         channel=channel,
+        idempotency_key=idempotency_key,
     )
     submission.photo.save(f"{submission.pk}.jpg", ContentFile(photo.working), save=False)
     if photo.original is not None:
@@ -67,7 +71,9 @@ def submission_create(
     return submission
 
 
-def submission_create_from_input(*, campaign: Campaign, data: Mapping[str, Any], channel: str) -> Submission:
+def submission_create_from_input(
+    *, campaign: Campaign, data: Mapping[str, Any], channel: str, idempotency_key: str = ""
+) -> Submission:
     """For validated input of the API, the upload page and submit_batch, which all name the fields alike."""
     return submission_create(
         campaign=campaign,
@@ -77,6 +83,7 @@ def submission_create_from_input(*, campaign: Campaign, data: Mapping[str, Any],
         typed_card_last4=data["card_last4"],
         consent_version=campaign.rules_version,
         channel=channel,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -90,3 +97,29 @@ def submission_delete_files(*, submission: Submission) -> int:
                 deleted += 1
             field.name = ""
     return deleted
+
+
+def submission_create_once(
+    *, campaign: Campaign, data: Mapping[str, Any], channel: str, idempotency_key: str
+) -> tuple[Submission, bool]:
+    """Like submission_create_from_input, for a request with an idempotency key (promo.idempotency):
+    (submission, created). A simultaneous request that stored the key first wins the unique index; this one then
+    answers with its submission when the input is the same, and raises IdempotencyKeyReused otherwise."""
+    try:
+        return submission_create_from_input(
+            campaign=campaign, data=data, channel=channel, idempotency_key=idempotency_key
+        ), True
+    except IntegrityError:
+        first = submission_for_key(campaign=campaign, key=idempotency_key)
+        if first is None:
+            raise  # another constraint: a bug, not a race
+    _, contact = normalize_contact(data["contact"])
+    same = (
+        first.photo_sha256 == data["photo"].sha256
+        and first.typed_amount == data["amount"]
+        and first.typed_card_last4 == data["card_last4"]
+        and first.participant.contact == contact
+    )
+    if not same:
+        raise IdempotencyKeyReused(first)
+    return first, False

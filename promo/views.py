@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
-from promo import extras, submissions
+from promo import extras, idempotency, submissions
 from promo.appeals import AppealNotAllowed, submission_appeal
 from promo.forms import UploadForm
 from promo.mine import mine_participant_id, mine_submissions
@@ -40,6 +40,18 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     data, files = request.POST, request.FILES  # parsed here: the upload handler cuts a photo over the cap
     if upload_was_too_large(request):
         return too_large_response(request)
+    # The form's key (promo.idempotency); one the server did not write is ignored: that upload is not idempotent.
+    key = data.get(idempotency.FORM_FIELD, "")
+    key = key if idempotency.is_valid_key(key) else ""
+    try:
+        replayed = idempotency.replayed_submission(
+            campaign=campaign, key=key, data=data, photo=files.get("photo")
+        )
+    except idempotency.IdempotencyKeyReused:
+        # A form shown again from the browser's cache (the back button) and sent with another slip: a new upload.
+        replayed, key = None, ""
+    if replayed is not None:  # a double tap or a retry: the first one's status, no second submission
+        return redirect("promo:status", pk=replayed.pk)
     try:
         upload_rate_check(request=request, contact=data.get("contact"))
     except RateLimited as limited:
@@ -59,16 +71,28 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     form = UploadForm(data, files, documents=campaign.documents)
     if not form.is_valid():
         return _upload_page(request, campaign, form, status=400)
-    submission = submissions.submission_create_from_input(
-        campaign=campaign, data=form.cleaned_data, channel=Submission.Channel.PAGE
-    )
+    try:
+        submission, _ = submissions.submission_create_once(
+            campaign=campaign, data=form.cleaned_data, channel=Submission.Channel.PAGE, idempotency_key=key
+        )
+    except idempotency.IdempotencyKeyReused:  # a simultaneous request took the key with another slip
+        submission, _ = submissions.submission_create_once(
+            campaign=campaign, data=form.cleaned_data, channel=Submission.Channel.PAGE, idempotency_key=""
+        )
     return redirect("promo:status", pk=submission.pk)
 
 
 def _upload_page(
     request: HttpRequest, campaign, form: UploadForm, status: int = 200, error: str = ""
 ) -> HttpResponse:
-    context = {"campaign": campaign, "form": form, "page_error": error}
+    """Each rendering carries a fresh idempotency key: one form shown is one upload, however often it is sent."""
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "page_error": error,
+        "idempotency_key": idempotency.new_form_key(),
+        "idempotency_field": idempotency.FORM_FIELD,
+    }
     return render(request, "promo/upload.html", context, status=status)
 
 

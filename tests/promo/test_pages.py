@@ -26,7 +26,9 @@ def test_upload_page_is_a_phone_form_in_russian_by_default(client, campaign):
     assert 'name="viewport"' in page
     assert 'enctype="multipart/form-data"' in page
     assert "Последние 4 цифры карты" in page
-    assert 'accept="image/*"' in page and "capture=" not in page  # the gallery stays reachable
+    # The camera at once, and the gallery for a slip already photographed (an input without `capture`).
+    assert 'id="id_photo_camera" accept="image/*" capture="environment"' in page
+    assert re.search(r'<input type="file" name="photo" accept="image/\*"(?! capture)[^>]*id="id_photo"', page)
     assert 'lang="en">English</button>' in page  # the other language is named in itself
     assert "Я принимаю правила акции" in page
 

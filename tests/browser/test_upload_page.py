@@ -1,0 +1,248 @@
+"""The upload page on a phone (360x800), in Russian and English: a photo chosen from the gallery is previewed, its
+upload shows a moving progress bar on a slow network, a double tap on Send makes one submission and lands on its
+status page; a huge photo is shrunk upright in the browser; a lost answer is retried without a second submission;
+a field error comes back as the server's page; the plain form works without JavaScript."""
+
+import hashlib
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from promo.models import Submission
+from tests.conftest import generated_photo
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PHONE = {"width": 360, "height": 800}
+# Slow enough to watch a photo of ~1 MB go up (bytes/s), as on a poor mobile network.
+SLOW_UPLOAD = 250_000
+
+
+def slip_jpeg(long_side: int, quality: int = 95, seed: int = 11) -> tuple[bytes, object]:
+    """The generated slip scaled up to a phone camera's size: a real, legible slip photo of that size."""
+    photo, truth = generated_photo(seed)
+    image = Image.open(io.BytesIO(photo))
+    scale = long_side / max(image.size)
+    image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue(), truth
+
+
+def phone(browser, locale: str):
+    context = browser.new_context(viewport=PHONE, locale=locale, device_scale_factor=2, is_mobile=True, has_touch=True)  # fmt: skip
+    return context, context.new_page()
+
+
+def choose_from_gallery(page, name: str, data: bytes) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.click("label[for=id_photo]")
+    chooser.value.set_files({"name": name, "mimeType": "image/jpeg", "buffer": data})
+
+
+def fill_the_form(page, truth) -> None:
+    page.fill("#id_amount", str(truth.amount).replace(".", ","))
+    page.fill("#id_card_last4", truth.card_last4)
+    page.fill("#id_contact", "+7 999 123-45-67")
+    page.check("#id_consent")
+
+
+def no_horizontal_overflow(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "language", "send"), [("ru-RU", "ru", "Отправить"), ("en-US", "en", "Send")]
+)
+def test_a_participant_sends_a_slip_from_a_phone_with_a_double_tap(browser, live_server, campaign, screenshot, locale, language, send):  # fmt: skip
+    photo, truth = slip_jpeg(2400)
+    context, page = phone(browser, locale)
+    page.goto(f"{live_server.url}/c/{campaign.slug}/")
+    page.wait_for_selector("#upload-form[data-ready]")
+    assert page.inner_text("#send") == send
+    assert page.get_attribute("#id_photo_camera", "capture") == "environment"
+    assert page.get_attribute("#id_photo", "capture") is None  # the gallery: a slip photographed earlier
+    for label in ("label[for=id_photo_camera]", "label[for=id_photo]"):
+        box = page.locator(label).bounding_box()
+        assert box["height"] >= 44 and box["x"] + box["width"] <= PHONE["width"]  # a finger's target
+    assert no_horizontal_overflow(page)
+    screenshot(page, f"upload-360x800-{language}", full_page=True)
+
+    choose_from_gallery(page, "IMG_2041.jpg", photo)
+    page.wait_for_function("document.querySelector('#preview img').naturalWidth > 0")
+    assert page.is_visible("#preview img")
+    assert "IMG_2041.jpg" in page.inner_text("#photo-note")
+    page.wait_for_selector(
+        "#preview[data-prepared=as-is]", state="attached"
+    )  # under 3000 px and 4 MB: not redrawn
+    fill_the_form(page, truth)
+    assert no_horizontal_overflow(page)
+    screenshot(page, f"upload-chosen-360x800-{language}", full_page=True)
+
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 100, "downloadThroughput": 2_000_000, "uploadThroughput": SLOW_UPLOAD})  # fmt: skip
+    box = page.locator("#send").bounding_box()
+    page.mouse.dblclick(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("(() => { const bar = document.getElementById('progress'); return !bar.hidden && bar.value >= 5 && bar.value < 90; })()")  # fmt: skip
+    assert page.is_disabled("#send")
+    assert re.fullmatch(r"\S+… \d{1,2}%", page.inner_text("#send"))
+    screenshot(page, f"upload-sending-360x800-{language}")
+    seen = page.evaluate("document.getElementById('progress').value")
+    page.wait_for_function(f"document.getElementById('progress').value > {seen}")  # it moves
+    page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}/$"), timeout=60_000)
+    submission = Submission.objects.get()  # one, however many taps
+    assert page.url.endswith(f"/s/{submission.pk}/")
+    assert submission.channel == Submission.Channel.PAGE and submission.idempotency_key
+    assert len(submission.original.read()) == len(photo)  # not a huge photo: sent as it was
+    context.close()
+
+
+def oriented_jpeg() -> bytes:
+    """A 4000x3000 camera JPEG whose EXIF says "turn 90° clockwise" (orientation 6), as phones store portraits:
+    upright it is a 3000x4000 slip with a red square at its top left."""
+    photo, _ = slip_jpeg(4000, quality=92)
+    upright = Image.open(io.BytesIO(photo)).convert("RGB").resize((3000, 4000))
+    upright.paste((255, 0, 0), (0, 0, 400, 400))
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # what a sensor held sideways records
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    stored.save(buffer, format="JPEG", quality=92, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def test_a_huge_photo_is_shrunk_upright_before_it_is_sent(browser, live_server, campaign):
+    huge = oriented_jpeg()
+    assert Image.open(io.BytesIO(huge)).size == (4000, 3000)
+    _, truth = generated_photo(11)
+    context, page = phone(browser, "en-US")
+    page.goto(f"{live_server.url}/c/{campaign.slug}/")
+    choose_from_gallery(page, "IMG_2042.JPG", huge)
+    page.wait_for_selector("#preview[data-prepared=reduced]", state="attached")
+    assert "reduced for sending to" in page.inner_text("#photo-note")
+    fill_the_form(page, truth)
+    page.click("#send")
+    page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}/$"), timeout=60_000)
+    submission = Submission.objects.get()
+    sent = Image.open(io.BytesIO(submission.original.read()))
+    assert sent.size == (1800, 2400)  # 2400 on the long side, upright (portrait)
+    assert submission.original.size < len(huge)
+    red, green, blue = sent.convert("RGB").getpixel((100, 100))
+    assert red > 200 and green < 60 and blue < 60  # the top left is still the top left
+    context.close()
+
+
+def test_a_heic_the_browser_cannot_decode_is_sent_as_it_is(browser, live_server, campaign):
+    """Chromium decodes no HEIC (an iPhone's format): no preview, no shrinking, the file goes up untouched and
+    the server reads it (promo.intake)."""
+    photo, truth = slip_jpeg(3600)
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(photo)).save(buffer, format="HEIF", quality=80)
+    heic = buffer.getvalue()
+    context, page = phone(browser, "en-US")
+    page.goto(f"{live_server.url}/c/{campaign.slug}/")
+    with page.expect_file_chooser() as chooser:
+        page.click("label[for=id_photo]")
+    chooser.value.set_files({"name": "IMG_2046.HEIC", "mimeType": "image/heic", "buffer": heic})
+    page.wait_for_selector("#preview[data-prepared=as-is]", state="attached")
+    page.wait_for_function("document.querySelector('#preview img').hidden")
+    assert "No preview for this photo here" in page.inner_text("#photo-note")
+    fill_the_form(page, truth)
+    page.click("#send")
+    page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}/$"), timeout=60_000)
+    submission = Submission.objects.get()
+    assert submission.original_format == "HEIF"
+    assert submission.photo_sha256 == hashlib.sha256(heic).hexdigest()  # the very bytes chosen
+    context.close()
+
+
+def test_a_lost_answer_is_retried_without_a_second_submission(browser, live_server, campaign):
+    """The first send reaches the server, which stores it, but its answer is lost: the button comes back with a
+    message, and the retry (the same form key) lands on the same submission."""
+    photo, truth = slip_jpeg(1200)
+    context, page = phone(browser, "en-US")
+    page.goto(f"{live_server.url}/c/{campaign.slug}/")
+    key = page.get_attribute("input[name=idempotency_key]", "value")
+    choose_from_gallery(page, "IMG_2043.jpg", photo)
+    fill_the_form(page, truth)
+    lost = []
+
+    def lose_the_answer(route):
+        if route.request.method == "POST" and not lost:
+            route.fetch()  # the server gets it all and answers
+            lost.append(True)
+            route.abort("connectionreset")  # the answer never arrives
+        else:
+            route.continue_()
+
+    page.route(f"{live_server.url}/c/{campaign.slug}/", lose_the_answer)
+    page.click("#send")
+    page.wait_for_function("document.getElementById('send-status').textContent.length > 0")
+    assert "connection was lost" in page.inner_text("#send-status")
+    assert page.is_enabled("#send") and page.is_hidden("#progress")
+    assert Submission.objects.count() == 1  # stored: only the answer was lost
+    assert page.get_attribute("input[name=idempotency_key]", "value") == key
+    page.click("#send")
+    page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}/$"), timeout=60_000)
+    submission = Submission.objects.get()
+    assert page.url.endswith(f"/s/{submission.pk}/") and submission.idempotency_key == key
+    context.close()
+
+
+def test_a_field_error_comes_back_as_the_servers_page_with_a_fresh_form(browser, live_server, campaign):
+    photo, truth = slip_jpeg(1200)
+    context, page = phone(browser, "en-US")
+    page.goto(f"{live_server.url}/c/{campaign.slug}/")
+    key = page.get_attribute("input[name=idempotency_key]", "value")
+    choose_from_gallery(page, "IMG_2044.jpg", photo)
+    fill_the_form(page, truth)
+    page.fill("#id_card_last4", "12")
+    page.click("#send")
+    page.wait_for_selector("text=Enter the four digits printed after the asterisks.")
+    page.wait_for_selector(
+        "#upload-form[data-ready]"
+    )  # the new page's script runs: the form is enhanced again
+    assert page.get_attribute("input[name=idempotency_key]", "value") != key
+    assert "Choose the photo again" in page.inner_text("#photo-field")
+    assert page.input_value("#id_contact") == "+7 999 123-45-67"
+    assert not Submission.objects.exists()
+    choose_from_gallery(page, "IMG_2044.jpg", photo)
+    page.fill("#id_card_last4", truth.card_last4)
+    page.check("#id_consent")
+    page.click("#send")
+    page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}/$"), timeout=60_000)
+    assert Submission.objects.count() == 1
+    context.close()
+
+
+def test_the_language_switch_on_a_phone(browser, live_server, campaign):
+    context, page = phone(browser, "ru-RU")
+    page.goto(f"{live_server.url}/c/{campaign.slug}/")
+    assert "Последние 4 цифры карты" in page.inner_text("main")
+    page.click(".lang button:has-text('English')")
+    page.wait_for_selector(".lang button:has-text('Русский')")
+    assert "Last 4 digits of the card" in page.inner_text("main")
+    assert page.inner_text("#send") == "Send"
+    assert no_horizontal_overflow(page)
+    page.click(".lang button:has-text('Русский')")
+    page.wait_for_selector(".lang button:has-text('English')")
+    assert page.inner_text("#send") == "Отправить"
+    context.close()
+
+
+def test_the_plain_form_works_without_javascript(browser, live_server, campaign, screenshot):
+    photo, truth = slip_jpeg(1200)
+    context = browser.new_context(viewport=PHONE, locale="en-US", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/c/{campaign.slug}/")
+    assert page.is_visible("#id_photo") and page.is_visible("#id_photo_camera")  # the inputs themselves
+    assert no_horizontal_overflow(page)
+    screenshot(page, "upload-nojs-360x800-en", full_page=True)
+    page.set_input_files("#id_photo", {"name": "IMG_2045.jpg", "mimeType": "image/jpeg", "buffer": photo})
+    fill_the_form(page, truth)
+    page.click("#send")
+    page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}/$"), timeout=60_000)
+    assert Submission.objects.get().idempotency_key
+    context.close()
