@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from promo.contacts import normalize_contact
 from promo.models import Campaign, Erasure, Participant, Recognition, Submission
+from promo.signals import submission_erased
 from promo.submissions import submission_delete_files
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 # Said when a participant did not accept the rules, on the page and in the API.
 CONSENT_REQUIRED = gettext_lazy("Accept the campaign rules and the processing of your data to take part.")
 # Read fields that identify a card or a payment: erased with the photo.
-_IDENTIFYING_FIELDS = ("card_last4", "rrn", "auth_code", "terminal_id")
+IDENTIFYING_FIELDS = ("card_last4", "rrn", "auth_code", "terminal_id")
 # One batch of the retention task: a campaign of a million submissions is erased over several runs.
 RETENTION_BATCH = 500
 
@@ -42,13 +43,14 @@ def submission_erase(*, submission: Submission) -> int:
     recognition = Recognition.objects.filter(submission=submission).first()
     if recognition is not None:
         recognition.fields = {
-            name: field for name, field in recognition.fields.items() if name not in _IDENTIFYING_FIELDS
+            name: field for name, field in recognition.fields.items() if name not in IDENTIFYING_FIELDS
         }
         recognition.lines = []
         recognition.full_text = ""
-        for name in _IDENTIFYING_FIELDS:
+        for name in IDENTIFYING_FIELDS:
             setattr(recognition, name, "")
-        recognition.save(update_fields=["fields", "lines", "full_text", *_IDENTIFYING_FIELDS])
+        recognition.save(update_fields=["fields", "lines", "full_text", *IDENTIFYING_FIELDS])
+    submission_erased.send(sender=Submission, submission=submission)
     return deleted
 
 
@@ -57,9 +59,14 @@ def _scrubbed_check(check: dict[str, Any]) -> dict[str, Any]:
     return {key: check[key] for key in ("check", "outcome", "code") if key in check}
 
 
+def identifies_a_card(reason_code: str) -> bool:
+    """A reason about the card: what it says (the digits read and typed) goes with the personal data."""
+    return reason_code.startswith("card")
+
+
 def _scrubbed_reason(stored: dict[str, Any]) -> dict[str, Any]:
-    card = stored.get("code", "").startswith("card")
-    return {"code": stored.get("code", ""), "details": {} if card else stored.get("details", {})}
+    code = stored.get("code", "")
+    return {"code": code, "details": {} if identifies_a_card(code) else stored.get("details", {})}
 
 
 def participant_anonymise(*, participant: Participant) -> None:

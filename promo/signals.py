@@ -12,3 +12,9 @@ import django.dispatch
 
 # sender: Submission; kwargs: submission, from_status, to_status, actor, user
 submission_moved = django.dispatch.Signal()
+
+# Sent by promo.privacy.submission_erase once a submission's personal data is scrubbed (a participant's request or
+# the campaign's retention): a receiver that keeps its own copy of what was sent about the submission (a webhook's
+# frozen body) scrubs it by the same rules (promo.privacy.IDENTIFYING_FIELDS, identifies_a_card).
+# sender: Submission; kwargs: submission
+submission_erased = django.dispatch.Signal()

@@ -32,7 +32,7 @@ from promo.jobs import BROKER_ERRORS
 from promo.models import Submission
 from webhooks import signing, transport
 from webhooks.models import Attempt, Delivery, Endpoint, new_secret
-from webhooks.payloads import EVENT_DECIDED, event_body
+from webhooks.payloads import EVENT_DECIDED, erased_body, event_body
 
 logger = logging.getLogger(__name__)
 
@@ -285,6 +285,17 @@ def deliveries_sweep(*, now: datetime | None = None, batch: int | None = None) -
     if ids:
         logger.info("webhooks sweep: %s", report)
     return report
+
+
+def deliveries_erase(*, submission: Submission) -> int:
+    """The submission's personal data was erased (promo.privacy): every delivery's frozen body is scrubbed the
+    same way (payloads.erased_body). A resend or a pending retry then sends the scrubbed body."""
+    scrubbed = 0
+    for pk, body in Delivery.objects.filter(submission=submission).values_list("pk", "body"):
+        erased = erased_body(body)
+        if erased != body:
+            scrubbed += Delivery.objects.filter(pk=pk).update(body=erased)
+    return scrubbed
 
 
 # --- endpoints -----------------------------------------------------------------------------------------------

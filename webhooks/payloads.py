@@ -19,6 +19,8 @@ from django.conf import settings
 from django.utils import translation
 
 from promo.models import Submission
+from promo.privacy import IDENTIFYING_FIELDS, identifies_a_card
+from promo.reasons import short_label
 from promo.serializers import SubmissionSerializer
 from recognition.cards import mask_card_numbers
 
@@ -48,4 +50,29 @@ def event_body(*, event_id: uuid.UUID, event_type: str, created: datetime, submi
         "created": created.isoformat().replace("+00:00", "Z"),
         "submission": submission_payload(submission),
     }
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+def erased_body(body: str) -> str:
+    """A frozen body as promo.privacy leaves the submission once its personal data is erased: the fields read that
+    identify a card or a payment become null, and a reason about the card keeps its code and its short label
+    (its message quoted the digits read and typed). The event id, the status and the times stay, so a delivery
+    still pending sends what the client may still know."""
+    event = json.loads(body)
+    data = event.get("submission") or {}
+    recognized = data.get("recognized")
+    if isinstance(recognized, dict):
+        confidence = recognized.get("confidence") if isinstance(recognized.get("confidence"), dict) else {}
+        for name in IDENTIFYING_FIELDS:
+            if name in recognized:
+                recognized[name] = None
+            if name in confidence:
+                confidence[name] = None
+    with translation.override(settings.LANGUAGE_CODE):
+        data["reasons"] = [
+            {**reason, "message": short_label(reason["code"])}
+            if identifies_a_card(reason.get("code", ""))
+            else reason
+            for reason in data.get("reasons") or []
+        ]
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
