@@ -5,7 +5,9 @@ HTTPS, no user:password@, and the host's addresses are resolved at send time and
 that resolves to 10.0.0.5 or 127.0.0.1 today is refused today). The connection goes to the address that was
 checked (no second lookup a rebinding DNS could answer differently), while TLS still verifies the certificate
 for the host name. Redirects are not followed, timeouts are short, at most a few KB of the answer are read, and
-nothing a receiver sends makes this raise: every outcome is a `Response`.
+nothing a receiver sends makes this raise: every outcome is a `Response`. The read timeout bounds each wait; a
+watchdog bounds the whole exchange after connecting to the same time, so a receiver that trickles a byte now and
+then cannot hold a worker for long.
 
 SLIPCHECK_WEBHOOKS_ALLOW_HTTP (tests, local development) allows private and loopback addresses, and plain HTTP
 to loopback only.
@@ -13,11 +15,13 @@ to loopback only.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import re
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
@@ -122,19 +126,38 @@ def resolve(host: str, port: int) -> str:
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to the address that was checked, whatever the name resolves to by now."""
+    """Connects to the address that was checked, whatever the name resolves to by now; once connected, the whole
+    exchange has `timeout` seconds (a watchdog shuts the socket down then: `cut`)."""
 
     def __init__(self, host: str, port: int, *, address: str, connect_timeout: float, timeout: float):
         super().__init__(host, port, timeout=timeout)
         self._address, self._connect_timeout = address, connect_timeout
+        self._watchdog: threading.Timer | None = None
+        self.cut = False
 
     def _open(self) -> socket.socket:
         sock = socket.create_connection((self._address, self.port), timeout=self._connect_timeout)
         sock.settimeout(self.timeout)
         return sock
 
+    def _watch(self, sock: socket.socket) -> None:
+        def cut() -> None:
+            self.cut = True
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # a blocked read returns at once
+
+        self._watchdog = threading.Timer(self.timeout, cut)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
     def connect(self) -> None:
         self.sock = self._open()
+        self._watch(self.sock)
+
+    def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        super().close()
 
 
 class _PinnedHTTPSConnection(_PinnedHTTPConnection):
@@ -147,6 +170,7 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
     def connect(self) -> None:
         # The certificate is checked against the host name typed, not the address connected to.
         self.sock = self._context.wrap_socket(self._open(), server_hostname=self.host)
+        self._watch(self.sock)
 
 
 def tls_context() -> ssl.SSLContext:
@@ -205,6 +229,8 @@ def post(
     except TimeoutError as error:
         return done(error=f"timeout: {error or 'no answer in time'}"[:EXCERPT_CHARS])
     except Exception as error:  # TLS, connection, a malformed answer: the receiver's failure, never ours
+        if connection is not None and connection.cut:
+            return done(error=f"timeout: no whole answer within {timeout:g} s of connecting")
         return done(error=_short(error))
     finally:
         if connection is not None:

@@ -62,6 +62,14 @@ def _handler(receiver: Receiver) -> type[http.server.BaseHTTPRequestHandler]:
             if isinstance(answer, tuple) and answer[0] == "hang":
                 time.sleep(answer[1])
                 return
+            if isinstance(answer, tuple) and answer[0] == "trickle":  # a byte every `interval` seconds
+                _, interval, data = answer
+                with contextlib.suppress(OSError):
+                    for byte in data:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(interval)
+                return
             if isinstance(answer, tuple) and answer[0] == "raw":
                 self.wfile.write(answer[1])
                 return

@@ -152,6 +152,21 @@ def test_backoff_doubles_up_to_the_cap_and_the_delivery_fails_a_day_after_the_fi
     assert all(a.status_code == 503 for a in attempts)
 
 
+def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout(campaign, endpoint, receiver, dev):
+    """Each byte comes well within the read timeout; the whole answer would take 6 s."""
+    dev.SLIPCHECK_WEBHOOKS_TIMEOUT = 1.0
+    receiver.answers = [("trickle", 0.3, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")]
+    decided(campaign)
+    delivery = only_delivery()
+    started = time.monotonic()
+    attempt = delivery_attempt(delivery_id=delivery.pk, now=delivery.next_attempt_at)
+    assert time.monotonic() - started < 2.5
+    assert attempt.status_code is None and not attempt.succeeded
+    assert attempt.error == "timeout: no whole answer within 1 s of connecting"
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and delivery.next_attempt_at is not None  # retried later
+
+
 def test_a_hanging_receiver_times_out_and_garbage_or_a_redirect_never_raises(
     campaign, endpoint, receiver, dev
 ):
