@@ -53,7 +53,7 @@ from promo.selectors import campaigns_moderated_by
 from recognition.cards import CARD_LENGTHS, mask_card_numbers
 from reports.csv_files import guard  # a cell a spreadsheet would evaluate starts with an apostrophe
 from reports.models import ExportJob, export_upload_to
-from reports.xlsx import XlsxWriter
+from reports.xlsx import XML_ILLEGAL, XlsxWriter
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +75,6 @@ CONTENT_TYPES = {ExportJob.Format.CSV: CSV_CONTENT_TYPE, ExportJob.Format.XLSX: 
 # Excel in a Russian locale reads a `;`-separated file with a BOM as UTF-8, each field in its column.
 CSV_BOM = "\ufeff"
 CSV_DELIMITER = ";"
-# Characters XML 1.0 (so XLSX) cannot hold; OCR text can carry them.
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FEWEST_CARD_DIGITS = min(CARD_LENGTHS)
 ERASED_CONTACT_PREFIX = "erased-"  # promo.privacy.participant_anonymise
 
@@ -225,7 +223,7 @@ def free_text(text: str) -> str:
     """Text someone else wrote (OCR, a moderator): no full card number, nothing XML cannot hold, guarded."""
     if len(_DIGIT.findall(text)) >= _FEWEST_CARD_DIGITS:  # the gate of config.logfilters: no card fits below
         text = mask_card_numbers(text, doubt=True)[0]
-    return guard(_XML_ILLEGAL.sub("", text))
+    return guard(XML_ILLEGAL.sub("", text))
 
 
 def mask_contact(contact: str) -> str:

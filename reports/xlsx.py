@@ -21,7 +21,7 @@ from typing import IO, Any
 from xml.sax.saxutils import escape
 
 # What XML 1.0 cannot hold (a spreadsheet refuses the whole file over one such character).
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_CELL_CHARS = 32_767  # Excel's limit for a cell's text
 MAX_SHEET_NAME = 31
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -122,12 +122,12 @@ def column_letters(index: int) -> str:
 
 def text(value: str) -> str:
     """A string as the escaped content of a cell: nothing XML cannot hold, no more than Excel shows."""
-    return escape(_XML_ILLEGAL.sub("", value[:MAX_CELL_CHARS]))
+    return escape(XML_ILLEGAL.sub("", value[:MAX_CELL_CHARS]))
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
     """A sheet name Excel accepts: no []:*?/\\, at most 31 characters, unique in the workbook."""
-    base = _SHEET_NAME_FORBIDDEN.sub(" ", _XML_ILLEGAL.sub("", name)).strip("' ")[:MAX_SHEET_NAME] or "Sheet"
+    base = _SHEET_NAME_FORBIDDEN.sub(" ", XML_ILLEGAL.sub("", name)).strip("' ")[:MAX_SHEET_NAME] or "Sheet"
     candidate, n = base, 1
     while candidate.lower() in taken:
         n += 1
