@@ -3,6 +3,7 @@ the filters, the CSV format, and a number of queries that does not grow with the
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -26,6 +27,15 @@ OCTOBER = {"date_from": "2026-10-01", "date_to": "2026-10-31"}
 MODERATOR = ("view_queueitem", "change_queueitem", "view_submission", "moderate_any_campaign")
 
 
+CARD = "4821"  # the fixture's typed card tail
+
+
+def shows_the_card(text: str) -> bool:
+    """The card's digits on their own (``4821``, ``**4821``), not inside a figure such as a wait of 74821.9 minutes,
+    which the clock can make of any four digits."""
+    return re.search(rf"(?<![\d.,]){CARD}(?![\d.,])", text) is not None
+
+
 def staff(name: str, *perms: str, **flags) -> User:
     user = User.objects.create_user(name, password="x", is_staff=True, **flags)
     user.user_permissions.add(*Permission.objects.filter(codename__in=perms))
@@ -41,6 +51,15 @@ def marketing(client):
 @pytest.fixture
 def autumn():
     return autumn_campaign()
+
+
+def test_the_card_check_tells_a_card_from_a_figure_that_holds_its_digits():
+    assert shows_the_card("card;4821\r\n") and shows_the_card("**4821") and shows_the_card('"4821"')
+    assert (
+        not shows_the_card(";74811.1;74821.9")
+        and not shows_the_card("48210")
+        and not shows_the_card("1,4821")
+    )
 
 
 def test_the_page_is_in_the_admin_at_the_changelists_address():
@@ -76,8 +95,9 @@ def test_marketing_sees_every_chart_with_its_csv_and_no_photo_or_contact(marketi
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart ') == len(CHARTS)
     assert html.count('class="bar"') > 40
     # No photo, no contact, no typed card digits, anywhere.
-    for secret in ("/moderation/photo/", "submissions/", ".jpg", "+7900", "4821", "<img"):
+    for secret in ("/moderation/photo/", "submissions/", ".jpg", "+7900", "<img"):
         assert secret not in html, secret
+    assert not shows_the_card(html)
     # The admin index links the page.
     assert URL in marketing.get("/admin/").content.decode()
 
@@ -129,8 +149,9 @@ def test_each_chart_has_a_csv_file_of_its_numbers(marketing, autumn):
             == f'attachment; filename="report-autumn-{name}-20261001-20261031.csv"'
         )
         body = response.content.decode("utf-8")
-        for secret in ("+7900", "4821", "submissions/"):
-            assert secret not in body
+        for secret in ("+7900", "submissions/"):
+            assert secret not in body, (name, secret)
+        assert not shows_the_card(body), name
     rows = read_csv(
         marketing.get(f"{URL}csv/outcomes/", {"campaign": campaign.pk, **OCTOBER}, HTTP_ACCEPT_LANGUAGE="en")
     )
