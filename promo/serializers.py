@@ -30,9 +30,10 @@ from promo.documents import (
 )
 from promo.intake import EMPTY_FILE, photo_intake
 from promo.models import Campaign, Submission
+from promo.next_steps import status_next_step
 from promo.privacy import CONSENT_REQUIRED
-from promo.reasons import participant_reasons
 from promo.selectors import recognized_summary
+from promo.status_page import shown_reasons
 from recognition.payment_systems import PAYMENT_SYSTEMS
 from recognition.types import FIELD_NAMES
 
@@ -145,6 +146,20 @@ class SubmissionCreatedSerializer(serializers.Serializer):
 class ReasonSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, e.g. `slip_matches`, `amount_mismatch`, `duplicate_slip`")
     message = serializers.CharField(help_text="What to tell the participant, in the Accept-Language")
+    next = serializers.CharField(
+        allow_blank=True,
+        help_text="What the participant can do about it, in the Accept-Language (e.g. upload the slip again with "
+        "the amount printed on it); empty when the message says it or there is nothing to do",
+    )
+
+
+class EarlierSubmissionSerializer(serializers.Serializer):
+    """The participant's own earlier submission of the same slip: it is the one that counts while it is not
+    rejected or revoked. Never another person's."""
+
+    id = serializers.UUIDField(help_text="Its id (GET /api/v1/submissions/{id}/)")
+    status = serializers.ChoiceField(choices=Submission.Status.values, help_text="Its status now")
+    created_at = serializers.DateTimeField(help_text="When it was uploaded")
 
 
 def _nullable_string(help_text: str, **kwargs: Any) -> serializers.CharField:
@@ -214,14 +229,41 @@ class SubmissionSerializer(serializers.Serializer):
     appealed_at = serializers.DateTimeField(
         allow_null=True, help_text="When the participant asked for a person to check it; null if never"
     )
+    next_step = serializers.SerializerMethodField(
+        help_text="What the participant can do now whatever the reasons, in the Accept-Language (e.g. keep the "
+        "paper slip until the draw); empty when there is nothing to say"
+    )
+    duplicate_of = serializers.SerializerMethodField(
+        help_text="When this upload was refused as a copy of the participant's own earlier submission of the same "
+        "slip: that submission, whose status is the one to show. Null otherwise, and always when the earlier "
+        "copy is another person's."
+    )
     extras = serializers.SerializerMethodField(
         help_text="What other parts of the campaign add, by key (e.g. `promo_code`, the instant prize of an "
         "accepted slip). Empty when there is nothing to show; a client ignores keys it does not know."
     )
 
+    def _shown(self, submission: Submission) -> tuple[list[dict[str, str]], Submission | None]:
+        """The status page's reasons and own earlier copy (promo.status_page), worked out once per submission."""
+        cache = self.__dict__.setdefault("_shown_cache", {})
+        if submission.pk not in cache:
+            cache[submission.pk] = shown_reasons(submission)
+        return cache[submission.pk]
+
     @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, submission: Submission) -> list[dict[str, str]]:
-        return participant_reasons(submission)
+        reasons, _earlier = self._shown(submission)
+        return [{"code": r.get("of", r["code"]), "message": r["message"], "next": r["next"]} for r in reasons]
+
+    def get_next_step(self, submission: Submission) -> str:
+        return status_next_step(submission.status)
+
+    @extend_schema_field(EarlierSubmissionSerializer(allow_null=True))
+    def get_duplicate_of(self, submission: Submission) -> dict | None:
+        _reasons, earlier = self._shown(submission)
+        if earlier is None:
+            return None
+        return EarlierSubmissionSerializer(earlier).data
 
     def get_can_appeal(self, submission: Submission) -> bool:
         return can_appeal(submission)

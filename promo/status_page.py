@@ -55,7 +55,7 @@ def own_earlier(submission: Submission, codes: set[str]) -> Submission | None:
     )
 
 
-def _own_duplicate_reason(earlier: Submission) -> dict[str, str]:
+def _own_duplicate_reason(earlier: Submission, code: str) -> dict[str, str]:
     template = OWN_DUPLICATE if earlier.status in _COUNTING else OWN_DUPLICATE_NOT_COUNTING
     message = str(template) % {
         "date": date_format(localtime(earlier.created_at), "DATETIME_FORMAT"),
@@ -63,6 +63,7 @@ def _own_duplicate_reason(earlier: Submission) -> dict[str, str]:
     }
     return {
         "code": "own_duplicate",
+        "of": code,  # the stored reason it stands for: the API keeps that code, which clients branch on
         "message": message,
         "next": "",
         "url": reverse("promo:status", args=[earlier.pk]),
@@ -77,7 +78,7 @@ def shown_reasons(submission: Submission) -> tuple[list[dict[str, str]], Submiss
     shown = []
     for reason in reasons:
         if earlier is not None and reason["code"] in DUPLICATE_CODES:
-            shown.append(_own_duplicate_reason(earlier))
+            shown.append(_own_duplicate_reason(earlier, reason["code"]))
             continue
         # Steps help where the participant can act: after a refusal. A wait and an acceptance say theirs once.
         step = (

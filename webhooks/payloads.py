@@ -34,8 +34,7 @@ def submission_payload(submission: Submission) -> dict[str, Any]:
     for name in OMITTED:
         data.pop(name, None)
     data["reasons"] = [
-        {"code": r["code"], "message": mask_card_numbers(r["message"], doubt=True)[0]}
-        for r in data["reasons"]
+        {**r, "message": mask_card_numbers(r["message"], doubt=True)[0]} for r in data["reasons"]
     ]
     data["typed_amount"] = f"{submission.typed_amount:.2f}"
     data["currency"] = submission.campaign.currency

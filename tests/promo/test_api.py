@@ -63,8 +63,10 @@ def test_upload_is_accepted_and_the_decision_can_be_polled(
         {
             "code": "slip_matches",
             "message": "The slip matches what you typed and was printed during the campaign.",
+            "next": "",
         }
     ]
+    assert detail["next_step"].startswith("Nothing to do: keep the paper slip until the draw")
     assert detail["recognized"]["amount"] == f"{truth.amount:.2f}"
     assert detail["recognized"]["card_last4"] == truth.card_last4
     assert detail["recognized"]["date"] == truth.date.isoformat()

@@ -207,7 +207,7 @@ def test_api_appeal_answers_with_the_submission_now(api):
     assert body["status"] == "moderation"
     assert body["can_appeal"] is False
     assert body["appealed_at"]
-    assert body["reasons"] == [{"code": "appealed", "message": APPEALED_MESSAGE}]
+    assert body["reasons"] == [{"code": "appealed", "message": APPEALED_MESSAGE, "next": ""}]
     assert body == api.get(f"/api/v1/submissions/{submission.pk}/", **EN).json()  # the detail's shape
     move = StatusTransition.objects.get(submission=submission)
     assert (move.to_status, move.actor) == ("moderation", "participant")
@@ -272,6 +272,7 @@ def test_api_shows_only_the_moderators_verdict(api, moderator):
         {
             "code": "moderator_rejected",
             "message": "A moderator checked the slip and rejected it: The slip is from another shop.",
+            "next": "",
         }
     ]
 

@@ -3,7 +3,7 @@ participant's own earlier copy of a slip, and the signed list of their submissio
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -221,6 +221,40 @@ def test_the_same_slip_sent_again_through_the_real_decision(client, campaign, sl
     assert "that submission is the one that counts" in own and f'href="/s/{first.pk}/"' in own
     assert [r["code"] for r in someone.reasons] == ["duplicate_photo"] and someone.duplicate_of_id == first.pk
     assert "This photo has already been submitted." in foreign and str(first.pk) not in foreign
+
+
+def api(client, submission) -> dict:
+    response = client.get(f"/api/v1/submissions/{submission.pk}/", **EN)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_api_says_the_same_of_an_own_copy_and_keeps_the_stable_code(client, campaign):
+    """A client app shows what the page shows: the earlier submission counts, and which one it is."""
+    original = SubmissionFactory(campaign=campaign, status=Status.ACCEPTED)
+    body = api(client, copy_of(original, original.participant, "duplicate_photo"))
+    (reason,) = body["reasons"]
+    assert reason["code"] == "duplicate_photo"  # what clients branch on, as before
+    assert "that submission is the one that counts. Its status: accepted." in reason["message"]
+    assert reason["next"] == ""
+    earlier = body["duplicate_of"]
+    assert datetime.fromisoformat(earlier.pop("created_at")) == original.created_at
+    assert earlier == {"id": str(original.pk), "status": "accepted"}
+
+
+def test_the_api_names_no_one_elses_submission_and_says_what_to_do(client, campaign):
+    original = SubmissionFactory(campaign=campaign, status=Status.ACCEPTED)
+    body = api(client, copy_of(original, ParticipantFactory()))
+    assert body["duplicate_of"] is None and str(original.pk) not in str(body)
+    (reason,) = body["reasons"]
+    assert reason["code"] == "duplicate_slip" and reason["message"] == FOREIGN_REFUSAL
+    assert reason["next"] == "Each slip takes part once: upload the slip of another purchase."
+    refused = SubmissionFactory(
+        campaign=campaign, status=Status.REJECTED, reasons=[{"code": "amount_mismatch", "details": {}}]
+    )
+    (reason,) = api(client, refused)["reasons"]
+    assert reason["next"].startswith("If you typed the amount wrong, upload the slip again")
+    assert api(client, original)["duplicate_of"] is None
 
 
 # --- the signed list of one's own submissions ---------------------------------------------------------------

@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from celery import current_app
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -52,6 +53,13 @@ def test_a_decision_is_delivered_signed_in_the_apis_shape(campaign, endpoint, re
     assert event["submission"]["typed_amount"] == "1234.50"
     assert event["submission"]["decided_at"]
     assert "can_appeal" not in event["submission"]
+    # The API's shape, key for key, reasons' next steps and all (in the site's language: a webhook has no reader).
+    api = Client().get(f"/api/v1/submissions/{submission.pk}/", HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert set(event["submission"]) == set(api) - {"can_appeal"} | {"typed_amount", "currency"}
+    assert event["submission"]["reasons"] == api["reasons"]
+    assert (
+        event["submission"]["next_step"] == api["next_step"] and event["submission"]["duplicate_of"] is None
+    )
     assert submission.participant.contact not in request.body.decode()
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 1, 200)
