@@ -96,7 +96,7 @@ def status_context(submission: Submission) -> dict[str, Any]:
     poll, poll_max = POLL_SECONDS.get(submission.status, (None, None))
     mine_url = ""
     if submission.erased_at is None:  # erased on request or by retention: nothing to list any more
-        token = mine_token(participant_id=submission.participant_id, campaign_id=submission.campaign_id)
+        token = mine_token(submission_id=submission.pk, campaign_id=submission.campaign_id)
         mine_url = reverse("promo:mine", kwargs={"slug": submission.campaign.slug, "token": token})
     return {
         "submission": submission,

@@ -261,7 +261,7 @@ def test_the_api_names_no_one_elses_submission_and_says_what_to_do(client, campa
 
 
 def mine_url(submission) -> str:
-    token = mine_token(participant_id=submission.participant_id, campaign_id=submission.campaign_id)
+    token = mine_token(submission_id=submission.pk, campaign_id=submission.campaign_id)
     return reverse("promo:mine", kwargs={"slug": submission.campaign.slug, "token": token})
 
 
@@ -295,13 +295,15 @@ def test_a_tampered_or_foreign_token_finds_nothing(client, campaign):
     other = SubmissionFactory(campaign=CampaignFactory())
     url = mine_url(submission)
     token = url.rstrip("/").rsplit("/", 1)[1]
-    participant_id, signature = token.split(":", 1)
+    value, signature = token.split(":", 1)
+    assert value == submission.pk.hex  # no participant's number in it
     forged = [
-        f"{other.participant_id}:{signature}",  # another participant under this signature
-        f"{participant_id}:{signature[:-1]}{'A' if signature[-1] != 'A' else 'B'}",
-        participant_id,
+        f"{other.pk.hex}:{signature}",  # another submission under this signature
+        f"{SubmissionFactory(campaign=campaign).pk.hex}:{signature}",  # another participant's, same campaign
+        f"{value}:{signature[:-1]}{'A' if signature[-1] != 'A' else 'B'}",
+        value,
         "x",
-        f"{participant_id}:",
+        f"{value}:",
         "%00",
     ]
     for bad in forged:
@@ -311,6 +313,17 @@ def test_a_tampered_or_foreign_token_finds_nothing(client, campaign):
     assert client.get(url.replace(campaign.slug, other.campaign.slug)).status_code == 404
     assert client.get(url.replace(campaign.slug, "nope")).status_code == 404
     assert client.post(url).status_code == 405
+    # Signed right, but for a submission the campaign does not hold (a bug elsewhere must not open a list).
+    foreign = mine_token(submission_id=other.pk, campaign_id=campaign.pk)
+    assert client.get(f"/c/{campaign.slug}/mine/{foreign}/").status_code == 404
+
+
+def test_any_of_a_participants_status_pages_opens_the_same_list(client, campaign):
+    participant = ParticipantFactory()
+    first, second = (SubmissionFactory(campaign=campaign, participant=participant) for _ in range(2))
+    lists = [client.get(mine_url(s), **EN).content.decode() for s in (first, second)]
+    for html in lists:
+        assert f'href="/s/{first.pk}/"' in html and f'href="/s/{second.pk}/"' in html
 
 
 def test_an_erased_participant_gets_nothing(client, campaign):
