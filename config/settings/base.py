@@ -245,6 +245,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": API_DESCRIPTION,
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # 3.1: its `webhooks` declare what a client's endpoint receives (webhooks.schema).
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": ["webhooks.schema.DECIDED"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "webhooks.schema.declare_headers",
+    ],
     # English whatever the request's language (config.schema).
     "DEFAULT_GENERATOR_CLASS": "config.schema.EnglishSchemaGenerator",
     # Request bodies get their own components: a file is then `format: binary` (Swagger UI shows a file picker).
@@ -257,6 +264,7 @@ SPECTACULAR_SETTINGS = {
             "name": "submissions",
             "description": "Upload a slip, poll for the decision, ask for a person's look",
         },
+        {"name": "webhooks", "description": "What the campaign's registered endpoints are sent"},
     ],
     "ENUM_NAME_OVERRIDES": {
         "ErrorCodeEnum": "config.errors.ERROR_CODES",
