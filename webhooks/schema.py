@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiResponse, OpenApiWebhook, extend_schema
 from rest_framework import serializers
 
+from promo.models import Submission
 from promo.serializers import SubmissionSerializer
 from webhooks import signing
 from webhooks.payloads import EVENT_DECIDED, OMITTED
@@ -15,6 +16,10 @@ class WebhookSubmissionSerializer(SubmissionSerializer):
     """The API's submission (GET /api/v1/submissions/{id}/) less what is for the participant's screen, plus what
     was typed. Reasons' messages are in the site's default language."""
 
+    status = serializers.ChoiceField(
+        choices=sorted(Submission.FINAL),
+        help_text="The final status decided; an endpoint may ask for only some",
+    )
     typed_amount = serializers.CharField(
         help_text="The amount the participant typed, two decimals, e.g. `1234.50`"
     )
@@ -49,7 +54,6 @@ DECIDED = OpenApiWebhook(
         "Check the signature over the raw body before parsing it (README, Webhooks): "
         '`HMAC-SHA256(secret, "<t>.<body>")` in hex must equal a `v1` of the header, and `t` be recent. Answer '
         "any 2xx within 10 seconds; anything else, or no answer, is retried with exponential backoff for a day.",
-        tags=["webhooks"],
         request=WebhookEventSerializer,
         responses={
             200: OpenApiResponse(description="Received: any 2xx status stops the retries"),
@@ -68,9 +72,11 @@ HEADERS = [
 ]
 
 
-def declare_headers(result, generator, request, public):
-    """drf-spectacular's postprocessing hook: its webhooks leave out an operation's parameters, and the signature
-    header is what a receiver must read first."""
+def declare_webhooks(result, generator, request, public):
+    """drf-spectacular's postprocessing hook, for what its webhooks leave out or get backwards: an operation's
+    header parameters (the signature is what a receiver reads first), and `readOnly` on the fields of the API's
+    submission, which in a body the client receives would hide them (Swagger UI drops read-only fields from a
+    request body's example, and code generators from its type)."""
     for path_item in (result.get("webhooks") or {}).values():
         for operation in path_item.values():
             operation["parameters"] = [
@@ -83,4 +89,8 @@ def declare_headers(result, generator, request, public):
                 }
                 for name, text in HEADERS
             ]
+    schemas = result.get("components", {}).get("schemas", {})
+    for name in ("WebhookEvent", "WebhookSubmission"):
+        for field in schemas.get(name, {}).get("properties", {}).values():
+            field.pop("readOnly", None)
     return result

@@ -250,7 +250,7 @@ SPECTACULAR_SETTINGS = {
     "WEBHOOKS": ["webhooks.schema.DECIDED"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "webhooks.schema.declare_headers",
+        "webhooks.schema.declare_webhooks",
     ],
     # English whatever the request's language (config.schema).
     "DEFAULT_GENERATOR_CLASS": "config.schema.EnglishSchemaGenerator",
@@ -264,7 +264,6 @@ SPECTACULAR_SETTINGS = {
             "name": "submissions",
             "description": "Upload a slip, poll for the decision, ask for a person's look",
         },
-        {"name": "webhooks", "description": "What the campaign's registered endpoints are sent"},
     ],
     "ENUM_NAME_OVERRIDES": {
         "ErrorCodeEnum": "config.errors.ERROR_CODES",

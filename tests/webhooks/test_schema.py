@@ -30,6 +30,10 @@ def event_schema(schema: dict) -> dict:
     declared = operation["requestBody"]["content"]["application/json"]["schema"]
     headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
     assert headers == {"Slipcheck-Signature", "Slipcheck-Event-Id", "Slipcheck-Event-Type"}
+    for name in ("WebhookEvent", "WebhookSubmission"):  # a field read-only in a received body would be hidden
+        assert not [
+            f for f in schema["components"]["schemas"][name]["properties"].values() if f.get("readOnly")
+        ]
     # The components at the root, so that `#/components/schemas/...` resolves as in the schema.
     return {**declared, "components": schema["components"]}
 
