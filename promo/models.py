@@ -409,6 +409,9 @@ class Submission(models.Model):
     # The upload's idempotency key (promo.idempotency): the page's hidden field or the API's Idempotency-Key
     # header. A second request with it gets this submission back instead of making another.
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True, default="")
+    # SHA-256 of the uploading browser's secret cookie (promo.owners): one browser's uploads, the proof of ownership
+    # a typed contact is not. Empty for the API and batches, and once erased.
+    owner_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at"]

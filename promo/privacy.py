@@ -36,6 +36,7 @@ def submission_erase(*, submission: Submission) -> int:
         photo="",
         original="",
         typed_card_last4="",
+        owner_hash="",  # which browser sent it (promo.owners): it links the person's uploads
         erased_at=timezone.now(),
         checks=[_scrubbed_check(check) for check in submission.checks],
         reasons=[_scrubbed_reason(stored) for stored in submission.reasons],

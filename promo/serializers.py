@@ -154,10 +154,9 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class EarlierSubmissionSerializer(serializers.Serializer):
-    """The participant's own earlier submission of the same slip: it is the one that counts while it is not
-    rejected or revoked. Never another person's."""
+    """The earlier submission of the same slip under the same contact: it is the one that counts while it is not
+    rejected or revoked. Not its id: a typed contact proves no ownership, and the id opens the submission."""
 
-    id = serializers.UUIDField(help_text="Its id (GET /api/v1/submissions/{id}/)")
     status = serializers.ChoiceField(choices=Submission.Status.values, help_text="Its status now")
     created_at = serializers.DateTimeField(help_text="When it was uploaded")
 
@@ -234,9 +233,9 @@ class SubmissionSerializer(serializers.Serializer):
         "paper slip until the draw); empty when there is nothing to say"
     )
     duplicate_of = serializers.SerializerMethodField(
-        help_text="When this upload was refused as a copy of the participant's own earlier submission of the same "
-        "slip: that submission, whose status is the one to show. Null otherwise, and always when the earlier "
-        "copy is another person's."
+        help_text="When this upload was refused as a copy of an earlier submission of the same slip under the same "
+        "contact: that submission's status and time, the status to show. Null otherwise, and always when the "
+        "earlier copy is under another contact."
     )
     extras = serializers.SerializerMethodField(
         help_text="What other parts of the campaign add, by key (e.g. `promo_code`, the instant prize of an "

@@ -36,8 +36,11 @@ OWN_DUPLICATE_NOT_COUNTING = _("You already sent this slip on %(date)s. Its stat
 
 
 def own_earlier(submission: Submission, codes: set[str]) -> Submission | None:
-    """The participant's own earlier submission this one was refused as a copy of, or None: not refused as a
-    copy, or the original is someone else's (never shown, nor linked: it is another person's)."""
+    """The earlier submission under the same contact this one was refused as a copy of, or None: not refused as a
+    copy, or the original is under another contact (never a word of it: it is another person's).
+
+    A contact is typed, not proven (promo.owners): its date and status may be said to whoever typed it with a copy
+    of the slip, but only the same browser gets the link to it (`same_owner`), which opens its promo code."""
     if (
         submission.status != Status.REJECTED
         or not codes & DUPLICATE_CODES
@@ -50,12 +53,16 @@ def own_earlier(submission: Submission, codes: set[str]) -> Submission | None:
             participant_id=submission.participant_id,
             campaign_id=submission.campaign_id,
         )
-        .only("id", "created_at", "status")
+        .only("id", "created_at", "status", "owner_hash")
         .first()
     )
 
 
-def _own_duplicate_reason(earlier: Submission, code: str) -> dict[str, str]:
+def same_owner(submission: Submission, earlier: Submission) -> bool:
+    return bool(submission.owner_hash) and submission.owner_hash == earlier.owner_hash
+
+
+def _own_duplicate_reason(submission: Submission, earlier: Submission, code: str) -> dict[str, str]:
     template = OWN_DUPLICATE if earlier.status in _COUNTING else OWN_DUPLICATE_NOT_COUNTING
     message = str(template) % {
         "date": date_format(localtime(earlier.created_at), "DATETIME_FORMAT"),
@@ -66,7 +73,7 @@ def _own_duplicate_reason(earlier: Submission, code: str) -> dict[str, str]:
         "of": code,  # the stored reason it stands for: the API keeps that code, which clients branch on
         "message": message,
         "next": "",
-        "url": reverse("promo:status", args=[earlier.pk]),
+        "url": reverse("promo:status", args=[earlier.pk]) if same_owner(submission, earlier) else "",
     }
 
 
@@ -78,7 +85,7 @@ def shown_reasons(submission: Submission) -> tuple[list[dict[str, str]], Submiss
     shown = []
     for reason in reasons:
         if earlier is not None and reason["code"] in DUPLICATE_CODES:
-            shown.append(_own_duplicate_reason(earlier, reason["code"]))
+            shown.append(_own_duplicate_reason(submission, earlier, reason["code"]))
             continue
         # Steps help where the participant can act: after a refusal. A wait and an acceptance say theirs once.
         step = (
@@ -95,7 +102,8 @@ def status_context(submission: Submission) -> dict[str, Any]:
     reasons, earlier = shown_reasons(submission)
     poll, poll_max = POLL_SECONDS.get(submission.status, (None, None))
     mine_url = ""
-    if submission.erased_at is None:  # erased on request or by retention: nothing to list any more
+    # Erased on request or by retention: nothing to list any more; uploaded without a browser (API): no list.
+    if submission.erased_at is None and submission.owner_hash:
         token = mine_token(submission_id=submission.pk, campaign_id=submission.campaign_id)
         mine_url = reverse("promo:mine", kwargs={"slug": submission.campaign.slug, "token": token})
     return {

@@ -33,6 +33,7 @@ def submission_create(
     consent_version: str,
     channel: str,
     idempotency_key: str = "",
+    owner_hash: str = "",
 ) -> Submission:
     """Stores a photo that passed intake (working copy and stripped original under server-chosen names) and
     enqueues its processing once the row is committed (a worker must see it). An idempotency key already stored
@@ -49,6 +50,7 @@ def submission_create(
         consent_at=timezone.now(),
         channel=channel,
         idempotency_key=idempotency_key,
+        owner_hash=owner_hash,
     )
     submission.photo.save(f"{submission.pk}.jpg", ContentFile(photo.working), save=False)
     if photo.original is not None:
@@ -72,7 +74,12 @@ def submission_create(
 
 
 def submission_create_from_input(
-    *, campaign: Campaign, data: Mapping[str, Any], channel: str, idempotency_key: str = ""
+    *,
+    campaign: Campaign,
+    data: Mapping[str, Any],
+    channel: str,
+    idempotency_key: str = "",
+    owner_hash: str = "",
 ) -> Submission:
     """For validated input of the API, the upload page and submit_batch, which all name the fields alike."""
     return submission_create(
@@ -84,6 +91,7 @@ def submission_create_from_input(
         consent_version=campaign.rules_version,
         channel=channel,
         idempotency_key=idempotency_key,
+        owner_hash=owner_hash,
     )
 
 
@@ -100,14 +108,18 @@ def submission_delete_files(*, submission: Submission) -> int:
 
 
 def submission_create_once(
-    *, campaign: Campaign, data: Mapping[str, Any], channel: str, idempotency_key: str
+    *, campaign: Campaign, data: Mapping[str, Any], channel: str, idempotency_key: str, owner_hash: str = ""
 ) -> tuple[Submission, bool]:
     """Like submission_create_from_input, for a request with an idempotency key (promo.idempotency):
     (submission, created). A simultaneous request that stored the key first wins the unique index; this one then
     answers with its submission when the input is the same, and raises IdempotencyKeyReused otherwise."""
     try:
         return submission_create_from_input(
-            campaign=campaign, data=data, channel=channel, idempotency_key=idempotency_key
+            campaign=campaign,
+            data=data,
+            channel=channel,
+            idempotency_key=idempotency_key,
+            owner_hash=owner_hash,
         ), True
     except IntegrityError:
         first = submission_for_key(campaign=campaign, key=idempotency_key)

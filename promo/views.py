@@ -7,10 +7,10 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
-from promo import extras, idempotency, submissions
+from promo import extras, idempotency, owners, submissions
 from promo.appeals import AppealNotAllowed, submission_appeal
 from promo.forms import UploadForm
-from promo.mine import mine_participant_id, mine_submissions
+from promo.mine import mine_owner, mine_submissions
 from promo.models import Campaign, Submission
 from promo.ratelimit import RateLimited, rate_limited_message, upload_rate_check
 from promo.selectors import active_campaigns
@@ -40,7 +40,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     data, files = request.POST, request.FILES  # parsed here: the upload handler cuts a photo over the cap
     if upload_was_too_large(request):
         return too_large_response(request)
-    # The form's key (promo.idempotency); one the server did not write is ignored: that upload is not idempotent.
+    # The form's key (promo.idempotency); one of another shape is ignored: that upload is not idempotent.
     key = data.get(idempotency.FORM_FIELD, "")
     key = key if idempotency.is_valid_key(key) else ""
     try:
@@ -71,15 +71,14 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     form = UploadForm(data, files, documents=campaign.documents)
     if not form.is_valid():
         return _upload_page(request, campaign, form, status=400)
+    owner = owners.browser_owner(request)
+    created = {"campaign": campaign, "data": form.cleaned_data, "channel": Submission.Channel.PAGE}
+    created["owner_hash"] = owners.owner_hash(owner)
     try:
-        submission, _ = submissions.submission_create_once(
-            campaign=campaign, data=form.cleaned_data, channel=Submission.Channel.PAGE, idempotency_key=key
-        )
+        submission, _ = submissions.submission_create_once(**created, idempotency_key=key)
     except idempotency.IdempotencyKeyReused:  # a simultaneous request took the key with another slip
-        submission, _ = submissions.submission_create_once(
-            campaign=campaign, data=form.cleaned_data, channel=Submission.Channel.PAGE, idempotency_key=""
-        )
-    return redirect("promo:status", pk=submission.pk)
+        submission, _ = submissions.submission_create_once(**created, idempotency_key="")
+    return owners.remember_owner(redirect("promo:status", pk=submission.pk), owner)
 
 
 def _upload_page(
@@ -143,10 +142,10 @@ def appeal(request: HttpRequest, pk: str) -> HttpResponse:
 def mine(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """A participant's submissions in a campaign, by the signed link their status pages give (promo.mine)."""
     campaign = get_object_or_404(Campaign, slug=slug)
-    participant_id = mine_participant_id(token=token, campaign=campaign)
-    if participant_id is None:
+    owner = mine_owner(token=token, campaign=campaign)
+    if owner is None:
         raise Http404("no such list")
-    submissions_ = list(mine_submissions(participant_id=participant_id, campaign=campaign))
+    submissions_ = list(mine_submissions(owner=owner, campaign=campaign))
     response = render(request, "promo/mine.html", {"campaign": campaign, "submissions": submissions_})
     add_never_cache_headers(response)
     return response

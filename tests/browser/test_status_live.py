@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from moderation.services import moderation_approve, moderation_reject
 from promo.models import Submission
+from promo.owners import owner_hash
 from promo.reasons import MESSAGES
 from tests.conftest import PERIOD
 from tests.factories import CampaignFactory, RecognitionFactory, SubmissionFactory
@@ -27,17 +28,23 @@ def fits_the_phone(page) -> None:
 
 
 def waiting_with_history(campaign) -> Submission:
-    """A submission a moderator is about to decide, after two earlier ones of the same participant."""
-    earlier = SubmissionFactory(campaign=campaign, status=Status.ACCEPTED, typed_amount=Decimal("2586.60"))
+    """A submission a moderator is about to decide, after two earlier ones of the same participant from the same
+    phone (promo.owners)."""
+    phone = owner_hash("p" * 43)
+    earlier = SubmissionFactory(
+        campaign=campaign, status=Status.ACCEPTED, typed_amount=Decimal("2586.60"), owner_hash=phone
+    )
     SubmissionFactory(
         campaign=campaign,
         participant=earlier.participant,
+        owner_hash=phone,
         status=Status.REJECTED,
         reasons=[{"code": "amount_mismatch", "details": {"read": "999.00", "typed": "990.00"}}],
     )
     submission = SubmissionFactory(
         campaign=campaign,
         participant=earlier.participant,
+        owner_hash=phone,
         status=Status.MODERATION,
         reasons=[{"code": "low_confidence", "details": {"field": "card_last4"}}, {"code": "card_unread", "details": {}}],
         waiting_since=timezone.now(),

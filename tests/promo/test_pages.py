@@ -1,10 +1,13 @@
+import hashlib
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
+from promo import owners
 from promo.models import Submission
-from tests.factories import CampaignFactory, SubmissionFactory
+from tests.factories import CampaignFactory, SubmissionFactory, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +148,47 @@ def test_status_page_explains_and_refreshes_until_decided(client, status, reason
 def test_unknown_campaign_and_submission_pages_are_404(client):
     assert client.get("/c/nope/").status_code == 404
     assert client.get("/s/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def post_slip(client, campaign, photo: bytes, contact: str = "+79991234567"):
+    return client.post(
+        f"/c/{campaign.slug}/",
+        {
+            "photo": SimpleUploadedFile("IMG_0001.jpg", photo, content_type="image/jpeg"),
+            "amount": "100,00",
+            "card_last4": "4821",
+            "contact": contact,
+            "consent": "on",
+        },
+    )
+
+
+def test_the_page_gives_the_browser_a_secret_its_uploads_are_known_by(client, campaign):
+    """promo.owners: the cookie is a random secret, HttpOnly and same-site; each upload stores only its SHA-256;
+    the browser keeps it from upload to upload, and a forged or malformed one is replaced."""
+    first = post_slip(client, campaign, jpeg_bytes(colour="white"))
+    cookie = first.cookies[owners.COOKIE]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", cookie.value)
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["max-age"] >= 365 * 24 * 3600
+    post_slip(client, campaign, jpeg_bytes(colour="ivory"))  # the client sends the cookie back
+    stored = set(Submission.objects.values_list("owner_hash", flat=True))
+    assert stored == {hashlib.sha256(cookie.value.encode()).hexdigest()}
+    assert not Submission.objects.filter(owner_hash=cookie.value).exists()
+
+    client.cookies[owners.COOKIE] = "not-a-secret"
+    third = post_slip(client, campaign, jpeg_bytes(colour="beige"))
+    assert third.cookies[owners.COOKIE].value not in ("not-a-secret", cookie.value)
+    assert Submission.objects.values("owner_hash").distinct().count() == 2
+
+
+def test_an_upload_with_someone_elses_contact_from_another_browser_opens_nothing_of_theirs(client, campaign):
+    victim = post_slip(client, campaign, jpeg_bytes(colour="linen"), contact="+79990000011")
+    stranger = Client()
+    attack = post_slip(stranger, campaign, jpeg_bytes(colour="snow"), contact="8 999 000-00-11")
+    page = stranger.get(attack["Location"]).content.decode()
+    (mine_link,) = re.findall(r'href="(/c/[^"]+/mine/[^"]+/)"', page)
+    listed = stranger.get(mine_link).content.decode()
+    victims = victim["Location"].split("/")[2]
+    assert victims not in listed and attack["Location"] in listed
+    # Without the fix (a list by contact) the victim's upload was listed here: the same participant.
+    assert Submission.objects.values("participant").distinct().count() == 1

@@ -31,6 +31,7 @@ def upload(campaign, contact: str) -> Submission:
         typed_card_last4="4821",
         consent_version=campaign.rules_version,
         channel="page",
+        owner_hash="b" * 64,  # the browser it came from (promo.owners)
     )
     Recognition.objects.create(
         submission=submission, engine="test", kind="slip", amount="1234.50", card_last4="4821", rrn="123456789012",
@@ -84,6 +85,7 @@ def test_retention_erases_photos_and_contacts_after_the_period_and_keeps_the_dec
     assert remaining == {kept.photo.name, kept.original.name, both[1].photo.name, both[1].original.name}
     gone.refresh_from_db()
     assert gone.erased_at and not gone.photo.name and not gone.original.name and gone.typed_card_last4 == ""
+    assert gone.owner_hash == "" and kept.owner_hash == "b" * 64  # nothing ties the person's uploads together
     assert gone.status == Submission.Status.REJECTED and gone.typed_amount == 1234.50  # the decision stays
     assert gone.reasons == [{"code": "card_mismatch", "details": {}}]
     assert gone.checks == [{"check": "card_last4", "outcome": "fail", "code": "card_mismatch"}]

@@ -18,6 +18,7 @@ from promo import processing, submissions
 from promo.intake import photo_intake
 from promo.mine import mine_token
 from promo.models import Submission
+from promo.owners import owner_hash
 from promo.privacy import participant_erase_by_id
 from promo.status_page import own_earlier
 from tests.factories import CampaignFactory, ParticipantFactory, RecognitionFactory, SubmissionFactory
@@ -28,6 +29,8 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 DOUBT = {"code": "low_confidence", "details": {"field": "card_last4"}}
 UNREAD = {"code": "card_unread", "details": {}}
 FOREIGN_REFUSAL = "This slip has already been submitted."
+PHONE = owner_hash("p" * 43)  # the participant's browser (promo.owners)
+STRANGER = owner_hash("s" * 43)  # another browser: someone who typed the participant's contact
 
 
 def page(client, submission) -> str:
@@ -150,13 +153,14 @@ def test_the_live_fragment_costs_what_the_page_costs(client, waiting):
 # --- the participant's own earlier copy ---------------------------------------------------------------------
 
 
-def copy_of(original, participant, code="duplicate_slip") -> Submission:
+def copy_of(original, participant, code="duplicate_slip", owner=PHONE) -> Submission:
     return SubmissionFactory(
         campaign=original.campaign,
         participant=participant,
         status=Status.REJECTED,
         reasons=[{"code": code, "details": {}}],
         duplicate_of=original,
+        owner_hash=owner,
     )
 
 
@@ -173,7 +177,7 @@ def test_own_earlier_is_the_participants_own_original_only(campaign, code):
 
 
 def test_own_copy_says_the_earlier_one_counts_and_links_it(client, campaign):
-    original = SubmissionFactory(campaign=campaign, status=Status.ACCEPTED)
+    original = SubmissionFactory(campaign=campaign, status=Status.ACCEPTED, owner_hash=PHONE)
     again = copy_of(original, original.participant)
     html = page(client, again)
     assert "You have already sent this slip." in html
@@ -181,6 +185,18 @@ def test_own_copy_says_the_earlier_one_counts_and_links_it(client, campaign):
     assert f'href="/s/{original.pk}/"' in html
     assert FOREIGN_REFUSAL not in html and "Your slip is not accepted." not in html
     assert reasons_shown(html) == ["own_duplicate"]
+
+
+@pytest.mark.parametrize("owner", [STRANGER, ""], ids=["another browser", "the API"])
+def test_the_same_contact_from_elsewhere_reads_the_status_but_gets_no_link(client, campaign, owner):
+    """A typed contact proves nothing: whoever typed it with a copy of the slip learns that it was sent and its
+    status, but not the id that opens it (its promo code, its card digits, its appeal)."""
+    original = SubmissionFactory(campaign=campaign, status=Status.ACCEPTED, owner_hash=PHONE)
+    again = copy_of(original, original.participant, owner=owner)
+    for html in (page(client, again), live(client, again)["html"]):
+        assert "that submission is the one that counts. Its status: accepted." in html
+        assert str(original.pk) not in html and "Open that submission" not in html
+    assert str(original.pk) not in str(api(client, again))
 
 
 def test_own_copy_of_a_revoked_submission_does_not_say_it_counts(client, campaign):
@@ -199,10 +215,10 @@ def test_someone_elses_copy_is_refused_without_a_word_of_the_other(client, campa
         assert "Each slip takes part once" in html
 
 
-def upload(campaign, photo, truth, contact) -> Submission:
+def upload(campaign, photo, truth, contact, owner=PHONE) -> Submission:
     submission = submissions.submission_create(
         campaign=campaign, contact=contact, photo=photo_intake(photo), typed_amount=truth.amount,
-        typed_card_last4=truth.card_last4, consent_version="1", channel="page",
+        typed_card_last4=truth.card_last4, consent_version="1", channel="page", owner_hash=owner,
     )  # fmt: skip
     processing.submission_process(submission_id=submission.pk)
     return Submission.objects.get(pk=submission.pk)
@@ -221,6 +237,8 @@ def test_the_same_slip_sent_again_through_the_real_decision(client, campaign, sl
     assert "that submission is the one that counts" in own and f'href="/s/{first.pk}/"' in own
     assert [r["code"] for r in someone.reasons] == ["duplicate_photo"] and someone.duplicate_of_id == first.pk
     assert "This photo has already been submitted." in foreign and str(first.pk) not in foreign
+    impostor = page(client, upload(campaign, photo, truth, "+79990000001", owner=STRANGER))
+    assert "that submission is the one that counts" in impostor and str(first.pk) not in impostor
 
 
 def api(client, submission) -> dict:
@@ -230,7 +248,7 @@ def api(client, submission) -> dict:
 
 
 def test_the_api_says_the_same_of_an_own_copy_and_keeps_the_stable_code(client, campaign):
-    """A client app shows what the page shows: the earlier submission counts, and which one it is."""
+    """A client app shows what the page shows: the earlier submission counts, and its status."""
     original = SubmissionFactory(campaign=campaign, status=Status.ACCEPTED)
     body = api(client, copy_of(original, original.participant, "duplicate_photo"))
     (reason,) = body["reasons"]
@@ -239,7 +257,8 @@ def test_the_api_says_the_same_of_an_own_copy_and_keeps_the_stable_code(client, 
     assert reason["next"] == ""
     earlier = body["duplicate_of"]
     assert datetime.fromisoformat(earlier.pop("created_at")) == original.created_at
-    assert earlier == {"id": str(original.pk), "status": "accepted"}
+    assert earlier == {"status": "accepted"}  # not its id: a typed contact proves no ownership
+    assert str(original.pk) not in str(body)
 
 
 def test_the_api_names_no_one_elses_submission_and_says_what_to_do(client, campaign):
@@ -265,19 +284,46 @@ def mine_url(submission) -> str:
     return reverse("promo:mine", kwargs={"slug": submission.campaign.slug, "token": token})
 
 
-def test_every_status_page_links_the_participants_list(client, campaign):
-    submission = SubmissionFactory(campaign=campaign, status=Status.ACCEPTED)
+def sent(campaign, participant=None, owner=PHONE, **kwargs) -> Submission:
+    """An upload from a browser (`owner`: its cookie's hash, promo.owners)."""
+    participant = participant or ParticipantFactory()
+    return SubmissionFactory(campaign=campaign, participant=participant, owner_hash=owner, **kwargs)
+
+
+def test_every_status_page_of_a_browser_upload_links_the_participants_list(client, campaign):
+    submission = sent(campaign, status=Status.ACCEPTED)
     html = page(client, submission)
     assert f'href="{mine_url(submission)}"' in html
     assert "All your submissions in this campaign" in html
 
 
+def test_an_upload_without_a_browser_has_no_list(client, campaign):
+    """The API and batches give no owner: the id the client holds is the key, and a list by contact is refused."""
+    submission = sent(campaign, owner="")
+    assert "mine/" not in page(client, submission)
+    assert client.get(mine_url(submission)).status_code == 404
+
+
+def test_typing_someone_elses_contact_lists_only_ones_own_uploads(client, campaign):
+    """The attack a contact-keyed list allowed: upload anything with the victim's phone number, follow the list
+    link, read their submissions and promo codes. The list is one browser's uploads under one contact."""
+    victim = ParticipantFactory()
+    theirs = sent(campaign, victim, status=Status.ACCEPTED)
+    mine = sent(campaign, victim, owner=STRANGER)
+    html = client.get(mine_url(mine), **EN).content.decode()
+    assert f'href="/s/{mine.pk}/"' in html and str(theirs.pk) not in html
+    # A shared phone: two people's uploads from one browser stay two lists.
+    flatmate = sent(campaign, owner=PHONE)
+    html = client.get(mine_url(theirs), **EN).content.decode()
+    assert f'href="/s/{theirs.pk}/"' in html and str(flatmate.pk) not in html and str(mine.pk) not in html
+
+
 def test_the_list_shows_the_participants_submissions_in_this_campaign_only(client, campaign):
     participant = ParticipantFactory()
-    accepted = SubmissionFactory(campaign=campaign, participant=participant, status=Status.ACCEPTED, typed_amount=Decimal("2586.60"))  # fmt: skip
-    waiting = SubmissionFactory(campaign=campaign, participant=participant, status=Status.MODERATION)
-    elsewhere = SubmissionFactory(campaign=CampaignFactory(), participant=participant)
-    someone = SubmissionFactory(campaign=campaign)
+    accepted = sent(campaign, participant, status=Status.ACCEPTED, typed_amount=Decimal("2586.60"))
+    waiting = sent(campaign, participant, status=Status.MODERATION)
+    elsewhere = sent(CampaignFactory(), participant)
+    someone = sent(campaign)
     response = client.get(mine_url(accepted), **EN)
     html = response.content.decode()
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
@@ -291,15 +337,15 @@ def test_the_list_shows_the_participants_submissions_in_this_campaign_only(clien
 
 
 def test_a_tampered_or_foreign_token_finds_nothing(client, campaign):
-    submission = SubmissionFactory(campaign=campaign)
-    other = SubmissionFactory(campaign=CampaignFactory())
+    submission = sent(campaign)
+    other = sent(CampaignFactory())
     url = mine_url(submission)
     token = url.rstrip("/").rsplit("/", 1)[1]
     value, signature = token.split(":", 1)
     assert value == submission.pk.hex  # no participant's number in it
     forged = [
         f"{other.pk.hex}:{signature}",  # another submission under this signature
-        f"{SubmissionFactory(campaign=campaign).pk.hex}:{signature}",  # another participant's, same campaign
+        f"{sent(campaign).pk.hex}:{signature}",  # another participant's, same campaign
         f"{value}:{signature[:-1]}{'A' if signature[-1] != 'A' else 'B'}",
         value,
         "x",
@@ -320,14 +366,14 @@ def test_a_tampered_or_foreign_token_finds_nothing(client, campaign):
 
 def test_any_of_a_participants_status_pages_opens_the_same_list(client, campaign):
     participant = ParticipantFactory()
-    first, second = (SubmissionFactory(campaign=campaign, participant=participant) for _ in range(2))
+    first, second = (sent(campaign, participant) for _ in range(2))
     lists = [client.get(mine_url(s), **EN).content.decode() for s in (first, second)]
     for html in lists:
         assert f'href="/s/{first.pk}/"' in html and f'href="/s/{second.pk}/"' in html
 
 
 def test_an_erased_participant_gets_nothing(client, campaign):
-    submission = SubmissionFactory(campaign=campaign)
+    submission = sent(campaign)
     url = mine_url(submission)
     assert client.get(url).status_code == 200
     participant_erase_by_id(participant=submission.participant, actor="test")
@@ -337,7 +383,7 @@ def test_an_erased_participant_gets_nothing(client, campaign):
 
 def test_the_list_costs_the_same_queries_for_one_or_many(client, campaign):
     participant = ParticipantFactory()
-    first = SubmissionFactory(campaign=campaign, participant=participant)
+    first = sent(campaign, participant)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -346,5 +392,5 @@ def test_the_list_costs_the_same_queries_for_one_or_many(client, campaign):
 
     one = count()
     for _ in range(7):
-        SubmissionFactory(campaign=campaign, participant=participant)
+        sent(campaign, participant)
     assert count() == one <= 3
