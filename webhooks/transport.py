@@ -66,11 +66,22 @@ def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return ip
 
 
+# IPv6 ranges that carry an IPv4 address, which a translator or tunnel on the path may reach: NAT64 (RFC 6052,
+# RFC 8215), 6to4, Teredo, IPv4-compatible (deprecated); and site-local (deprecated, private in effect).
+# `is_global` lets some of them through, so they are refused outright whatever the address inside.
+_CARRY_IPV4 = tuple(
+    ipaddress.ip_network(net)
+    for net in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32", "::/96", "fec0::/10")
+)
+
+
 def address_allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Public unicast only (no private, loopback, link-local, shared, reserved or multicast ranges), unless the
-    development setting allows every address."""
+    """Public unicast only (no private, loopback, link-local, shared, reserved or multicast ranges, nor an IPv6
+    address that may lead to an IPv4 one), unless the development setting allows every address."""
     if _dev_mode():
         return True
+    if isinstance(ip, ipaddress.IPv6Address) and any(ip in net for net in _CARRY_IPV4):
+        return False
     return ip.is_global and not ip.is_multicast
 
 

@@ -48,6 +48,17 @@ def send(url: str) -> transport.Response:
         ("https://100.64.0.1/", True),  # shared address space
         ("https://0.0.0.0/", True),
         ("https://[fe80::1]/", True),
+        # IPv6 that leads to IPv4: NAT64 to a private address or the metadata service, 6to4, Teredo,
+        # IPv4-compatible, site-local. Refused whatever the address inside (a NAT64 to a public one too).
+        ("https://[64:ff9b::a00:5]/", True),
+        ("https://[64:ff9b::a9fe:a9fe]/latest/meta-data/", True),
+        ("https://[64:ff9b::808:808]/", True),
+        ("https://[64:ff9b:1::a00:5]/", True),
+        ("https://[2002:a00:5::1]/", True),
+        ("https://[2001:0:4136:e378:8000:63bf:f5ff:fffa]/", True),
+        ("https://[::10.0.0.5]/", True),
+        ("https://[fec0::1]/", True),
+        ("https://[2a00:1450:4010:c05::64]/", False),  # a public IPv6 address
         ("https://224.0.0.1/", True),  # multicast
         ("https://hooks.example.com:99999/", True),  # no such port
         ("https:///nohost", True),
@@ -87,7 +98,15 @@ def fake_dns(monkeypatch, *addresses: str):
 
 
 @pytest.mark.parametrize(
-    "addresses", [("10.1.2.3",), ("127.0.0.1",), ("169.254.169.254",), (PUBLIC, "192.168.0.7"), ("::1",)]
+    "addresses",
+    [
+        ("10.1.2.3",),
+        ("127.0.0.1",),
+        ("169.254.169.254",),
+        (PUBLIC, "192.168.0.7"),
+        ("::1",),
+        ("64:ff9b::a00:5",),
+    ],
 )
 @pytest.mark.django_db
 def test_a_name_resolving_to_a_private_address_is_refused_at_send_time(
