@@ -5,6 +5,7 @@ failure answers the error envelope of config.errors (a stable `code`, a `detail`
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -127,6 +128,17 @@ class PublicApiView(APIView):
     permission_classes = [AllowAny]
 
 
+class ParticipantApiView(PublicApiView):
+    """A participant's own submission (its promo code, its card's last digits): never kept by a cache on the way,
+    shared or the browser's, whatever the answer (errors included)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        return response
+
+
 class CampaignListApi(PublicApiView):
     @extend_schema(
         operation_id="campaigns_list",
@@ -155,7 +167,7 @@ class CampaignDetailApi(PublicApiView):
         return Response(CampaignSerializer(campaign, context={"request": request}).data)
 
 
-class SubmissionCreateApi(PublicApiView):
+class SubmissionCreateApi(ParticipantApiView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -272,7 +284,7 @@ def _submission(pk: str) -> Submission:
     )
 
 
-class SubmissionDetailApi(PublicApiView):
+class SubmissionDetailApi(ParticipantApiView):
     """Anyone holding the id (an unguessable UUID returned at upload) may read the decision."""
 
     @extend_schema(
@@ -288,7 +300,7 @@ class SubmissionDetailApi(PublicApiView):
         return Response(SubmissionSerializer(_submission(pk)).data)
 
 
-class SubmissionAppealApi(PublicApiView):
+class SubmissionAppealApi(ParticipantApiView):
     """Anyone holding the id may ask, as anyone holding it may read the decision. No rate limit of its own: uploads
     are rate-limited and each submission is appealed at most once (promo.appeals), so appeals add at most one
     moderator's look per upload."""

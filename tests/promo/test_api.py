@@ -344,3 +344,19 @@ def test_a_post_without_the_trailing_slash_is_redirected_with_its_body(api, camp
         follow.json()["code"] == "invalid"
     )  # the upload endpoint read the re-sent form: its fields are named
     assert "photo" in follow.json()["fields"] and "amount" not in follow.json()["fields"]
+
+
+def test_a_participants_submission_is_never_kept_by_a_cache(api, campaign, slip):
+    """Its promo code and card digits: private, no-store on every answer about it (an error too)."""
+    submission = SubmissionFactory(campaign=campaign, status="rejected", reasons=[{"code": "not_a_slip"}])
+    for response in (
+        api.get(f"/api/v1/submissions/{submission.pk}/"),
+        api.post(f"/api/v1/submissions/{submission.pk}/appeal/"),
+        api.get(f"/api/v1/submissions/{uuid.uuid4()}/"),
+        api.post(f"/api/v1/campaigns/{campaign.slug}/submissions/", {}, format="multipart"),
+    ):
+        cache = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store", "no-cache"} <= cache, response.status_code
+    assert "no-store" not in api.get("/api/v1/campaigns/").get(
+        "Cache-Control", ""
+    )  # public rules may be cached
