@@ -59,6 +59,23 @@ def test_the_recipe_refuses_a_timestamp_older_than_five_minutes():
         assert verify("whsec_k", body, header) is accepted, age
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "t={now},v1=é",  # not ASCII: compare_digest refuses such text
+        "t={now},v1=" + "ж" * 64,
+        "t=" + "9" * 5000 + ",v1=00",  # more digits than int() converts
+        "t=١٢٣,v1=00",  # digits, not ASCII
+        "t={now},v1=",
+        "garbage",
+    ],
+)
+def test_the_recipe_says_no_to_a_forged_header_without_raising(header):
+    """An unsigned request must get a clean refusal (401 in the receiver), never an exception (a 500)."""
+    verify = readme_recipe()
+    assert verify("whsec_k", b"{}", header.replace("{now}", str(int(time.time())))) is False
+
+
 def test_after_a_rotation_both_secrets_verify_for_a_day_then_only_the_new_one(campaign, endpoint, receiver):
     verify = readme_recipe()
     old = endpoint.secret
