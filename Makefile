@@ -92,8 +92,15 @@ test-services: setup
 	fi
 
 # Production-style worker for a local broker: make worker CELERY_BROKER_URL=redis://127.0.0.1:6379/0
+# The worker's beat runs in a child process: its messages reach the worker only through a broker both share
+# (Redis), never the in-process memory:// that the embedded site needs no service for.
+WORKER_BROKER_URL ?= redis://127.0.0.1:6379/0
 worker: export DJANGO_SETTINGS_MODULE = config.settings.local
+worker: export CELERY_BROKER_URL := $(or $(CELERY_BROKER_URL),$(WORKER_BROKER_URL))
 worker: setup
+	@case "$$CELERY_BROKER_URL" in memory://*) \
+	  echo "make worker needs a broker shared between processes, e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/0" >&2; \
+	  exit 2;; esac
 	CELERY_TASK_ALWAYS_EAGER=0 $(BIN)/celery -A config worker --beat --loglevel=info
 
 # The duplicate lookup with N stored photo hashes on PostgreSQL: p50/p95 and recall (prints the figures).
