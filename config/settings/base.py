@@ -236,9 +236,10 @@ or `en`. Codes never change with the language.
 `{"code": "invalid", "detail": "...", "fields": {"amount": [{"code": "max_value", "message": "..."}]}}`.
 `code` is stable (branch on it), `detail` is for people. `fields` comes with `invalid` (400) and `too_large` (413),
 `why` with `appeal_not_allowed` (409), `retry_after` with `rate_limited` (429, also the `Retry-After` header).
-Codes: `invalid`, `parse_error`, `bad_request` (400); `not_found` (404: unknown route, campaign or submission,
-malformed id); `method_not_allowed` (405); `not_acceptable` (406); `appeal_not_allowed`, `uploads_closed` (409);
-`too_large` (413); `unsupported_media_type` (415); `rate_limited` (429); `server_error` (500).
+Codes: `invalid`, `parse_error`, `bad_request`, `invalid_idempotency_key` (400); `not_found` (404: unknown route,
+campaign or submission, malformed id); `method_not_allowed` (405); `not_acceptable` (406); `appeal_not_allowed`,
+`uploads_closed` (409); `too_large` (413); `unsupported_media_type` (415); `idempotency_key_reused` (422);
+`rate_limited` (429); `server_error` (500).
 """
 SPECTACULAR_SETTINGS = {
     "TITLE": "Slipcheck API",

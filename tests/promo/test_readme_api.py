@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from promo.management.commands.setup_demo import DEMO_SLUG
 from promo.models import Submission
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -27,6 +28,9 @@ def test_the_readme_example_uploads_once_and_reads_the_decision(live_server, cam
     assert code.count('"http://127.0.0.1:8000/api/v1"') == 1 and code.count('"1234.50"') == 1
     code = code.replace("http://127.0.0.1:8000", live_server.url).replace('"1234.50"', f'"{truth.amount}"')
     code = code.replace('"4242"', f'"{truth.card_last4}"')
+    # The campaign `make run` makes (setup_demo), so that a newcomer's copy and paste works as it is.
+    assert code.count(f"/campaigns/{DEMO_SLUG}/") == 1
+    code = code.replace(f"/campaigns/{DEMO_SLUG}/", f"/campaigns/{campaign.slug}/")
     exec(compile(code, "README.md#api", "exec"), {})
 
     submission = Submission.objects.get()
@@ -34,3 +38,21 @@ def test_the_readme_example_uploads_once_and_reads_the_decision(live_server, cam
     assert submission.status == Submission.Status.ACCEPTED, submission.reasons
     printed = capsys.readouterr().out.strip()
     assert printed == "accepted ['The slip matches what you typed and was printed during the campaign.']"
+
+
+# Codes of the envelope the public API never answers: it has no authentication.
+NEVER_ANSWERED = {"not_authenticated", "authentication_failed", "permission_denied"}
+
+
+def test_every_error_code_is_in_the_readme_and_the_schema_with_its_status():
+    from config.errors import ERROR_CODES
+    from config.settings.base import API_DESCRIPTION
+
+    section = README.read_text(encoding="utf-8").split("\n## API\n", 1)[1].split("\n## ", 1)[0]
+    for code, status in ERROR_CODES.items():
+        if code in NEVER_ANSWERED:
+            continue
+        for name, text in (("README", section), ("schema", API_DESCRIPTION)):
+            after = text.split(f"`{code}`", 1)
+            assert len(after) == 2, f"{code} missing from the {name}"
+            assert re.search(rf"\({status}\b", after[1]), f"{code}: no ({status}) after it in the {name}"
