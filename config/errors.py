@@ -33,6 +33,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 API_PREFIX = "/api/"
+BODY_UNREADABLE = _(
+    "The request body could not be read: send the fields as multipart/form-data, the photo as a file."
+)
 
 # Every `code` the envelope may carry, with the status that carries it. Stable: clients branch on them.
 ERROR_CODES: dict[str, int] = {
@@ -149,6 +152,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, exceptions.ParseError):
+        # The parser's own words are English and technical ("Multipart form parse error - Invalid boundary").
+        exc = exceptions.ParseError(gettext(BODY_UNREADABLE))
     response = exception_handler(exc, context)  # headers (Allow, WWW-Authenticate, Retry-After), rollback
     if response is None:
         return None

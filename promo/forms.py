@@ -8,13 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from promo.amounts import parse_typed_amount
 from promo.contacts import normalize_contact
 from promo.documents import DEFAULT_DOCUMENTS, photo_label
-from promo.intake import EMPTY_FILE, photo_intake
+from promo.intake import EMPTY_FILE, NO_PHOTO, photo_intake
 from promo.privacy import CONSENT_REQUIRED
 
 
 class UploadForm(forms.Form):
     photo = forms.FileField(
-        error_messages={"empty": EMPTY_FILE},
+        error_messages={"empty": EMPTY_FILE, "required": NO_PHOTO},
         label=_("Photo of the card slip"),
         # No `capture`: it makes many phones open the camera only, and a slip already photographed could not be
         # picked from the gallery.

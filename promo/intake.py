@@ -34,6 +34,7 @@ from recognition.images import register_heif
 
 # Said for an empty file by intake, the form and the API alike.
 EMPTY_FILE = gettext_lazy("The file is empty. Choose the photo of the slip again.")
+NO_PHOTO = gettext_lazy("Attach the photo of the slip: a JPEG, PNG, WebP or HEIC file.")
 # Smaller than this, no slip is legible.
 MIN_SIDE = 200
 # The working copy's long side: twice what recognition reads at, enough for a moderator to zoom into.

@@ -62,6 +62,13 @@ def reason_next_step(code: str, campaign: Any) -> str:
     return str(template) % _campaign_details(campaign) if template is not None else ""
 
 
-def status_next_step(status: str) -> str:
-    template = BY_STATUS.get(status)
+# The API's words where the page's speak of the page: a client app shows them in its own screens.
+BY_STATUS_OUTSIDE_THE_PAGE: dict[str, Any] = {
+    **BY_STATUS,
+    "moderation": _("Nothing to do meanwhile: a person will check the slip and decide."),
+}
+
+
+def status_next_step(status: str, *, on_the_page: bool = True) -> str:
+    template = (BY_STATUS if on_the_page else BY_STATUS_OUTSIDE_THE_PAGE).get(status)
     return str(template) if template is not None else ""

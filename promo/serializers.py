@@ -28,7 +28,7 @@ from promo.documents import (
     normalize_documents,
     photograph_instruction,
 )
-from promo.intake import EMPTY_FILE, photo_intake
+from promo.intake import EMPTY_FILE, NO_PHOTO, photo_intake
 from promo.models import Campaign, Submission
 from promo.next_steps import status_next_step
 from promo.privacy import CONSENT_REQUIRED
@@ -91,7 +91,7 @@ class CardLast4Field(serializers.CharField):
 
 class SubmissionCreateSerializer(serializers.Serializer):
     photo = serializers.FileField(
-        error_messages={"empty": EMPTY_FILE},
+        error_messages={"empty": EMPTY_FILE, "required": NO_PHOTO},
         help_text="Photo of a document the campaign accepts (its `documents`): JPEG, PNG, WebP or HEIC, up to the "
         "size cap (413 `too_large` over it); the format is read from the bytes, the file name and content type are "
         "ignored. Errors: `required`, `empty`, `not_an_image`, `format_not_accepted`, `broken`, `too_small`, ... "
@@ -219,7 +219,10 @@ class SubmissionSerializer(serializers.Serializer):
     )
     created_at = serializers.DateTimeField(help_text="When the upload was received")
     decided_at = serializers.DateTimeField(
-        allow_null=True, help_text="When the decision was made; null until then"
+        allow_null=True,
+        help_text="When the submission reached its current status after being read: the decision for "
+        "`accepted`, `rejected` and `revoked`; for `moderation`, when it was sent to a person (again after an "
+        "appeal). Null while `received` or `processing`. Whether a decision is final is told by `status`.",
     )
     can_appeal = serializers.SerializerMethodField(
         help_text="The participant may ask, once, for a person to check this automatic rejection "
@@ -255,7 +258,7 @@ class SubmissionSerializer(serializers.Serializer):
         return [{"code": r.get("of", r["code"]), "message": r["message"], "next": r["next"]} for r in reasons]
 
     def get_next_step(self, submission: Submission) -> str:
-        return status_next_step(submission.status)
+        return status_next_step(submission.status, on_the_page=False)
 
     @extend_schema_field(EarlierSubmissionSerializer(allow_null=True))
     def get_duplicate_of(self, submission: Submission) -> dict | None:

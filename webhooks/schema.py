@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiResponse, OpenApiWebhook, extend_schema
 from rest_framework import serializers
 
 from promo.models import Submission
-from promo.serializers import SubmissionSerializer
+from promo.serializers import ReasonSerializer, SubmissionSerializer
 from webhooks import signing
 from webhooks.payloads import EVENT_DECIDED, OMITTED
 
@@ -19,6 +19,15 @@ class WebhookSubmissionSerializer(SubmissionSerializer):
     status = serializers.ChoiceField(
         choices=sorted(Submission.FINAL),
         help_text="The final status decided; an endpoint may ask for only some",
+    )
+    reasons = ReasonSerializer(
+        many=True,
+        help_text="Why it stands where it does, in the site's default language (a webhook has no reader to ask): "
+        "branch on the codes",
+    )
+    next_step = serializers.CharField(
+        allow_blank=True,
+        help_text="What the participant can do now, in the site's default language; may be empty",
     )
     typed_amount = serializers.CharField(
         help_text="The amount the participant typed, two decimals, e.g. `1234.50`"

@@ -138,6 +138,7 @@ def test_every_missing_field_is_named(api, campaign):
     fields = response.json()["fields"]
     assert set(fields) == {"photo", "amount", "card_last4", "contact", "consent"}
     assert {errors[0]["code"] for errors in fields.values()} == {"required"}
+    assert fields["photo"][0]["message"] == "Attach the photo of the slip: a JPEG, PNG, WebP or HEIC file."
 
 
 def test_field_messages_speak_russian(api, campaign):
@@ -211,6 +212,10 @@ def test_a_broken_multipart_body_is_a_parse_error(api, campaign):
                            content_type="multipart/form-data", HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+    assert response.json()["detail"].startswith("The request body could not be read: send the fields as")
+    russian = api.generic("POST", f"/api/v1/campaigns/{campaign.slug}/submissions/", b"--x\r\nbroken",
+                          content_type="multipart/form-data", HTTP_ACCEPT_LANGUAGE="ru")  # fmt: skip
+    assert "boundary" not in russian.json()["detail"] and "multipart/form-data" in russian.json()["detail"]
 
 
 def test_a_staff_session_changes_nothing(api, campaign, admin_user):

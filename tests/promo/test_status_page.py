@@ -268,6 +268,10 @@ def test_the_api_names_no_one_elses_submission_and_says_what_to_do(client, campa
     (reason,) = body["reasons"]
     assert reason["code"] == "duplicate_slip" and reason["message"] == FOREIGN_REFUSAL
     assert reason["next"] == "Each slip takes part once: upload the slip of another purchase."
+    waiting = api(client, SubmissionFactory(campaign=campaign, status=Status.MODERATION))
+    assert (
+        waiting["next_step"] == "Nothing to do meanwhile: a person will check the slip and decide."
+    )  # no "page"
     refused = SubmissionFactory(
         campaign=campaign, status=Status.REJECTED, reasons=[{"code": "amount_mismatch", "details": {}}]
     )
