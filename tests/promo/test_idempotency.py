@@ -277,7 +277,7 @@ def test_the_two_photo_inputs_without_javascript(client, campaign, chosen):
     )
     if chosen == "neither":
         assert response.status_code == 400
-        assert "This field is required." in response.content.decode()
+        assert "Attach the photo of the slip: a JPEG, PNG, WebP or HEIC file." in response.content.decode()
         assert not Submission.objects.exists()
     else:
         assert response.status_code == 302
