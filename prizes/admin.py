@@ -213,6 +213,9 @@ class DrawAdmin(ScopedAdmin):
     change_form_template = "prizes/admin/draw_change_form.html"
     fields = ["campaign", "name", "period_starts_on", "period_ends_on", "winners_count", "allow_repeat", "seed", "seed_announced_at", "announced_by", "ran_at", "ran_by", "entries_count", "entries_sha256", "winner_entries"]  # fmt: skip
     readonly_fields = fields
+    # Django shows these as links to their own admin pages, which open to a bare 403 for a user who may not view
+    # them (a marketing user and "announced by"): for such a user they are plain text (the *_text columns).
+    linked_fields = ("campaign", "announced_by", "ran_by")
 
     def has_add_permission(self, request):
         return False  # announced on the announce page
@@ -232,6 +235,34 @@ class DrawAdmin(ScopedAdmin):
     @admin.display(description=gettext_lazy("winners (entries)"))
     def winner_entries(self, obj: Draw) -> str:
         return ", ".join((obj.published or {}).get("winners", []))
+
+    def can_open(self, request: HttpRequest, field_name: str) -> bool:
+        """Whether the admin page a foreign key links to opens for this user."""
+        model = Draw._meta.get_field(field_name).related_model
+        if not self.admin_site.is_registered(model):
+            return False
+        return self.admin_site.get_model_admin(model).has_view_permission(request)
+
+    def get_fields(self, request, obj=None):
+        return [
+            f"{name}_text" if name in self.linked_fields and not self.can_open(request, name) else name
+            for name in self.fields
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=Draw._meta.get_field("campaign").verbose_name)
+    def campaign_text(self, obj: Draw) -> str:
+        return str(obj.campaign)
+
+    @admin.display(description=Draw._meta.get_field("announced_by").verbose_name)
+    def announced_by_text(self, obj: Draw) -> str | None:
+        return str(obj.announced_by) if obj.announced_by else None
+
+    @admin.display(description=Draw._meta.get_field("ran_by").verbose_name)
+    def ran_by_text(self, obj: Draw) -> str | None:
+        return str(obj.ran_by) if obj.ran_by else None
 
     def get_urls(self):
         return [

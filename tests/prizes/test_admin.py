@@ -1,6 +1,7 @@
 """The prizes admin: each page checks its permission and the campaigns the user may see; draws are read-only."""
 
 import json
+import re
 from datetime import date, datetime
 
 import pytest
@@ -197,6 +198,22 @@ def test_marketing_sees_draws_and_registry_but_cannot_announce_or_run(client, ca
     assert client.get(f"/admin/prizes/draw/{draw.pk}/registry/csv/").status_code == 200
     assert client.get("/admin/prizes/draw/announce/").status_code == 403
     assert client.post(f"/admin/prizes/draw/{draw.pk}/run/").status_code == 403
+
+
+def test_who_announced_a_draw_is_a_link_only_for_a_user_who_may_open_it(client, campaign, admin_user):
+    draw = draw_of(campaign)
+    Draw.objects.filter(pk=draw.pk).update(announced_by=admin_user, ran_by=admin_user)
+    user_page = f"/admin/auth/user/{admin_user.pk}/change/"
+    login(client, *MARKETING)
+    assert client.get(user_page).status_code == 403
+    page = client.get(f"/admin/prizes/draw/{draw.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert user_page not in page
+    assert re.search(r"Announced by:</label>\s*<div class=\"readonly\">admin</div>", page)
+    assert re.search(r"Ran by:</label>\s*<div class=\"readonly\">admin</div>", page)
+    assert f'href="/admin/promo/campaign/{campaign.pk}/change/"' in page  # marketing may view campaigns
+    client.force_login(admin_user)
+    page = client.get(f"/admin/prizes/draw/{draw.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count(f'href="{user_page}"') == 2
 
 
 def test_registry_needs_its_permission_and_the_campaign_in_scope(client, campaign):
