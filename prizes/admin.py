@@ -22,6 +22,7 @@ from prizes.forms import AnnounceForm, CodesUploadForm, RunForm
 from prizes.models import CodeShortage, Draw, PrizeSettings, PromoCode
 from prizes.selectors import prize_campaigns
 from promo.models import Campaign
+from reports.csv_files import csv_response
 
 
 class ScopedCampaignFilter(admin.RelatedFieldListFilter):
@@ -385,7 +386,14 @@ class DrawAdmin(ScopedAdmin):
             "campaign": draw.campaign,
         }
         return _registry_response(
-            request, rows, fmt, _("Rank"), title, f"winners-{draw.campaign.slug}-{draw.pk}"
+            request,
+            rows,
+            fmt,
+            first_header=_("Rank"),
+            title=title,
+            filename=f"winners-{draw.campaign.slug}-{draw.pk}",
+            campaign=draw.campaign,
+            draw=draw,
         )
 
     def code_holders_view(self, request: HttpRequest) -> HttpResponse:
@@ -405,17 +413,41 @@ class DrawAdmin(ScopedAdmin):
         campaign = _scoped_campaign(request, campaign_id)
         rows = registry.code_holders_registry(PromoCode.objects.filter(campaign=campaign))
         title = _("Promo code holders, %(campaign)s") % {"campaign": campaign}
-        return _registry_response(request, rows, fmt, _("Promo code"), title, f"code-holders-{campaign.slug}")
-
-
-def _registry_response(request, rows, fmt: str, first_header: str, title: str, filename: str) -> HttpResponse:
-    if fmt == "csv":
-        response = HttpResponse(
-            registry.registry_csv(rows, first_header), content_type="text/csv; charset=utf-8"
+        return _registry_response(
+            request,
+            rows,
+            fmt,
+            first_header=_("Promo code"),
+            title=title,
+            filename=f"code-holders-{campaign.slug}",
+            campaign=campaign,
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
+
+
+def _registry_response(
+    request: HttpRequest,
+    rows: list[registry.RegistryRow],
+    fmt: str,
+    *,
+    first_header: str,
+    title: str,
+    filename: str,
+    campaign: Campaign,
+    draw: Draw | None = None,
+) -> HttpResponse:
+    """A registry printed or as a CSV file; a draw's shows each winner's entry and says what its period counts."""
+    headers = registry.headers(first_header, entries=draw is not None)
+    if fmt == "csv":
+        cells = registry.csv_rows(rows, entries=draw is not None)
+        return csv_response(filename=f"{filename}.csv", header=headers, rows=cells)
     if fmt != "print":
         raise Http404
-    context = {"rows": rows, "headers": registry.headers(first_header), "title": title}
+    context = {
+        "rows": rows,
+        "headers": headers,
+        "title": title,
+        "draw": draw,
+        "time_zone": campaign.timezone,
+        "void_lines": sum(not row.counts for row in rows),
+    }
     return TemplateResponse(request, "prizes/registry.html", context)
