@@ -22,6 +22,7 @@ from prizes.forms import AnnounceForm, CodesUploadForm, RunForm
 from prizes.models import CodeShortage, Draw, PrizeSettings, PromoCode
 from prizes.selectors import prize_campaigns
 from promo.models import Campaign
+from reports.csv_files import csv_response
 
 
 class ScopedCampaignFilter(admin.RelatedFieldListFilter):
@@ -213,6 +214,9 @@ class DrawAdmin(ScopedAdmin):
     change_form_template = "prizes/admin/draw_change_form.html"
     fields = ["campaign", "name", "period_starts_on", "period_ends_on", "winners_count", "allow_repeat", "seed", "seed_announced_at", "announced_by", "ran_at", "ran_by", "entries_count", "entries_sha256", "winner_entries"]  # fmt: skip
     readonly_fields = fields
+    # Django shows these as links to their own admin pages, which open to a bare 403 for a user who may not view
+    # them (a marketing user and "announced by"): for such a user they are plain text (the *_text columns).
+    linked_fields = ("campaign", "announced_by", "ran_by")
 
     def has_add_permission(self, request):
         return False  # announced on the announce page
@@ -232,6 +236,34 @@ class DrawAdmin(ScopedAdmin):
     @admin.display(description=gettext_lazy("winners (entries)"))
     def winner_entries(self, obj: Draw) -> str:
         return ", ".join((obj.published or {}).get("winners", []))
+
+    def can_open(self, request: HttpRequest, field_name: str) -> bool:
+        """Whether the admin page a foreign key links to opens for this user."""
+        model = Draw._meta.get_field(field_name).related_model
+        if not self.admin_site.is_registered(model):
+            return False
+        return self.admin_site.get_model_admin(model).has_view_permission(request)
+
+    def get_fields(self, request, obj=None):
+        return [
+            f"{name}_text" if name in self.linked_fields and not self.can_open(request, name) else name
+            for name in self.fields
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=Draw._meta.get_field("campaign").verbose_name)
+    def campaign_text(self, obj: Draw) -> str:
+        return str(obj.campaign)
+
+    @admin.display(description=Draw._meta.get_field("announced_by").verbose_name)
+    def announced_by_text(self, obj: Draw) -> str | None:
+        return str(obj.announced_by) if obj.announced_by else None
+
+    @admin.display(description=Draw._meta.get_field("ran_by").verbose_name)
+    def ran_by_text(self, obj: Draw) -> str | None:
+        return str(obj.ran_by) if obj.ran_by else None
 
     def get_urls(self):
         return [
@@ -354,7 +386,14 @@ class DrawAdmin(ScopedAdmin):
             "campaign": draw.campaign,
         }
         return _registry_response(
-            request, rows, fmt, _("Rank"), title, f"winners-{draw.campaign.slug}-{draw.pk}"
+            request,
+            rows,
+            fmt,
+            first_header=_("Rank"),
+            title=title,
+            filename=f"winners-{draw.campaign.slug}-{draw.pk}",
+            campaign=draw.campaign,
+            draw=draw,
         )
 
     def code_holders_view(self, request: HttpRequest) -> HttpResponse:
@@ -374,17 +413,41 @@ class DrawAdmin(ScopedAdmin):
         campaign = _scoped_campaign(request, campaign_id)
         rows = registry.code_holders_registry(PromoCode.objects.filter(campaign=campaign))
         title = _("Promo code holders, %(campaign)s") % {"campaign": campaign}
-        return _registry_response(request, rows, fmt, _("Promo code"), title, f"code-holders-{campaign.slug}")
-
-
-def _registry_response(request, rows, fmt: str, first_header: str, title: str, filename: str) -> HttpResponse:
-    if fmt == "csv":
-        response = HttpResponse(
-            registry.registry_csv(rows, first_header), content_type="text/csv; charset=utf-8"
+        return _registry_response(
+            request,
+            rows,
+            fmt,
+            first_header=_("Promo code"),
+            title=title,
+            filename=f"code-holders-{campaign.slug}",
+            campaign=campaign,
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
+
+
+def _registry_response(
+    request: HttpRequest,
+    rows: list[registry.RegistryRow],
+    fmt: str,
+    *,
+    first_header: str,
+    title: str,
+    filename: str,
+    campaign: Campaign,
+    draw: Draw | None = None,
+) -> HttpResponse:
+    """A registry printed or as a CSV file; a draw's shows each winner's entry and says what its period counts."""
+    headers = registry.headers(first_header, entries=draw is not None)
+    if fmt == "csv":
+        cells = registry.csv_rows(rows, entries=draw is not None)
+        return csv_response(filename=f"{filename}.csv", header=headers, rows=cells)
     if fmt != "print":
         raise Http404
-    context = {"rows": rows, "headers": registry.headers(first_header), "title": title}
+    context = {
+        "rows": rows,
+        "headers": headers,
+        "title": title,
+        "draw": draw,
+        "time_zone": campaign.timezone,
+        "void_lines": sum(not row.counts for row in rows),
+    }
     return TemplateResponse(request, "prizes/registry.html", context)

@@ -1,5 +1,6 @@
 """The registry stores check winners against at the prize desk: each winning slip's date, time, amount, merchant
-and card last 4, never more of a card, never a photo or a contact.
+and card last 4, never more of a card, never a photo or a contact; and when the slip was uploaded, which is what a
+draw's period counts (a slip printed the day before the period is no reason to refuse the prize).
 
 Values are what the acceptance asserted (promo.acceptance.confirmed_values): the typed amount and card, unless a
 moderator corrected them, and the reading's date, time and merchant, or a moderator's correction of them.
@@ -7,25 +8,25 @@ moderator corrected them, and the reading's date, time and merchant, or a modera
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prizes.models import Draw, DrawWinner, PromoCode
 from promo.acceptance import confirmed_values
 from promo.models import Recognition, Submission
 from recognition.cards import mask_card_numbers
+from reports.numbers import number_format
 
-# A spreadsheet runs a cell starting with one of these as a formula (or a DDE command): written as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _DIGIT_RUN = re.compile(r"\d{5,}")
+ENTRY_SHOWN = 12  # the entry's first characters: enough to find it in the published list
+MASK = "•••• "  # before a card's last 4, as the slip prints it; it keeps a leading 0 in a spreadsheet too
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,23 @@ class RegistryRow:
     label: str  # the rank in a draw, or the promo code
     entry: str  # the draw entry's first characters (the published list's), blank for codes
     status: str  # the submission's status now: a revoked winner is refused at the desk
+    counts: bool  # still accepted: the line's prize is given
+    uploaded_at: datetime  # in the campaign's time zone, the one a draw's period is counted in
     slip_date: date | None
     slip_time: time | None
     amount: Decimal | None
     merchant: str
     card_last4: str
+
+    @property
+    def entry_shown(self) -> str:
+        """The entry's first characters and an ellipsis: it says the rest is cut, and no spreadsheet reads a number
+        in it (`000123456789` would lose its zeros, `12345678e123` become 1.23E+130)."""
+        return f"{self.entry}…" if self.entry else ""
+
+    @property
+    def card_shown(self) -> str:
+        return MASK + self.card_last4 if self.card_last4 else ""
 
 
 def card_last4(value: object) -> str:
@@ -72,6 +85,8 @@ def _row(label: str, entry: str, submission: Submission) -> RegistryRow:
         label=label,
         entry=entry,
         status=submission.get_status_display(),
+        counts=submission.status == Submission.Status.ACCEPTED,
+        uploaded_at=timezone.localtime(submission.created_at, submission.campaign.tz),
         slip_date=read("date"),
         slip_time=read("time"),
         amount=values.get("amount"),
@@ -83,28 +98,30 @@ def _row(label: str, entry: str, submission: Submission) -> RegistryRow:
 def draw_registry(draw: Draw) -> list[RegistryRow]:
     winners = (
         DrawWinner.objects.filter(draw=draw)
-        .select_related("submission__recognition")
+        .select_related("submission__recognition", "submission__campaign")
         .prefetch_related(_corrections())
         .order_by("rank")
     )
-    return [_row(str(w.rank), w.entry[:12], w.submission) for w in winners]
+    return [_row(str(w.rank), w.entry[:ENTRY_SHOWN], w.submission) for w in winners]
 
 
 def code_holders_registry(codes: QuerySet[PromoCode]) -> list[RegistryRow]:
     held = (
         codes.filter(submission__isnull=False)
-        .select_related("submission__recognition")
+        .select_related("submission__recognition", "submission__campaign")
         .prefetch_related(_corrections())
         .order_by("assigned_at", "id")
     )
     return [_row(code.code, "", code.submission) for code in held]
 
 
-def headers(first: str) -> list[str]:
+def headers(first: str, *, entries: bool) -> list[str]:
+    """The columns: a draw's registry has each winner's entry, a code holders' one has none to show."""
     return [
         first,
-        _("Entry"),
+        *([_("Entry")] if entries else []),
         _("Status"),
+        _("Uploaded"),
         _("Slip date"),
         _("Slip time"),
         _("Amount"),
@@ -113,33 +130,21 @@ def headers(first: str) -> list[str]:
     ]
 
 
-def spreadsheet_cell(value: object) -> str:
-    """A cell that a spreadsheet shows as the text it is: a leading apostrophe before what would start a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _cells(row: RegistryRow) -> list[str]:
-    amount = (
-        "" if row.amount is None else f"{row.amount:.2f}".replace(".", ",")
-    )  # Russian Excel's decimal mark
+def csv_rows(rows: Iterable[RegistryRow], *, entries: bool) -> list[list[str]]:
+    """Cells as text a spreadsheet keeps: the card and the entry carry a mark that no number has; the amount is in
+    the reader's format (a decimal comma in Russian, as the reports' CSV files); dates are ISO, which Excel reads
+    as dates in any locale. reports.csv_files guards every cell against formulas."""
     return [
-        row.label,
-        row.entry,
-        row.status,
-        row.slip_date.isoformat() if row.slip_date else "",
-        row.slip_time.strftime("%H:%M") if row.slip_time else "",
-        amount,
-        row.merchant,
-        row.card_last4,
+        [
+            row.label,
+            *([row.entry_shown] if entries else []),
+            row.status,
+            row.uploaded_at.strftime("%Y-%m-%d %H:%M"),
+            row.slip_date.isoformat() if row.slip_date else "",
+            row.slip_time.strftime("%H:%M") if row.slip_time else "",
+            "" if row.amount is None else number_format(row.amount, decimal_pos=2),
+            row.merchant,
+            row.card_shown,
+        ]
+        for row in rows
     ]
-
-
-def registry_csv(rows: Iterable[RegistryRow], first_header: str) -> bytes:
-    """`;`-separated UTF-8 with a byte-order mark: what Excel in a Russian locale opens as columns and Cyrillic."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([spreadsheet_cell(h) for h in headers(first_header)])
-    for row in rows:
-        writer.writerow([spreadsheet_cell(cell) for cell in _cells(row)])
-    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")

@@ -7,8 +7,9 @@ Standard library only, so that anyone can run it with any Python 3.8+:
     python3 verify_draw.py draw.json --reference ID   # is my upload in the draw, and where does it rank?
 
 The published record is a JSON object with at least `seed`, `entries`, `n` and `allow_repeat`; `winners` and
-`entries_sha256`, when present, are checked (exit status 1 on any mismatch). Slipcheck itself draws with the
-functions of this file, so the method it runs and the one the public checks are the same code.
+`entries_sha256`, when present, are checked (exit status 1 on any mismatch). A draw's announcement (published
+before it runs, without entries) cannot be checked yet: the script says so (exit status 2). Slipcheck itself draws
+with the functions of this file, so the method it runs and the one the public checks are the same code.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import json
 import sys
 
 ENTRY_PREFIX = "slipcheck-entry\n"
+REQUIRED = ("seed", "entries", "n", "allow_repeat")
+CANNOT_CHECK = 2  # exit status: the record is not one that can be re-run (1 is kept for a mismatch)
 
 
 def sha256_hex(text: str) -> str:
@@ -76,6 +79,26 @@ def choose_winners(seed: str, entries: list[dict], n: int, allow_repeat: bool) -
     return winners
 
 
+def unchecked_reason(record: object) -> str | None:
+    """Why a record cannot be re-run, in plain words; None when it can. An announcement is published before the
+    draw runs (its seed, no entries): someone who downloads it early should learn that, not read a traceback."""
+    if not isinstance(record, dict):
+        return "this file is not a draw record (a JSON object was expected)"
+    if "entries" not in record and "seed_announced_at" in record and "ran_at" not in record:
+        period = record.get("period") or {}
+        last_day = period.get("last_day") if isinstance(period, dict) else None
+        when = f"once, after its last day ({last_day})" if last_day else "once, after its period"
+        name = record.get("draw", "")
+        return (
+            f'the draw "{name}" has not run yet: this record is its announcement (its seed '
+            f"and rules; no entries or winners yet). The draw runs {when}: check the full record published then."
+        )
+    missing = [key for key in REQUIRED if key not in record]
+    if missing:
+        return f"this record cannot be re-run: it has no {', '.join(missing)}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Re-run a Slipcheck prize draw from its published record.")
     parser.add_argument("record", help="the published draw record (JSON); - reads standard input")
@@ -86,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with open(args.record, encoding="utf-8") as file:
             record = json.load(file)
+    reason = unchecked_reason(record)
+    if reason:
+        print(f"NOT CHECKED: {reason}", file=sys.stderr)
+        return CANNOT_CHECK
 
     seed, entries, n, allow_repeat = record["seed"], record["entries"], record["n"], record["allow_repeat"]
     ok = True

@@ -1,6 +1,7 @@
 """The prizes admin: each page checks its permission and the campaigns the user may see; draws are read-only."""
 
 import json
+import re
 from datetime import date, datetime
 
 import pytest
@@ -8,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from prizes.models import CodeShortage, Draw, DrawWinner, PrizeSettings, PromoCode
+from promo.models import Submission
 from tests.factories import CampaignFactory
-from tests.prizes.conftest import accepted, at, pool, staff
+from tests.prizes.conftest import accepted, at, move, pool, staff
 
 pytestmark = pytest.mark.django_db
 CAMPAIGN_ADMIN = ["add_promocode", "view_promocode", "delete_promocode", "view_codeshortage", "change_codeshortage", "add_prizesettings", "change_prizesettings", "view_prizesettings", "view_draw", "run_draw", "view_registry", "moderate_any_campaign", "view_campaign", "view_submission"]  # fmt: skip
@@ -199,6 +201,22 @@ def test_marketing_sees_draws_and_registry_but_cannot_announce_or_run(client, ca
     assert client.post(f"/admin/prizes/draw/{draw.pk}/run/").status_code == 403
 
 
+def test_who_announced_a_draw_is_a_link_only_for_a_user_who_may_open_it(client, campaign, admin_user):
+    draw = draw_of(campaign)
+    Draw.objects.filter(pk=draw.pk).update(announced_by=admin_user, ran_by=admin_user)
+    user_page = f"/admin/auth/user/{admin_user.pk}/change/"
+    login(client, *MARKETING)
+    assert client.get(user_page).status_code == 403
+    page = client.get(f"/admin/prizes/draw/{draw.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert user_page not in page
+    assert re.search(r"Announced by:</label>\s*<div class=\"readonly\">admin</div>", page)
+    assert re.search(r"Ran by:</label>\s*<div class=\"readonly\">admin</div>", page)
+    assert f'href="/admin/promo/campaign/{campaign.pk}/change/"' in page  # marketing may view campaigns
+    client.force_login(admin_user)
+    page = client.get(f"/admin/prizes/draw/{draw.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count(f'href="{user_page}"') == 2
+
+
 def test_registry_needs_its_permission_and_the_campaign_in_scope(client, campaign):
     draw = draw_of(campaign)
     login(client, "view_draw", "view_campaign")
@@ -227,13 +245,62 @@ def test_the_print_registry_is_an_a4_page_without_photos_or_contacts(
     assert winner.participant.contact not in page and str(winner.pk) not in page and "<img" not in page
 
 
+def test_the_print_registry_marks_a_revoked_winner_and_says_which_date_the_period_counts(client, campaign):
+    login(client, *MARKETING)
+    draw = draw_of(campaign)  # its period: 10 to 16 December
+    revoked = accepted(campaign)
+    DrawWinner.objects.create(draw=draw, rank=2, submission=revoked, entry="b" * 64)
+    move(revoked, Submission.Status.REVOKED)
+    at(campaign, DrawWinner.objects.get(rank=1).submission, datetime(2026, 12, 10, 0, 40))
+    page = client.get(
+        f"/admin/prizes/draw/{draw.pk}/registry/print/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "1 line no longer counts (marked ✕ below): give no prize for it." in page
+    void = re.findall(r'<tr class="void">(.*?)</tr>', page, re.S)
+    assert len(void) == 1 and "✕ revoked" in void[0] and "No prize" in void[0] and "bbbbbbbbbbbb…" in void[0]
+    assert (
+        page.count('<tr class="void">') == 1 and "tr.void td.slip { text-decoration: line-through; }" in page
+    )
+    assert "<th>Uploaded</th><th>Slip date</th>" in page
+    assert "12/10/2026 00:40" in page  # the upload, in the campaign's time zone
+    assert "The draw covers slips uploaded from 12/10/2026 to 12/16/2026 (Europe/Moscow time)" in page
+
+
+def test_the_print_registry_says_nothing_of_void_lines_when_all_count(client, campaign):
+    login(client, *MARKETING)
+    draw = draw_of(campaign)
+    page = client.get(
+        f"/admin/prizes/draw/{draw.pk}/registry/print/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert 'class="warning"' not in page and '<tr class="void">' not in page
+
+
+def test_the_code_holders_print_registry_has_no_entry_column(client, campaign):
+    login(client, *MARKETING)
+    pool(campaign, 1)
+    accepted(campaign)
+    page = client.get(f"/admin/prizes/draw/code-holders/{campaign.pk}/print/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "<th>Promo code</th><th>Status</th>" in html and "Entry" not in html
+    assert html.count("<th>") == 9  # eight columns and "Checked"
+    row = re.search(r"<tr><td>CODE0000</td>(.*?)</tr>", html, re.S).group(1)
+    assert row.count("<td") == 8 and "<code>" not in row
+    assert "The draw covers" not in html
+
+
 def test_code_holders_registry_downloads(client, campaign):
     login(client, *MARKETING)
     pool(campaign, 2)
     accepted(campaign)
     assert campaign.name in client.get("/admin/prizes/draw/code-holders/").content.decode()
-    body = client.get(f"/admin/prizes/draw/code-holders/{campaign.pk}/csv/").content
+    response = client.get(f"/admin/prizes/draw/code-holders/{campaign.pk}/csv/", HTTP_ACCEPT_LANGUAGE="en")
+    body = response.content
     assert body.startswith(b"\xef\xbb\xbf") and b"CODE0000" in body
+    assert body.decode("utf-8-sig").splitlines()[0].split(";")[:2] == [
+        "Promo code",
+        "Status",
+    ]  # no entry column
+    assert response["Content-Disposition"] == f'attachment; filename="code-holders-{campaign.slug}.csv"'
     assert client.get(f"/admin/prizes/draw/code-holders/{campaign.pk}/xml/").status_code == 404
 
 

@@ -105,6 +105,20 @@ def test_a_tampered_record_is_caught(campaign, clock, tmp_path):
     assert done.returncode == 1 and "MISMATCH: the entries hash to" in done.stdout
 
 
+def test_an_announced_draw_that_has_not_run_says_so_instead_of_crashing(campaign, clock, tmp_path):
+    draw = announce(campaign, clock, n=2)
+    record = draws.published_record(draw)  # what the JSON download gives before the draw runs
+    for args in ((), ("--reference", "abc")):
+        done = verify(tmp_path, record, *args)
+        assert done.returncode == verify_draw.CANNOT_CHECK != 0, done.stderr
+        assert "Traceback" not in done.stderr
+        assert 'NOT CHECKED: the draw "Week 2" has not run yet' in done.stderr
+        assert "after its last day (2026-12-16)" in done.stderr
+    incomplete = verify(tmp_path, {"seed": "s", "n": 1})
+    assert incomplete.returncode == verify_draw.CANNOT_CHECK
+    assert "it has no entries, allow_repeat" in incomplete.stderr and "Traceback" not in incomplete.stderr
+
+
 def test_the_method_is_the_documented_one(campaign, clock):
     draw = announce(campaign, clock, n=2, seed="announced-seed-1", allow_repeat=True)
     subs = [entered(campaign) for _ in range(5)]
