@@ -337,8 +337,8 @@ def people_decisions(report: Report) -> Chart:
     if sum(on_decision):
         notes.append(
             _(
-                "People also decided %(count)s submissions the machine had accepted or rejected itself, so people's "
-                "decisions can outnumber those sent to moderation."
+                "After the machine's own decision (appeals, reopenings, revocations), people decided %(count)s more: "
+                "so people's decisions can outnumber those sent to moderation."
             )
             % {"count": _count(sum(on_decision))}
         )

@@ -223,8 +223,8 @@ def test_where_the_submissions_stand_now_and_who_decided(report):
     chart = figures.people_decisions(report)
     assert chart.notes[:2] == [
         "Sent to moderation by the machine: 3; people decided 2 of them, 1 wait.",
-        "People also decided 3 submissions the machine had accepted or rejected itself, so people's decisions can "
-        "outnumber those sent to moderation.",
+        "After the machine's own decision (appeals, reopenings, revocations), people decided 3 more: so people's "
+        "decisions can outnumber those sent to moderation.",
     ]
     assert "<title>accepted, sent to moderation by the machine: 1 (20.0%)</title>" in chart.svg
     assert ">2 (40.0%)</text>" in chart.svg  # accepted: 2 of the 5 people's decisions
