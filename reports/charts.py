@@ -8,6 +8,7 @@ common colour-vision deficiency tell apart. Every text is escaped.
 
 from collections.abc import Callable, Sequence
 from itertools import count
+from math import ceil
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -46,6 +47,40 @@ def _nice_max(value: float) -> float:
     return 4 * _nice_step(value) if value > 0 else 4
 
 
+# Widths at 11 px in DejaVu Sans of the signs that differ most from a letter's.
+_SIGNS = {" ": 3.5, ".": 3.5, ",": 3.5, ":": 3.7, ";": 3.7, "/": 3.7, "(": 4.3, ")": 4.3, "%": 10.5, "+": 9.3,
+          "=": 9.3, "≥": 9.3, "–": 5.5, "—": 11.0, "«": 6.8, "»": 6.8}  # fmt: skip
+
+
+def text_width(text: str, size: float = 11) -> float:
+    """About how wide `text` runs at `size` (in the chart's units), measured on DejaVu Sans, the widest of the
+    usual sans-serif fonts (Linux's default): where it fits, narrower fonts fit too."""
+    total = 0.0
+    for char in text:
+        if char in _SIGNS:
+            total += _SIGNS[char]
+        elif char.isdigit():
+            total += 7.0
+        elif "а" <= char.lower() <= "я" or char in "ёЁ":
+            total += 8.4 if char.isupper() else 7.3
+        elif char.isalpha():
+            total += 7.4 if char.isupper() else 6.2
+        else:
+            total += 6.0
+    return total * size / 11
+
+
+def wrap(text: str, width: float, size: float = 11) -> list[str]:
+    """The text in lines no wider than `width`, broken between words (a word wider than a line stands alone)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", size) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def _open(kind: str, width: int, height: int, title: str, desc: str) -> tuple[str, list[str]]:
     ident = f"chart-{next(_ids)}"
     head = (
@@ -56,10 +91,17 @@ def _open(kind: str, width: int, height: int, title: str, desc: str) -> tuple[st
     return ident, [head]
 
 
-def _empty(parts: list[str], width: int, height: int) -> SafeString:
+EMPTY_HEIGHT = 40
+
+
+def _empty(kind: str, width: int, title: str, desc: str) -> SafeString:
+    """A chart with nothing to draw: one line saying so, as low as the line (not an empty plot's height)."""
+    # The words are a gettext call of their own: makemessages (xgettext before 0.22) finds none inside f-strings.
+    words = _("No data for this period")
+    _ident, parts = _open(kind, width, EMPTY_HEIGHT, title, desc)
     parts.append(
-        f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="{MUTED}" font-size="13">'
-        f"{escape(_('No data for this period'))}</text></svg>"
+        f'<text x="{width / 2}" y="{EMPTY_HEIGHT / 2 + 4}" text-anchor="middle" fill="{MUTED}" font-size="13">'
+        f"{escape(words)}</text></svg>"
     )
     return mark_safe("".join(parts))
 
@@ -78,18 +120,38 @@ def _y_axis(parts: list[str], *, left: int, top: int, plot_w: int, plot_h: int, 
     )
 
 
-def _x_labels(parts: list[str], labels: Sequence[str], *, left: int, slot: float, y: float) -> None:
-    """Every label where they fit, else every k-th (always the first and the last)."""
-    longest = max((len(label) for label in labels), default=1)
-    every = max(1, int((longest * 6.2 + 6) // slot) + 1)
+def _x_labels(
+    parts: list[str],
+    labels: Sequence[str],
+    *,
+    left: int,
+    slot: float,
+    y: float,
+    width: int,
+    keep: Sequence[int] = (),
+) -> None:
+    """Every label where they fit, else every k-th; the first, the last and those in `keep` (a date with its
+    year) come first, a label that would touch one already placed is left out, and none runs off the chart's
+    `width` (one at an end is moved in)."""
+    if not labels:
+        return
+    widths = [text_width(label) for label in labels]
+    typical = sorted(widths)[len(widths) // 2]
+    every = max(1, int((typical + 6) // slot) + 1)
     last = len(labels) - 1
-    for i, label in enumerate(labels):
-        if i % every and i != last:
+    order = list(dict.fromkeys([0, *keep, last, *range(0, len(labels), every)]))
+    placed: dict[int, float] = {}
+    for i in order:
+        half = widths[i] / 2
+        x = min(max(left + slot * (i + 0.5), half + 1), width - half - 1)
+        if any(x - half - 3 < other + widths[j] / 2 + 3 and other - widths[j] / 2 - 3 < x + half + 3
+               for j, other in placed.items()):  # fmt: skip
             continue
-        if i == last and i % every and last - (last // every) * every < every * 0.6:
-            continue  # too close to the previous label
-        x = left + slot * (i + 0.5)
-        parts.append(f'<text x="{x:.1f}" y="{y}" text-anchor="middle" fill="{MUTED}">{escape(label)}</text>')
+        placed[i] = x
+    for i in sorted(placed):
+        parts.append(
+            f'<text x="{placed[i]:.1f}" y="{y}" text-anchor="middle" fill="{MUTED}">{escape(labels[i])}</text>'
+        )
 
 
 def bar_chart(
@@ -126,12 +188,18 @@ def stacked_bar_chart(
     y_label: str,
     width: int = 440,
     height: int = 240,
+    tips: Sequence[str] | None = None,
+    keep: Sequence[int] = (),
 ) -> SafeString:
-    """Vertical bars with one segment per series (a legend above names them), the total over each bar."""
-    _ident, parts = _open("stacked" if len(series) > 1 else "bar", width, height, title, desc)
+    """Vertical bars with one segment per series (a legend above names them), the total over each bar.
+
+    `tips` name the bars in their tooltips where the axis's labels are short (a day's date with its year), and
+    the labels at `keep` are shown before others (see _x_labels)."""
+    kind = "stacked" if len(series) > 1 else "bar"
     totals = [sum(values[i] for _name, values in series) for i in range(len(labels))]
     if not labels or not any(totals):
-        return _empty(parts, width, height)
+        return _empty(kind, width, title, desc)
+    _ident, parts = _open(kind, width, height, title, desc)
     legend = len(series) > 1
     left, right, top, bottom = 46, 8, 24 if legend else 14, 34
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -139,7 +207,7 @@ def stacked_bar_chart(
     _y_axis(parts, left=left, top=top, plot_w=plot_w, plot_h=plot_h, top_value=top_value, label=y_label)
     slot = plot_w / len(labels)
     bar_w = max(1.0, slot * 0.78)
-    show_values = slot >= 7 * max(len(_fmt(t)) for t in totals) * 0.9
+    show_values = slot >= max(text_width(_fmt(t)) for t in totals) + 2
     if legend:
         x = left
         for k, (name, _values) in enumerate(series):
@@ -148,8 +216,9 @@ def stacked_bar_chart(
                 f'<rect x="{x}" y="5" width="10" height="10" fill="{colour}"/>'
                 f'<text x="{x + 14}" y="14" fill="{TEXT}">{escape(name)}</text>'
             )
-            x += 30 + int(len(name) * 6.6)
+            x += 24 + int(text_width(name))
     for i, label in enumerate(labels):
+        tip_label = tips[i] if tips else label
         x = left + slot * i + (slot - bar_w) / 2
         y_base = top + plot_h
         for k, (name, values) in enumerate(series):
@@ -157,7 +226,7 @@ def stacked_bar_chart(
             if not value:
                 continue
             h = plot_h * value / top_value
-            tip = f"{label}: {_fmt(value)}" if not name else f"{label}, {name}: {_fmt(value)}"
+            tip = f"{tip_label}: {_fmt(value)}" if not name else f"{tip_label}, {name}: {_fmt(value)}"
             parts.append(
                 f'<rect class="bar" x="{x:.1f}" y="{y_base - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                 f'fill="{PALETTE[k % len(PALETTE)]}"><title>{escape(tip)}</title></rect>'
@@ -171,7 +240,7 @@ def stacked_bar_chart(
     parts.append(
         f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="{MUTED}"/>'
     )
-    _x_labels(parts, labels, left=left, slot=slot, y=top + plot_h + 13)
+    _x_labels(parts, labels, left=left, slot=slot, y=top + plot_h + 13, width=width, keep=keep)
     parts.append(
         f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle" fill="{TEXT}">'
         f"{escape(x_label)}</text></svg>"
@@ -191,10 +260,15 @@ def histogram(
 ) -> SafeString:
     """Adjacent bars over ranges: `bins` are (lower edge label, range label for the tooltip, count); the last
     bin may be open ("5 000+"), its edge label says so."""
-    _ident, parts = _open("histogram", width, height, title, desc)
     if not bins or not any(n for _edge, _range, n in bins):
-        return _empty(parts, width, height)
-    left, right, top, bottom = 46, 8, 14, 34
+        return _empty("histogram", width, title, desc)
+    _ident, parts = _open("histogram", width, height, title, desc)
+    edges = [edge for edge, _range, _n in bins]
+    left, top, bottom = 46, 14, 34
+    # The edges stand under the bars' left sides: the last (the open bin's "10 000+") needs its bar and the
+    # right margin to be as wide as it is. Solved for the margin: last <= (width - left - right) / n + right - 2.
+    n = len(bins)
+    right = max(8, ceil((text_width(edges[-1]) + 2 - (width - left) / n) / (1 - 1 / n))) if n > 1 else 8
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_max(max(n for _edge, _range, n in bins))
     _y_axis(parts, left=left, top=top, plot_w=plot_w, plot_h=plot_h, top_value=top_value, label=y_label)
@@ -216,15 +290,15 @@ def histogram(
     parts.append(
         f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="{MUTED}"/>'
     )
-    # Edges under the bars' left sides: a histogram's axis reads as a ruler.
-    edges = [edge for edge, _range, _n in bins]
-    every = max(1, int((max(len(e) for e in edges) * 6.2 + 8) // slot) + 1)
-    for i, edge in enumerate(edges):
-        if i % every:
-            continue
+    # Edges under the bars' left sides: a histogram's axis reads as a ruler. Every k-th, and always the last
+    # (the open bin's), which the one before it gives way to.
+    every = max(1, int((max(text_width(e) for e in edges) + 8) // slot) + 1)
+    last = len(edges) - 1
+    shown = [i for i in range(0, last, every) if slot * i + text_width(edges[i]) + 6 <= slot * last] + [last]
+    for i in shown:
         parts.append(
             f'<text x="{left + slot * i:.1f}" y="{top + plot_h + 13}" text-anchor="start" fill="{MUTED}">'
-            f"{escape(edge)}</text>"
+            f"{escape(edges[i])}</text>"
         )
     parts.append(
         f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle" fill="{TEXT}">'
@@ -233,47 +307,86 @@ def histogram(
     return mark_safe("".join(parts))
 
 
+LINE = 13  # a wrapped label's line height
+
+
 def bar_list(
     *,
     title: str,
     desc: str,
-    items: Sequence[tuple[str, float]],
+    items: Sequence[tuple[str, float | None]],
     value_label: Callable[[float], str] | None = None,
     width: int = 440,
     row: int = 20,
     label_width: int = 190,
     colours: Sequence[str] | None = None,
+    tips: Sequence[str] | None = None,
+    series: Sequence[tuple[str, Sequence[float]]] | None = None,
 ) -> SafeString:
     """Horizontal bars, one per (label, value) row, the label on the left and the value at the bar's end; for
-    rankings and mixes, where the names are long."""
-    _ident, parts_head = _open("bars", width, max(row * len(items) + 8, 40), title, desc)
+    rankings and mixes, where the names are long.
+
+    A label wider than its column wraps onto more lines (never cut short); `tips` add a tooltip to each label
+    (the technical name behind a plain one). A value of None is "nothing to measure": a dash, no bar. With
+    `series` (name, values per row), each bar is split into their segments, named by a legend above."""
     if not items or not any(value for _label, value in items):
-        return _empty(parts_head, width, 40)
-    parts = parts_head
+        return _empty("bars", width, title, desc)
     label_of = value_label or _fmt
-    longest_value = max(len(label_of(v)) for _l, v in items)
-    plot_w = width - label_width - 10 - longest_value * 6.4
-    top_value = max(value for _label, value in items) or 1
-    max_chars = int(
-        label_width / 7.0
-    )  # Cyrillic at 11 px runs near 7 px a letter: longer labels would run off the left
-    for i, (label, value) in enumerate(items):
-        y = 4 + i * row
-        shown = label if len(label) <= max_chars else label[: max_chars - 1] + "…"
-        w = plot_w * value / top_value
-        colour = (colours or PALETTE)[i % len(colours or PALETTE)] if colours else PALETTE[0]
+
+    def shown_value(value: float | None) -> str:
+        return "–" if value is None else label_of(value)
+
+    shown = [shown_value(value) for _label, value in items]
+
+    blocks = [wrap(label, label_width - 10) for label, _value in items]
+    heights = [max(row, LINE * len(lines) + 6) for lines in blocks]
+    legend = 16 * len(series) + 4 if series else 0
+    height = legend + sum(heights) + 8
+    _ident, parts = _open("bars", width, height, title, desc)
+    longest_value = max(text_width(text) for text in shown)
+    plot_w = width - label_width - 8 - longest_value
+    top_value = max(value or 0 for _label, value in items) or 1
+    palette = colours or PALETTE
+    for k, (name, _values) in enumerate(series or ()):  # one line each: the names are long
         parts.append(
-            f'<text x="{label_width - 6}" y="{y + row / 2 + 4:.1f}" text-anchor="end" fill="{TEXT}">'
-            f"<title>{escape(label)}</title>{escape(shown)}</text>"
+            f'<rect x="4" y="{4 + 16 * k}" width="10" height="10" fill="{palette[k % len(palette)]}"/>'
+            f'<text x="18" y="{13 + 16 * k}" fill="{TEXT}">{escape(name)}</text>'
         )
-        if value:
+    y = 4 + legend
+    for i, ((label, value), lines, block) in enumerate(zip(items, blocks, heights, strict=True)):
+        middle = y + block / 2
+        tip = tips[i] if tips else label
+        first = middle + 4 - LINE * (len(lines) - 1) / 2
+        spans = "".join(
+            f'<tspan x="{label_width - 6}" y="{first + LINE * k:.1f}">{escape(line)}</tspan>'
+            for k, line in enumerate(lines)
+        )
+        parts.append(f'<text text-anchor="end" fill="{TEXT}"><title>{escape(tip)}</title>{spans}</text>')
+        w = plot_w * (value or 0) / top_value
+        bar_y, bar_h = middle - (row - 6) / 2, row - 6
+        if value and series:
+            x = float(label_width)
+            for k, (name, values) in enumerate(series):
+                part = values[i]
+                if not part:
+                    continue
+                part_w = plot_w * part / top_value
+                parts.append(
+                    f'<rect class="bar" x="{x:.1f}" y="{bar_y:.1f}" width="{max(part_w, 1.5):.1f}" '
+                    f'height="{bar_h}" fill="{palette[k % len(palette)]}">'
+                    f"<title>{escape(f'{label}, {name}: {label_of(part)}')}</title></rect>"
+                )
+                x += part_w
+        elif value:
+            colour = palette[i % len(palette)] if colours else PALETTE[0]
             parts.append(
-                f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{max(w, 1.5):.1f}" height="{row - 6}" '
-                f'fill="{colour}"><title>{escape(f"{label}: {label_of(value)}")}</title></rect>'
+                f'<rect class="bar" x="{label_width}" y="{bar_y:.1f}" width="{max(w, 1.5):.1f}" '
+                f'height="{bar_h}" fill="{colour}"><title>{escape(f"{label}: {shown[i]}")}</title></rect>'
             )
         parts.append(
-            f'<text x="{label_width + max(w, 1.5) + 4:.1f}" y="{y + row / 2 + 4:.1f}" fill="{TEXT}">'
-            f"{escape(label_of(value))}</text>"
+            f'<text x="{label_width + max(w, 1.5) + 4:.1f}" y="{middle + 4:.1f}" fill="{TEXT}">'
+            f"{escape(shown[i])}</text>"
         )
+        y += block
     parts.append("</svg>")
     return mark_safe("".join(parts))

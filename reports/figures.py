@@ -8,18 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from promo.repairs import REPAIRS
 from reports import charts
-from reports.labels import channel_label, reason_label, repair_label
+from reports.labels import channel_label, reason_label, repair_label, repair_rule
 from reports.numbers import number_format
-from reports.selectors import CHANNELS, DECISION_FRACTIONS, WAIT_FRACTIONS, Report, Waits
+from reports.selectors import (
+    CHANNELS,
+    DECISION_FRACTIONS,
+    FINAL_STATUSES,
+    WAIT_FRACTIONS,
+    Report,
+    Status,
+    Waits,
+)
 
 # The viewBox width of a chart spanning two cards (one card's is charts' default): text keeps its size.
 WIDE = 900
@@ -73,8 +82,24 @@ def _count(value: float) -> str:
     return number_format(int(value), force_grouping=True)
 
 
-def _day_label(day) -> str:
-    return date_format(day, "d.m")
+@dataclass
+class DayAxis:
+    """A daily axis: short labels (day and month), the year on the first label and on each 1 January where the
+    period spans two years (else "01.01" could be either), and the whole date in every bar's tooltip."""
+
+    labels: list[str]
+    tips: list[str]
+    keep: list[int]  # the labels with a year, shown before others
+
+
+def day_axis(days: list[date]) -> DayAxis:
+    years = len({day.year for day in days}) > 1
+    with_year = [i for i, day in enumerate(days) if years and (i == 0 or (day.month, day.day) == (1, 1))]
+    return DayAxis(
+        labels=[date_format(day, "d.m.Y" if i in with_year else "d.m") for i, day in enumerate(days)],
+        tips=[date_format(day, "d.m.Y") for day in days],
+        keep=with_year,
+    )
 
 
 # --- Section 1 ----------------------------------------------------------------------------------------------
@@ -82,6 +107,7 @@ def _day_label(day) -> str:
 
 def per_day(report: Report) -> Chart:
     days = report.days
+    axis = day_axis([d.day for d in days])
     series = [(channel_label(c), [d.channels[c] for d in days]) for c in CHANNELS]
     series = [s for s in series if any(s[1])] or series[:1]
     return Chart(
@@ -91,12 +117,14 @@ def per_day(report: Report) -> Chart:
         svg=charts.stacked_bar_chart(
             title=_("Submissions per day"),
             desc=_("Submissions sent each day of the period, in the campaign's time zone, by channel."),
-            labels=[_day_label(d.day) for d in days],
+            labels=axis.labels,
             series=series,
             x_label=_("day"),
             y_label=_("submissions"),
             width=WIDE,
             height=250,
+            tips=axis.tips,
+            keep=axis.keep,
         ),
         header=[_("day"), _("submissions"), *[channel_label(c) for c in CHANNELS]],
         rows=[[d.day.isoformat(), d.submissions, *[d.channels[c] for c in CHANNELS]] for d in days],
@@ -125,6 +153,7 @@ def per_hour(report: Report) -> Chart:
 
 def participants(report: Report) -> Chart:
     days = report.days
+    axis = day_axis([d.day for d in days])
     desc = _(
         "Participants who sent something each day: new ones sent their first submission of the campaign that "
         "day, returning ones had sent one before."
@@ -136,7 +165,7 @@ def participants(report: Report) -> Chart:
         svg=charts.stacked_bar_chart(
             title=_("Participants per day: new and returning"),
             desc=desc,
-            labels=[_day_label(d.day) for d in days],
+            labels=axis.labels,
             series=[
                 (_("new"), [d.new_participants for d in days]),
                 (_("returning"), [d.returning_participants for d in days]),
@@ -145,6 +174,8 @@ def participants(report: Report) -> Chart:
             y_label=_("participants"),
             width=WIDE,
             height=250,
+            tips=axis.tips,
+            keep=axis.keep,
         ),
         header=[_("day"), _("participants"), _("new"), _("returning")],
         rows=[
@@ -176,60 +207,176 @@ def channels(report: Report) -> Chart:
 # --- Sections 2 and 4 ---------------------------------------------------------------------------------------
 
 
-def outcome_mix(report: Report) -> Chart:
+def _outcome_labels() -> dict[str, str]:
+    """Statuses as a report names groups of submissions (plural in Russian, unlike a submission's own status)."""
+    return {
+        Status.ACCEPTED: pgettext("submissions", "accepted"),
+        Status.REJECTED: pgettext("submissions", "rejected"),
+        Status.REVOKED: pgettext("submissions", "revoked"),
+        Status.MODERATION: _("waiting for a moderator"),
+        Status.PROCESSING: _("still being read"),
+    }
+
+
+# The outcomes' colours: accepted green, rejected vermillion, revoked purple, waiting sky blue, being read grey.
+STATUS_COLOURS = (
+    charts.PALETTE[2],
+    charts.PALETTE[3],
+    charts.PALETTE[4],
+    charts.PALETTE[5],
+    charts.PALETTE[7],
+)
+
+
+def _count_and_share(n: int, whole: int) -> str:
+    return f"{_count(n)} ({percent(n, whole)})"
+
+
+def status_now(report: Report) -> Chart:
+    """Where the period's submissions stand now: one status each, so the shares add up to 100%."""
+    o = report.outcomes
+    names = _outcome_labels()
+    counted = list(o.status_now.items())
+    title = _("Where the submissions stand now")
+    desc = _(
+        "The period's submissions by their status now, whoever decided them (the machine or a person). Each "
+        "counts once, so the shares add up to 100% (give or take rounding)."
+    )
+    return Chart(
+        name="outcomes",
+        title=title,
+        desc=desc,
+        svg=charts.bar_list(
+            title=title,
+            desc=desc,
+            items=[(names[status], n) for status, n in counted],
+            value_label=lambda v: _count_and_share(v, o.total),
+            colours=STATUS_COLOURS,
+        ),
+        header=[_("status now"), _("submissions"), _("share, %")],
+        rows=[[names[status], n, share_cell(n, o.total)] for status, n in counted]
+        + [[_("all submissions"), o.total, share_cell(o.total, o.total)]],
+    )
+
+
+def machine_decisions(report: Report) -> Chart:
+    """The machine's first word on each submission it read, whatever people decided since."""
     o = report.outcomes
     items = [
         (_("accepted automatically"), o.auto_accepted),
         (_("rejected automatically"), o.auto_rejected),
         (_("sent to moderation"), o.to_moderation),
-        (_("accepted by moderators"), o.moderators_accepted),
-        (_("rejected by moderators"), o.moderators_rejected),
-        (_("overturned by people"), o.overturned),
-        (_("revoked"), o.revoked),
-        (_("waiting for a moderator"), o.waiting),
-        (_("still being read"), o.undecided),
     ]
+    title = _("The machine's decisions")
     desc = _(
-        "What the machine decided (accepted, rejected, sent to moderation), what moderators decided, how many of "
-        "the machine's acceptances and rejections people overturned, revoked acceptances, and what still waits. "
-        "Shares are of all submissions in the period."
+        "What the machine decided first on each submission it read: accept, reject, or leave it to a person. "
+        "Shares are of the submissions it decided; people may have changed some since."
     )
-    notes = [
-        _("Decided automatically: %(share)s of the machine's decisions (%(auto)s of %(all)s).")
-        % {
-            "share": percent(o.decided_automatically, o.machine_decided),
-            "auto": _count(o.decided_automatically),
-            "all": _count(o.machine_decided),
-        },
-        _(
-            "Overturned: %(to_rejected)s accepted by the machine then rejected or revoked by a person, "
-            "%(to_accepted)s rejected by the machine then accepted by a person."
+    notes = []
+    if o.machine_decided:
+        notes.append(
+            _("Decided automatically: %(share)s of the machine's decisions (%(auto)s of %(all)s).")
+            % {
+                "share": percent(o.decided_automatically, o.machine_decided),
+                "auto": _count(o.decided_automatically),
+                "all": _count(o.machine_decided),
+            }
         )
-        % {"to_rejected": _count(o.overturned_to_rejected), "to_accepted": _count(o.overturned_to_accepted)},
-    ]
+    if o.undecided:
+        notes.append(_("Not decided yet: %(count)s still being read.") % {"count": _count(o.undecided)})
     return Chart(
-        name="outcomes",
-        title=_("Outcome mix"),
+        name="machine",
+        title=title,
         desc=desc,
         svg=charts.bar_list(
-            title=_("Outcome mix"),
+            title=title,
             desc=desc,
             items=items,
-            value_label=lambda v: f"{_count(v)} ({percent(v, o.total)})",
-            colours=charts.PALETTE[:3]
-            + (charts.PALETTE[5],) * 2
-            + (charts.PALETTE[3], charts.PALETTE[4])
-            + (charts.PALETTE[7],) * 2,
+            value_label=lambda v: _count_and_share(v, o.machine_decided),
+            colours=(charts.PALETTE[2], charts.PALETTE[3], charts.PALETTE[5]),
         ),
-        header=[_("outcome"), _("submissions"), _("share, %")],
-        rows=[[label, n, share_cell(n, o.total)] for label, n in items]
+        header=[_("the machine's decision"), _("submissions"), _("share of the machine's decisions, %")],
+        rows=[[label, n, share_cell(n, o.machine_decided)] for label, n in items]
         + [
-            [
-                _("decided automatically, of the machine's decisions"),
-                o.decided_automatically,
-                share_cell(o.decided_automatically, o.machine_decided),
-            ]
+            [_("decided by the machine"), o.machine_decided, share_cell(o.machine_decided, o.machine_decided)]
         ],
+        notes=notes,
+    )
+
+
+def people_decisions(report: Report) -> Chart:
+    """People's last word on the period's submissions, by what the machine had said: sent to moderation, or
+    accepted or rejected itself (then a person decided on an appeal, a reopening or a revocation)."""
+    o = report.outcomes
+    names = _outcome_labels()
+    on_moderation = [o.people_on_moderation[status] for status in FINAL_STATUSES]
+    on_decision = [o.people_on_machine_decision[status] for status in FINAL_STATUSES]
+    totals = [a + b for a, b in zip(on_moderation, on_decision, strict=True)]
+    whole = o.people_decided
+    title = _("People's decisions")
+    desc = _(
+        "The period's submissions a person decided last, by that decision. People decide what the machine sent "
+        "to moderation, and also appeals against its rejections, reopenings and revocations. Shares are of the "
+        "submissions people decided (each once, with its latest decision)."
+    )
+    from_moderation = _("sent to moderation by the machine")
+    from_machine = _("after the machine's own decision (appeal, reopening, revocation)")
+    sent_decided = sum(on_moderation)
+    notes = []
+    if o.to_moderation:
+        notes.append(
+            _(
+                "Sent to moderation by the machine: %(sent)s; people decided %(decided)s of them, %(waiting)s wait."
+            )
+            % {
+                "sent": _count(o.to_moderation),
+                "decided": _count(sent_decided),
+                "waiting": _count(o.moderation_waiting),
+            }
+        )
+    if sum(on_decision):
+        notes.append(
+            _(
+                "After the machine's own decision (appeals, reopenings, revocations), people decided %(count)s more: "
+                "so people's decisions can outnumber those sent to moderation."
+            )
+            % {"count": _count(sum(on_decision))}
+        )
+    if o.overturned:
+        notes.append(
+            _(
+                "Overturned: %(to_rejected)s accepted by the machine then rejected or revoked by a person, "
+                "%(to_accepted)s rejected by the machine then accepted by a person."
+            )
+            % {
+                "to_rejected": _count(o.overturned_to_rejected),
+                "to_accepted": _count(o.overturned_to_accepted),
+            }
+        )
+    return Chart(
+        name="people",
+        title=title,
+        desc=desc,
+        svg=charts.bar_list(
+            title=title,
+            desc=desc,
+            items=[(names[status], n) for status, n in zip(FINAL_STATUSES, totals, strict=True)],
+            value_label=lambda v: _count_and_share(v, whole),
+            series=[(from_moderation, on_moderation), (from_machine, on_decision)],
+            colours=(charts.PALETTE[0], charts.PALETTE[1]),
+        ),
+        header=[
+            _("people's decision"),
+            _("submissions"),
+            _("share of people's decisions, %"),
+            from_moderation,
+            from_machine,
+        ],
+        rows=[
+            [names[status], n, share_cell(n, whole), a, b]
+            for status, n, a, b in zip(FINAL_STATUSES, totals, on_moderation, on_decision, strict=True)
+        ]
+        + [[_("decided by people"), whole, share_cell(whole, whole), sent_decided, sum(on_decision)]],
         notes=notes,
     )
 
@@ -290,10 +437,12 @@ def repairs(report: Report) -> Chart:
             items=[(repair_label(code), o.repairs[code][0]) for code in REPAIRS],
             value_label=lambda v: f"{percent(v, o.total, signed=True)} ({_count(v)})",
             colours=(charts.PALETTE[2],),
-            label_width=230,
+            label_width=210,
+            tips=[f"{repair_rule(code)} ({code})" for code in REPAIRS],
         ),
         header=[
             _("repair"),
+            _("rule"),
             _("code"),
             _("accepted automatically relying on it"),
             _("share of all submissions, %"),
@@ -303,6 +452,7 @@ def repairs(report: Report) -> Chart:
         rows=[
             [
                 repair_label(code),
+                repair_rule(code),
                 code,
                 o.repairs[code][0],
                 share_cell(o.repairs[code][0], o.total),
@@ -327,12 +477,16 @@ def _wait_rows(label: str, waits: Waits) -> list[Any]:
     ]
 
 
+def _minutes_or_none(value: timedelta | None) -> float | None:
+    return value.total_seconds() / 60 if value is not None else None
+
+
 def moderation(report: Report) -> Chart:
     backlog, waits = report.backlog, report.waits
     target = backlog.target
     desc = _(
-        "How long submissions wait for a moderator: those waiting now (whatever the period), and those people "
-        "decided in the period, against the campaign's target."
+        "How long submissions wait for a moderator: those waiting now (the whole campaign's queue, whatever the "
+        "period), and those people decided in the period, against the campaign's target."
     )
     items = [
         *[(_("waiting now, p%(p)s") % {"p": f"{f * 100:g}"}, backlog.percentiles[f]) for f in WAIT_FRACTIONS],
@@ -342,10 +496,14 @@ def moderation(report: Report) -> Chart:
         ],
     ]
     notes = [
-        _("Waiting now: %(count)s, %(past)s past the target of %(target)s.")
-        % {"count": _count(backlog.count), "past": _count(backlog.past_target), "target": minutes(target)},
+        _("Waiting now, in the whole campaign: %(count)s, %(past)s of them past the target of %(target)s.")
+        % {"count": _count(backlog.count), "past": _count(backlog.past_target), "target": minutes(target)}
+        if backlog.count
+        else _("Nothing waits for a moderator now, in the whole campaign."),
         _("Decided by people in the period: %(count)s, %(past)s waited past the target.")
-        % {"count": _count(waits.count), "past": _count(waits.past_target)},
+        % {"count": _count(waits.count), "past": _count(waits.past_target)}
+        if waits.count
+        else _("People decided nothing in the period."),
     ]
     return Chart(
         name="moderation",
@@ -354,10 +512,10 @@ def moderation(report: Report) -> Chart:
         svg=charts.bar_list(
             title=_("Moderation waiting time"),
             desc=desc,
-            items=[(label, (value or timedelta()).total_seconds() / 60) for label, value in items],
+            items=[(label, _minutes_or_none(value)) for label, value in items],
             value_label=lambda v: minutes(timedelta(minutes=v)),
             colours=[
-                charts.PALETTE[3] if (value or timedelta()) > target else charts.PALETTE[0]
+                charts.PALETTE[3] if value is not None and value > target else charts.PALETTE[0]
                 for _l, value in items
             ],
             label_width=200,
@@ -366,20 +524,19 @@ def moderation(report: Report) -> Chart:
             _("waits"),
             _("count"),
             _("past the target"),
-            *[f"p{f * 100:g}, {_('min')}" for f in WAIT_FRACTIONS],
+            *[pgettext("a column of minutes", "p%(p)s, min") % {"p": f"{f * 100:g}"} for f in WAIT_FRACTIONS],
         ],
         rows=[
-            _wait_rows(_("waiting now"), backlog),
+            _wait_rows(_("waiting now, in the whole campaign"), backlog),
             _wait_rows(_("decided by people in the period"), waits),
-            [_("target"), "", "", minutes_cell(target), "", ""],
+            [pgettext("moderation", "target"), "", "", minutes_cell(target), "", ""],
         ],
         notes=notes,
     )
 
 
 def decision_time(report: Report) -> Chart:
-    o = report.outcomes
-    values = o.decision_time
+    values = report.outcomes.decision_time
     desc = _("Time from the upload to the machine's decision (accepted, rejected or sent to moderation).")
     items = [(f"p{f * 100:g}", values[f]) for f in DECISION_FRACTIONS]
     return Chart(
@@ -389,7 +546,7 @@ def decision_time(report: Report) -> Chart:
         svg=charts.bar_list(
             title=_("Upload to automatic decision"),
             desc=desc,
-            items=[(label, (value or timedelta()).total_seconds()) for label, value in items],
+            items=[(label, value.total_seconds() if value is not None else None) for label, value in items],
             value_label=lambda v: seconds(timedelta(seconds=v)),
             colours=(charts.PALETTE[5],),
             label_width=60,
@@ -398,10 +555,6 @@ def decision_time(report: Report) -> Chart:
         rows=[
             [label, number_format(value.total_seconds(), decimal_pos=1) if value is not None else ""]
             for label, value in items
-        ],
-        notes=[
-            _("Decided automatically: %(share)s of the machine's decisions.")
-            % {"share": percent(o.decided_automatically, o.machine_decided)}
         ],
     )
 
@@ -462,7 +615,7 @@ def amounts(report: Report) -> Chart:
             x_label=_("amount, %(currency)s") % {"currency": currency},
             y_label=_("slips"),
         ),
-        header=[_("from"), _("below"), _("accepted slips")],
+        header=[pgettext("amount range", "from"), pgettext("amount range", "below"), _("accepted slips")],
         rows=rows,
     )
 
@@ -493,7 +646,9 @@ CHARTS: dict[str, Callable[[Report], Chart]] = {
     "per_hour": per_hour,
     "participants": participants,
     "channels": channels,
-    "outcomes": outcome_mix,
+    "outcomes": status_now,
+    "machine": machine_decisions,
+    "people": people_decisions,
     "reasons": rejection_reasons,
     "repairs": repairs,
     "moderation": moderation,

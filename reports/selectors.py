@@ -9,7 +9,12 @@ so the page is always fresh; the periodic task keeps them so, and the page rarel
 Definitions (the page and its CSV files say the same):
 - accepted / rejected automatically: the machine's own decision (`auto_outcome`), kept when a person later
   decided otherwise; sent to moderation: the machine left it to a person.
-- decided by moderators: the submission stands accepted or rejected by a person (`decided_by` set).
+- where the submissions stand now: each submission's status now (accepted, rejected, revoked, waiting for a
+  moderator, still being read); the five add up to all submissions.
+- decided by people: the submission's last word is a person's (`decided_by` set: accepted, rejected or revoked),
+  split by what the machine had said: sent to moderation, or accepted / rejected itself (the person's word then
+  came on an appeal, a reopening or a revocation; the rollups keep only the latest state, so they tell these
+  three apart no more than they count a submission decided twice more than once).
 - overturned: a person's final word (accepted, rejected or revoked) differs from the machine's accepted/rejected.
 - share decided automatically: accepted + rejected automatically, of everything the machine decided (the three).
 - a repair's contribution: automatic acceptances that relied on it, as a share of all submissions; its overturns:
@@ -63,6 +68,8 @@ Channel = Submission.Channel
 CHANNELS = (Channel.PAGE, Channel.API, Channel.BATCH, "")
 # Reasons the machine gives (a person's reasons are not automatic rejections).
 AUTOMATIC_REASONS = tuple(code for code in MESSAGES if not by_a_person(code))
+# A person's last words, in the order the page shows them.
+FINAL_STATUSES = (Status.ACCEPTED, Status.REJECTED, Status.REVOKED)
 WAIT_FRACTIONS = (0.5, 0.9, 0.99)
 DECISION_FRACTIONS = (0.5, 0.95)
 TOP_MERCHANTS = 20
@@ -195,6 +202,13 @@ class Outcomes:
     overturned_to_accepted: int  # the machine rejected, a person accepted
     revoked: int
     waiting: int
+    accepted: int  # the status now, whoever decided
+    rejected: int
+    # A person's last word (status: submissions) on what the machine sent to moderation, and on what it had
+    # accepted or rejected itself (appeals, reopenings and revocations).
+    people_on_moderation: dict[str, int]
+    people_on_machine_decision: dict[str, int]
+    moderation_waiting: int  # sent to moderation by the machine and waiting now (again, after a reopening)
     rejected_by_reason: dict[str, int]
     repairs: dict[str, tuple[int, int]]  # code: (automatic acceptances relying on it, of them overturned)
     decision_time: dict[float, timedelta | None]  # upload to the automatic decision, p50 and p95
@@ -210,6 +224,21 @@ class Outcomes:
     @property
     def automatic_share(self) -> float | None:
         return self.decided_automatically / self.machine_decided if self.machine_decided else None
+
+    @property
+    def people_decided(self) -> int:
+        return sum(self.people_on_moderation.values()) + sum(self.people_on_machine_decision.values())
+
+    @property
+    def status_now(self) -> dict[str, int]:
+        """Every submission by where it stands now: the five add up to the total."""
+        return {
+            Status.ACCEPTED: self.accepted,
+            Status.REJECTED: self.rejected,
+            Status.REVOKED: self.revoked,
+            Status.MODERATION: self.waiting,
+            Status.PROCESSING: self.undecided,
+        }
 
 
 def _tenths(value: int) -> timedelta:
@@ -234,9 +263,12 @@ def outcomes(period: Period) -> Outcomes:
     )
     counts = dict.fromkeys(
         ("total", "auto_accepted", "auto_rejected", "to_moderation", "undecided", "moderators_accepted",
-         "moderators_rejected", "overturned_to_rejected", "overturned_to_accepted", "revoked", "waiting"),
+         "moderators_rejected", "overturned_to_rejected", "overturned_to_accepted", "revoked", "waiting",
+         "accepted", "rejected", "moderation_waiting"),
         0,
     )  # fmt: skip
+    people_on_moderation = dict.fromkeys(FINAL_STATUSES, 0)
+    people_on_machine_decision = dict.fromkeys(FINAL_STATUSES, 0)
     reasons: dict[str, int] = {}
     relied = dict.fromkeys(REPAIRS, 0)
     relied_overturned = dict.fromkeys(REPAIRS, 0)
@@ -261,6 +293,12 @@ def outcomes(period: Period) -> Outcomes:
         )
         counts["revoked"] += n if status == Status.REVOKED else 0
         counts["waiting"] += n if status == Status.MODERATION else 0
+        counts["accepted"] += n if status == Status.ACCEPTED else 0
+        counts["rejected"] += n if status == Status.REJECTED else 0
+        counts["moderation_waiting"] += n if auto == Status.MODERATION and status == Status.MODERATION else 0
+        if by_person and status in FINAL_STATUSES:
+            people = people_on_moderation if auto == Status.MODERATION else people_on_machine_decision
+            people[status] += n
         for code in set((group["reason_key"] or "").split()):
             if code in AUTOMATIC_REASONS:
                 reasons[code] = reasons.get(code, 0) + n
@@ -279,6 +317,8 @@ def outcomes(period: Period) -> Outcomes:
         rejected_by_reason=dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
         repairs={code: (relied[code], relied_overturned[code]) for code in REPAIRS},
         decision_time=decision_time.percentiles,
+        people_on_moderation=people_on_moderation,
+        people_on_machine_decision=people_on_machine_decision,
         **counts,
     )
 

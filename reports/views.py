@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from reports import exports
 from reports.csv_files import csv_response
 from reports.figures import CHARTS, percent
-from reports.forms import ReportFilterForm
+from reports.forms import Filters, report_filters
 from reports.selectors import Period, Report, campaigns_reported_to
 
 PERMISSION = "reports.view_reports"
@@ -29,23 +29,12 @@ def may_see_reports(user: Any) -> bool:
     return bool(user.is_active and user.is_staff and user.has_perm(PERMISSION))
 
 
-def _filters(request: HttpRequest) -> tuple[ReportFilterForm, Period | None]:
-    """The form as submitted (the newest campaign when none is chosen) and the period it asks for; an invalid
-    period falls back to the campaign's default, the form saying what was wrong."""
+def _filters(request: HttpRequest) -> Filters:
+    """The period to show for the request's filters (reports.forms.report_filters)."""
     if not may_see_reports(request.user):
         raise PermissionDenied
     campaigns = campaigns_reported_to(request.user).order_by("-starts_on", "name")
-    data = request.GET.copy()
-    if not data.get("campaign"):
-        first = campaigns.first()
-        if first is None:
-            return ReportFilterForm(campaigns=campaigns), None
-        data["campaign"] = str(first.pk)
-    form = ReportFilterForm(data, campaigns=campaigns)
-    if form.is_valid():
-        return form, form.cleaned_data["period"]
-    campaign = form.cleaned_data.get("campaign")
-    return form, Period.default(campaign) if campaign else None
+    return report_filters(request.GET, campaigns)
 
 
 def _query(period: Period) -> str:
@@ -66,13 +55,16 @@ def _export_url(request: HttpRequest, period: Period) -> str:
 
 
 def report_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
-    form, period = _filters(request)
+    filters = _filters(request)
+    period = filters.period
     context: dict[str, Any] = {
         **model_admin.admin_site.each_context(request),
         "title": _("Campaign report"),
         "opts": model_admin.model._meta,
         "is_nav_sidebar_enabled": False,
-        "form": form,
+        "form": filters.form,
+        "errors": filters.errors,
+        "notes": filters.notes,
         "period": period,
     }
     if period is not None:
@@ -96,9 +88,11 @@ def report_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
                     "",
                 ),
                 (
-                    _("waiting for a moderator now"),
+                    # The queue as it stands, whatever the period: said on the tile, not left to be read as
+                    # the period's.
+                    _("waiting for a moderator now, in the whole campaign"),
                     report.backlog.count,
-                    _("%(past)s past the target") % {"past": report.backlog.past_target}
+                    _("%(past)s of them past the target") % {"past": report.backlog.past_target}
                     if report.backlog.past_target
                     else "",
                 ),
@@ -111,8 +105,9 @@ def report_csv_view(model_admin: Any, request: HttpRequest, chart: str) -> HttpR
     build = CHARTS.get(chart)
     if build is None:
         raise Http404("no such chart")
-    form, period = _filters(request)
-    if period is None or not form.is_valid():
+    filters = _filters(request)
+    period = filters.period
+    if period is None or not filters.exact:
         raise Http404("no campaign or an invalid period")
     built = build(Report(period=period, now=timezone.now()))
     filename = f"{period.campaign.slug}-{chart}-{period.date_from:%Y%m%d}-{period.date_to:%Y%m%d}.csv"

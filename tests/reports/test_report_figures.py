@@ -75,8 +75,23 @@ def test_each_repairs_contribution_and_its_overturns(report):
         "date_time_unglued": (0, 0),
     }
     chart = figures.repairs(report)
-    row = next(r for r in chart.rows if r[1] == "date_mask_repaired")
-    assert row[2:] == [2, "18.2", 1, "50.0"]  # 2 of 11 submissions; 1 of its 2 acceptances overturned
+    row = next(r for r in chart.rows if r[2] == "date_mask_repaired")
+    # In a marketer's words, the rule behind it beside them; 2 of 11 submissions; 1 of its 2 acceptances overturned.
+    assert row == [
+        "date with a misread year",
+        "date mask XX/XX/XY repaired",
+        "date_mask_repaired",
+        2,
+        "18.2",
+        1,
+        "50.0",
+    ]
+    # The chart shows the plain words, the rule in the label's tooltip; no label is cut short.
+    assert (
+        ">date with a misread year<" in chart.svg
+        and "<title>date mask XX/XX/XY repaired (date_mask_repaired)</title>" in chart.svg
+    )
+    assert "…" not in chart.svg
 
 
 def test_upload_to_decision_percentiles_of_automatic_decisions(report):
@@ -147,7 +162,7 @@ def test_the_seed_case_repairs_read_as_percentage_points_of_all_submissions():
     add(campaign, rows)
     report = Report(period=Period(campaign=campaign, date_from=OCTOBER[0], date_to=OCTOBER[1]), now=NOW)
     chart = figures.repairs(report)
-    assert [row[3] for row in chart.rows] == ["2.0", "3.0", "1.0", "3.0", "0.0"]
+    assert [row[4] for row in chart.rows] == ["2.0", "3.0", "1.0", "3.0", "0.0"]
     for label in ("+2.0%", "+3.0%", "+1.0%"):
         assert label in chart.svg
     with translation.override("ru"):
@@ -193,3 +208,73 @@ def test_a_period_of_some_days_counts_only_them(report):
     assert narrow.backlog.count == 3
     # Waits follow when people decided: 30 and 120 minutes on 3 October.
     assert (narrow.waits.count, narrow.waits.percentiles[0.5]) == (2, timedelta(minutes=75))
+
+
+def test_where_the_submissions_stand_now_and_who_decided(report):
+    o = report.outcomes
+    # Now: accepted 1, 2, 6, 9; rejected 3, 4, 7, 10; revoked 8; waiting 5; being read 11. One status each.
+    assert o.status_now == {"accepted": 4, "rejected": 4, "revoked": 1, "moderation": 1, "processing": 1}
+    assert sum(o.status_now.values()) == o.total
+    # People decided 6 and 7 after the machine sent them to moderation (5 still waits), and 8, 9 and 10 after the
+    # machine had decided itself: five people's decisions from three sent to moderation.
+    assert o.people_on_moderation == {"accepted": 1, "rejected": 1, "revoked": 0}
+    assert o.people_on_machine_decision == {"accepted": 1, "rejected": 1, "revoked": 1}
+    assert (o.people_decided, o.to_moderation, o.moderation_waiting) == (5, 3, 1)
+    chart = figures.people_decisions(report)
+    assert chart.notes[:2] == [
+        "Sent to moderation by the machine: 3; people decided 2 of them, 1 wait.",
+        "After the machine's own decision (appeals, reopenings, revocations), people decided 3 more: so people's "
+        "decisions can outnumber those sent to moderation.",
+    ]
+    assert "<title>accepted, sent to moderation by the machine: 1 (20.0%)</title>" in chart.svg
+    assert ">2 (40.0%)</text>" in chart.svg  # accepted: 2 of the 5 people's decisions
+    machine = figures.machine_decisions(report)
+    assert ">4 (40.0%)</text>" in machine.svg  # accepted automatically: 4 of the 10 the machine decided
+    assert machine.notes == [
+        "Decided automatically: 70.0% of the machine's decisions (7 of 10).",
+        "Not decided yet: 1 still being read.",
+    ]
+
+
+@pytest.fixture
+def empty(report):
+    """A period after the fixture's submissions (the queue now still holds three)."""
+    period = Period(campaign=report.period.campaign, date_from=date(2026, 10, 20), date_to=date(2026, 10, 25))
+    return Report(period=period, now=NOW)
+
+
+def test_a_period_without_data_shows_dashes_and_no_zero_sentences(empty):
+    moderation = figures.moderation(empty)
+    # The queue now has waits; the period's decisions none: a dash, not "0.0 min".
+    assert "0.0 min" not in moderation.svg and moderation.svg.count(">–</text>") == 3
+    assert moderation.notes == [
+        "Waiting now, in the whole campaign: 3, 1 of them past the target of 1.0 h.",
+        "People decided nothing in the period.",
+    ]
+    assert [row[3:] for row in moderation.rows[1:2]] == [["", "", ""]]
+    for chart in (
+        figures.machine_decisions(empty),
+        figures.people_decisions(empty),
+        figures.decision_time(empty),
+    ):
+        assert chart.notes == [], chart.name
+        assert "No data for this period" in chart.svg
+    with translation.override("ru"):
+        for build in figures.CHARTS.values():
+            chart = build(empty)
+            assert "No data" not in chart.svg, chart.name
+
+
+def test_csv_headers_and_labels_in_russian_use_words_of_their_own_context(report):
+    """msgids shared with other places read wrong there: "from" is a status move's ("из статуса"), "revoked" a
+    single submission's ("аннулирована"), "target" a deadline's ("срок"); the report asks for its own."""
+    with translation.override("ru"):
+        assert figures.amounts(report).header[:2] == ["от", "до (не включая)"]
+        moderation = figures.moderation(report)
+        assert moderation.header[3:] == ["p50, мин", "p90, мин", "p99, мин"]
+        assert moderation.rows[-1][0] == "цель" and "цели" in moderation.notes[0]
+        assert [row[0] for row in figures.status_now(report).rows][:3] == [
+            "приняты",
+            "отклонены",
+            "аннулированы",
+        ]

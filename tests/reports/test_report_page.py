@@ -115,19 +115,113 @@ def test_the_campaign_filter_lists_every_campaign_to_marketing_and_defaults_to_t
     assert response.context["period"].date_to == max(newest.starts_on, min(newest.ends_on, newest.today()))
 
 
-def test_an_unknown_campaign_or_a_backwards_period_is_said_not_crashed(marketing, autumn):
-    response = marketing.get(URL, {"campaign": 999999})
+def date_inputs(html: str) -> tuple[str, str]:
+    found = dict(re.findall(r'<input type="date" name="(date_from|date_to)" value="([\d-]*)"', html))
+    return found.get("date_from", ""), found.get("date_to", "")
+
+
+def test_an_unknown_campaign_is_said_to_be_unknown_not_that_there_are_none(marketing, autumn):
+    response = marketing.get(URL, {"campaign": 999999}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200 and response.context["period"] is None
-    assert "campaign" in response.context["form"].errors
+    html = response.content.decode()
+    assert "There is no campaign “999999”, or it is not one you may see" in html
+    assert "No campaign to report on." not in html
+    assert marketing.get(f"{URL}csv/outcomes/", {"campaign": 999999}).status_code == 404
+    assert marketing.get(f"{URL}csv/nothing/", {"campaign": autumn["campaign"].pk}).status_code == 404
+
+
+def test_no_campaign_at_all_is_said_so(marketing):
+    html = marketing.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No campaign to report on." in html
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "error"),
+    [
+        ("2026-10-20", "2026-10-01", "The period ends before it starts."),
+        ("2026-10-32", "2026-10-05", "Enter a valid date."),
+        ("2024-01-01", "2026-10-05", "A report covers at most 400 days."),
+    ],
+)
+def test_an_invalid_period_says_what_was_shown_instead_and_the_fields_show_it(
+    marketing, autumn, date_from, date_to, error
+):
     campaign = autumn["campaign"]
     response = marketing.get(
-        URL, {"campaign": campaign.pk, "date_from": "2026-10-20", "date_to": "2026-10-01"}
+        URL, {"campaign": campaign.pk, "date_from": date_from, "date_to": date_to}, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
-    assert response.context["period"].date_from == campaign.starts_on  # the default period instead
-    assert marketing.get(f"{URL}csv/outcomes/", {"campaign": 999999}).status_code == 404
-    assert marketing.get(f"{URL}csv/nothing/", {"campaign": campaign.pk}).status_code == 404
+    period = response.context["period"]
+    assert (period.date_from, period.date_to) == (date(2026, 10, 1), date(2026, 10, 31))  # the default
+    html = response.content.decode()
+    assert date_inputs(html) == ("2026-10-01", "2026-10-31")
+    assert response.context["errors"] == [
+        error,
+        "Shown instead: the campaign's period, from 10/01/2026 to 10/31/2026.",
+    ]
+    assert "Shown instead" in html
+    # A chart's CSV file is only of the period asked for.
+    response = marketing.get(
+        f"{URL}csv/outcomes/", {"campaign": campaign.pk, "date_from": date_from, "date_to": date_to}
+    )
+    assert response.status_code == 404
+
+
+def test_the_first_view_fills_the_date_fields_with_the_period_shown(marketing, autumn):
+    campaign = CampaignFactory(slug="newest", starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 20))
+    html = marketing.get(URL).content.decode()
+    assert date_inputs(html) == ("2026-11-01", "2026-11-20")
+    html = marketing.get(URL, {"campaign": autumn["campaign"].pk}).content.decode()
+    assert date_inputs(html) == ("2026-10-01", "2026-10-31")
+    assert f'name="shown" value="{autumn["campaign"].pk}:2026-10-01:2026-10-31"' in html
+    assert campaign.pk
+
+
+def test_choosing_another_campaign_shows_its_own_period_and_says_so(marketing, autumn):
+    spring = CampaignFactory(
+        slug="spring", name="Spring", starts_on=date(2026, 3, 1), ends_on=date(2026, 5, 31)
+    )
+    shown = f"{autumn['campaign'].pk}:2026-10-01:2026-10-31"
+    # The campaign changed, the dates left as they were: the new campaign's period, and a note.
+    response = marketing.get(
+        URL,
+        {"campaign": spring.pk, "date_from": "2026-10-01", "date_to": "2026-10-31", "shown": shown},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    period = response.context["period"]
+    assert (period.campaign, period.date_from, period.date_to) == (
+        spring,
+        date(2026, 3, 1),
+        date(2026, 5, 31),
+    )
+    assert response.context["notes"] == [
+        "“Spring” is shown for its own period, from 03/01/2026 to 05/31/2026 (the dates were the previous "
+        "campaign's)."
+    ]
+    assert date_inputs(response.content.decode()) == ("2026-03-01", "2026-05-31")
+    # The campaign and the dates changed together: the dates asked for; outside the campaign, said so.
+    response = marketing.get(
+        URL,
+        {"campaign": spring.pk, "date_from": "2026-09-01", "date_to": "2026-09-30", "shown": shown},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    period = response.context["period"]
+    assert (period.date_from, period.date_to) == (date(2026, 9, 1), date(2026, 9, 30))
+    assert response.context["notes"] == [
+        "“Spring” runs from 03/01/2026 to 05/31/2026: the period shown lies outside it, so it holds few "
+        "submissions or none."
+    ]
+    # Inside the campaign, or the same campaign: no note.
+    response = marketing.get(
+        URL,
+        {
+            "campaign": autumn["campaign"].pk,
+            "date_from": "2026-10-03",
+            "date_to": "2026-10-05",
+            "shown": shown,
+        },
+    )
+    assert response.context["notes"] == [] and response.context["period"].date_from == date(2026, 10, 3)
 
 
 def read_csv(response) -> list[list[str]]:
@@ -155,10 +249,44 @@ def test_each_chart_has_a_csv_file_of_its_numbers(marketing, autumn):
     rows = read_csv(
         marketing.get(f"{URL}csv/outcomes/", {"campaign": campaign.pk, **OCTOBER}, HTTP_ACCEPT_LANGUAGE="en")
     )
-    assert rows[0] == ["outcome", "submissions", "share, %"]
-    assert ["accepted automatically", "4", "36.4"] in rows
-    assert ["overturned by people", "3", "27.3"] in rows
-    assert ["decided automatically, of the machine's decisions", "7", "70.0"] in rows
+    # Where the 11 submissions stand now (tests.reports.fixtures.autumn_campaign): one status each.
+    assert rows == [
+        ["status now", "submissions", "share, %"],
+        ["accepted", "4", "36.4"],
+        ["rejected", "4", "36.4"],
+        ["revoked", "1", "9.1"],
+        ["waiting for a moderator", "1", "9.1"],
+        ["still being read", "1", "9.1"],
+        ["all submissions", "11", "100.0"],
+    ]
+    rows = read_csv(
+        marketing.get(f"{URL}csv/machine/", {"campaign": campaign.pk, **OCTOBER}, HTTP_ACCEPT_LANGUAGE="en")
+    )
+    assert rows == [
+        ["the machine's decision", "submissions", "share of the machine's decisions, %"],
+        ["accepted automatically", "4", "40.0"],
+        ["rejected automatically", "3", "30.0"],
+        ["sent to moderation", "3", "30.0"],
+        ["decided by the machine", "10", "100.0"],
+    ]
+    rows = read_csv(
+        marketing.get(f"{URL}csv/people/", {"campaign": campaign.pk, **OCTOBER}, HTTP_ACCEPT_LANGUAGE="en")
+    )
+    # Two decided after the machine sent them to moderation; three after it had decided itself (an appeal, a
+    # reopening, a revocation): five people's decisions from three sent to moderation.
+    assert rows == [
+        [
+            "people's decision",
+            "submissions",
+            "share of people's decisions, %",
+            "sent to moderation by the machine",
+            "after the machine's own decision (appeal, reopening, revocation)",
+        ],
+        ["accepted", "2", "40.0", "1", "1"],
+        ["rejected", "2", "40.0", "1", "1"],
+        ["revoked", "1", "20.0", "0", "1"],
+        ["decided by people", "5", "100.0", "2", "3"],
+    ]
     rows = read_csv(
         marketing.get(f"{URL}csv/per_day/", {"campaign": campaign.pk, **OCTOBER}, HTTP_ACCEPT_LANGUAGE="en")
     )

@@ -34,6 +34,7 @@ from reports.selectors import (
     AUTOMATIC_REASONS,
     CHANNELS,
     DECISION_FRACTIONS,
+    FINAL_STATUSES,
     WAIT_FRACTIONS,
     Period,
     Report,
@@ -233,6 +234,25 @@ def expected(period: Period) -> dict[str, Any]:
         ),
         "revoked": sum(s.status == Status.REVOKED for s in in_period),
         "waiting": sum(s.status == Status.MODERATION for s in in_period),
+        "accepted": sum(s.status == Status.ACCEPTED for s in in_period),
+        "rejected": sum(s.status == Status.REJECTED for s in in_period),
+        "moderation_waiting": sum(
+            s.auto_outcome == Status.MODERATION and s.status == Status.MODERATION for s in in_period
+        ),
+        "people_on_moderation": {
+            status: sum(
+                bool(s.decided_by_id) and s.status == status and s.auto_outcome == Status.MODERATION
+                for s in in_period
+            )
+            for status in FINAL_STATUSES
+        },
+        "people_on_machine_decision": {
+            status: sum(
+                bool(s.decided_by_id) and s.status == status and s.auto_outcome != Status.MODERATION
+                for s in in_period
+            )
+            for status in FINAL_STATUSES
+        },
         "rejected_by_reason": dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
         "repairs": repairs,
         "decision_time": {
@@ -315,6 +335,11 @@ def figures(report: Report) -> dict[str, Any]:
                 "overturned_to_accepted",
                 "revoked",
                 "waiting",
+                "accepted",
+                "rejected",
+                "moderation_waiting",
+                "people_on_moderation",
+                "people_on_machine_decision",
                 "rejected_by_reason",
                 "repairs",
                 "decision_time",
