@@ -52,6 +52,37 @@ def no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+# The form's buttons and fields; with JavaScript the photo choices' labels are its buttons (the inputs are hidden).
+CONTROLS = "#upload-form input:not([type=hidden]), #upload-form button, #upload-form .pick label"
+
+
+def outside_the_card(page) -> list[str]:
+    """The controls whose bounding box leaves the card's content box (inside its border and padding): a long word
+    must not push a button onto the card's border or past it."""
+    box = page.locator("main .card").bounding_box()
+    inset = page.evaluate(
+        "(() => { const s = getComputedStyle(document.querySelector('main .card'));"
+        " return parseFloat(s.borderLeftWidth) + parseFloat(s.paddingLeft); })()"
+    )
+    left, right = box["x"] + inset, box["x"] + box["width"] - inset
+    outside = []
+    for control in page.locator(CONTROLS).all():
+        edges = control.bounding_box()
+        if edges and (edges["x"] < left - 0.5 or edges["x"] + edges["width"] > right + 0.5):
+            name = control.get_attribute("id") or control.get_attribute("for") or control.inner_text()
+            outside.append(
+                f"{name}: {edges['x']:.0f}..{edges['x'] + edges['width']:.0f} not in {left:.0f}..{right:.0f}"
+            )
+    return outside
+
+
+def photo_buttons(page) -> tuple[dict, dict]:
+    return (
+        page.locator("label[for=id_photo_camera]").bounding_box(),
+        page.locator("label[for=id_photo]").bounding_box(),
+    )
+
+
 @pytest.mark.parametrize(
     ("locale", "language", "send"), [("ru-RU", "ru", "Отправить"), ("en-US", "en", "Send")]
 )
@@ -66,6 +97,9 @@ def test_a_participant_sends_a_slip_from_a_phone_with_a_double_tap(browser, live
     for label in ("label[for=id_photo_camera]", "label[for=id_photo]"):
         box = page.locator(label).bounding_box()
         assert box["height"] >= 44 and box["x"] + box["width"] <= PHONE["width"]  # a finger's target
+    assert outside_the_card(page) == []
+    camera, gallery = photo_buttons(page)
+    assert abs(camera["width"] - gallery["width"]) <= 1  # one word too long for half a card stacks them both
     assert no_horizontal_overflow(page)
     screenshot(page, f"upload-360x800-{language}", full_page=True)
 
@@ -77,7 +111,7 @@ def test_a_participant_sends_a_slip_from_a_phone_with_a_double_tap(browser, live
         "#preview[data-prepared=as-is]", state="attached"
     )  # under 3000 px and 4 MB: not redrawn
     fill_the_form(page, truth)
-    assert no_horizontal_overflow(page)
+    assert no_horizontal_overflow(page) and outside_the_card(page) == []
     screenshot(page, f"upload-chosen-360x800-{language}", full_page=True)
 
     cdp = context.new_cdp_session(page)
@@ -96,6 +130,26 @@ def test_a_participant_sends_a_slip_from_a_phone_with_a_double_tap(browser, live
     assert page.url.endswith(f"/s/{submission.pk}/")
     assert submission.channel == Submission.Channel.PAGE and submission.idempotency_key
     assert len(submission.original.read()) == len(photo)  # not a huge photo: sent as it was
+    context.close()
+
+
+@pytest.mark.parametrize("width", [320, 360, 412, 600])
+@pytest.mark.parametrize("locale", ["ru-RU", "en-US"])
+def test_the_photo_buttons_stay_in_their_card_at_every_width(browser, live_server, campaign, screenshot, locale, width):  # fmt: skip
+    """Side by side where half the card holds the longest word (`Сфотографировать`), else one above the other:
+    in both cases of one width and inside the card."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale=locale)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/c/{campaign.slug}/")
+    page.wait_for_selector("#upload-form[data-ready]")
+    assert outside_the_card(page) == []
+    camera, gallery = photo_buttons(page)
+    assert abs(camera["width"] - gallery["width"]) <= 1
+    side_by_side = abs(camera["y"] - gallery["y"]) <= 1
+    assert side_by_side == (width >= 600)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    if width != PHONE["width"]:  # 360 is taken by the test above
+        screenshot(page, f"upload-{width}x800-{locale[:2]}")
     context.close()
 
 
@@ -238,7 +292,7 @@ def test_the_plain_form_works_without_javascript(browser, live_server, campaign,
     page = context.new_page()
     page.goto(f"{live_server.url}/c/{campaign.slug}/")
     assert page.is_visible("#id_photo") and page.is_visible("#id_photo_camera")  # the inputs themselves
-    assert no_horizontal_overflow(page)
+    assert no_horizontal_overflow(page) and outside_the_card(page) == []
     screenshot(page, "upload-nojs-360x800-en", full_page=True)
     page.set_input_files("#id_photo", {"name": "IMG_2045.jpg", "mimeType": "image/jpeg", "buffer": photo})
     fill_the_form(page, truth)
