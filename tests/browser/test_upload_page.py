@@ -5,6 +5,7 @@ a field error comes back as the server's page; the plain form works without Java
 
 import hashlib
 import io
+import math
 import re
 
 import pytest
@@ -185,6 +186,51 @@ def test_a_huge_photo_is_shrunk_upright_before_it_is_sent(browser, live_server, 
     assert submission.original.size < len(huge)
     red, green, blue = sent.convert("RGB").getpixel((100, 100))
     assert red > 200 and green < 60 and blue < 60  # the top left is still the top left
+    context.close()
+
+
+def camera_photo() -> bytes:
+    """A 3024x4032 slip photo with sensor noise, megabytes as a phone camera stores it; reduced, still over one."""
+    photo, _ = slip_jpeg(4032)
+    image = Image.open(io.BytesIO(photo)).convert("RGB")
+    image = Image.blend(image, Image.effect_noise(image.size, 32).convert("RGB"), 0.2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("locale", "decimal", "kilobytes", "megabytes", "reduced"),
+    [
+        ("ru-RU", ",", "КБ", "МБ", "уменьшено для отправки до"),
+        ("en-US", ".", "KB", "MB", "reduced for sending to"),
+    ],
+)
+def test_the_photo_note_writes_sizes_as_the_pages_language(browser, live_server, campaign, screenshot, locale, decimal, kilobytes, megabytes, reduced):  # fmt: skip
+    """`25 КБ`, `3,3 МБ` on the Russian page (not `0.0 MB`, `3.3 MB`), `25 KB`, `3.3 MB` on the English one."""
+    small, _ = slip_jpeg(500, quality=60)
+    huge = camera_photo()
+    assert len(small) < 500_000 and len(huge) > 2**21
+    context, page = phone(browser, locale)
+    page.goto(f"{live_server.url}/c/{campaign.slug}/")
+    page.wait_for_selector("#upload-form[data-ready]")
+    choose_from_gallery(page, "small.jpg", small)
+    page.wait_for_selector("#preview[data-prepared=as-is]", state="attached")
+    assert (
+        page.text_content("#photo-note")
+        == f"small.jpg · {math.floor(len(small) / 1024 + 0.5)}\u00a0{kilobytes}"
+    )
+    choose_from_gallery(page, "big.jpg", huge)
+    page.wait_for_selector("#preview[data-prepared=reduced]", state="attached")
+    number = rf"(\d+\{decimal}\d)"
+    note = page.text_content("#photo-note")
+    sizes = re.fullmatch(rf"big\.jpg · {number}\u00a0{megabytes} · {reduced} (?:{number}\u00a0{megabytes}|(\d+)\u00a0{kilobytes})", note)  # fmt: skip
+    assert sizes, note
+    chosen = float(sizes[1].replace(decimal, "."))
+    sent = float(sizes[2].replace(decimal, ".")) if sizes[2] else int(sizes[3]) / 1024
+    assert abs(chosen - len(huge) / 2**20) <= 0.051 and 0 < sent < chosen
+    assert outside_the_card(page) == []
+    screenshot(page, f"upload-note-360x800-{locale[:2]}", full_page=True)
     context.close()
 
 
