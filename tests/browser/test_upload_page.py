@@ -85,14 +85,24 @@ def photo_buttons(page) -> tuple[dict, dict]:
 
 
 @pytest.mark.parametrize(
-    ("locale", "language", "send"), [("ru-RU", "ru", "Отправить"), ("en-US", "en", "Send")]
+    ("locale", "language", "send", "period"),
+    [
+        ("ru-RU", "ru", "Отправить", "Покупки с 01.10.2026 по 31.10.2026."),
+        (
+            "en-US",
+            "en",
+            "Send",
+            "Purchases from 1 Oct 2026 to 31 Oct 2026.",
+        ),  # not 10/01/2026: the month named
+    ],
 )
-def test_a_participant_sends_a_slip_from_a_phone_with_a_double_tap(browser, live_server, campaign, screenshot, locale, language, send):  # fmt: skip
+def test_a_participant_sends_a_slip_from_a_phone_with_a_double_tap(browser, live_server, campaign, screenshot, locale, language, send, period):  # fmt: skip
     photo, truth = slip_jpeg(2400)
     context, page = phone(browser, locale)
     page.goto(f"{live_server.url}/c/{campaign.slug}/")
     page.wait_for_selector("#upload-form[data-ready]")
     assert page.inner_text("#send") == send
+    assert period in " ".join(page.inner_text("main .card > p.muted").split())
     assert page.get_attribute("#id_photo_camera", "capture") == "environment"
     assert page.get_attribute("#id_photo", "capture") is None  # the gallery: a slip photographed earlier
     for label in ("label[for=id_photo_camera]", "label[for=id_photo]"):
