@@ -4,6 +4,8 @@ A participant types the amount the way their country writes money: `2586.6`, `2 
 are all the same money. What is valid is money syntax (docs/domain.md): a grouping mark only between groups of
 three digits, one decimal mark with one or two digits after it, different from the grouping mark. A single mark
 followed by exactly three digits (`2,586`, `1.500`) is therefore a grouping mark: no money has three decimals.
+Grouping starts at a digit other than 0 (nobody writes `0,125` for 125), so `0.125` or `0,125` is a decimal
+with one digit too many, refused as such, never read a thousand times bigger.
 Anything else is refused with an example in the reader's own format, never guessed.
 """
 
@@ -22,7 +24,8 @@ EXAMPLE = Decimal("1234.50")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009'’]+")
 _CURRENCY = re.compile(r"^(?:₽|руб\.?|р\.|rub|\$|€)\s*|\s*(?:₽|руб\.?|р\.?|rub|\$|€)$", re.IGNORECASE)
 _PLAIN = re.compile(r"^(\d+)(?:([.,])(\d{1,2}))?$")
-_GROUPED = re.compile(r"^(\d{1,3})((?:([ .,])\d{3})(?:\3\d{3})*)(?:([.,])(\d{1,2}))?$")
+# The first group has no leading 0: `0.125` is not 125 (it falls to _TOO_MANY_DECIMALS below).
+_GROUPED = re.compile(r"^([1-9]\d{0,2})((?:([ .,])\d{3})(?:\3\d{3})*)(?:([.,])(\d{1,2}))?$")
 _TOO_MANY_DECIMALS = re.compile(r"^\d+[.,]\d{3,}$")
 
 # Where the currency's sign goes, by language (CLDR's usual patterns): "2 586,60 ₽", "₽2,586.60".

@@ -5,6 +5,7 @@ a field error comes back as the server's page; the plain form works without Java
 
 import hashlib
 import io
+import math
 import re
 
 import pytest
@@ -52,20 +53,64 @@ def no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+# The form's buttons and fields; with JavaScript the photo choices' labels are its buttons (the inputs are hidden).
+CONTROLS = "#upload-form input:not([type=hidden]), #upload-form button, #upload-form .pick label"
+
+
+def outside_the_card(page) -> list[str]:
+    """The controls whose bounding box leaves the card's content box (inside its border and padding): a long word
+    must not push a button onto the card's border or past it."""
+    box = page.locator("main .card").bounding_box()
+    inset = page.evaluate(
+        "(() => { const s = getComputedStyle(document.querySelector('main .card'));"
+        " return parseFloat(s.borderLeftWidth) + parseFloat(s.paddingLeft); })()"
+    )
+    left, right = box["x"] + inset, box["x"] + box["width"] - inset
+    outside = []
+    for control in page.locator(CONTROLS).all():
+        edges = control.bounding_box()
+        if edges and (edges["x"] < left - 0.5 or edges["x"] + edges["width"] > right + 0.5):
+            name = control.get_attribute("id") or control.get_attribute("for") or control.inner_text()
+            outside.append(
+                f"{name}: {edges['x']:.0f}..{edges['x'] + edges['width']:.0f} not in {left:.0f}..{right:.0f}"
+            )
+    return outside
+
+
+def photo_buttons(page) -> tuple[dict, dict]:
+    return (
+        page.locator("label[for=id_photo_camera]").bounding_box(),
+        page.locator("label[for=id_photo]").bounding_box(),
+    )
+
+
 @pytest.mark.parametrize(
-    ("locale", "language", "send"), [("ru-RU", "ru", "Отправить"), ("en-US", "en", "Send")]
+    ("locale", "language", "send", "period"),
+    [
+        ("ru-RU", "ru", "Отправить", "Покупки с 01.10.2026 по 31.10.2026."),
+        (
+            "en-US",
+            "en",
+            "Send",
+            "Purchases from 1 Oct 2026 to 31 Oct 2026.",
+        ),  # not 10/01/2026: the month named
+    ],
 )
-def test_a_participant_sends_a_slip_from_a_phone_with_a_double_tap(browser, live_server, campaign, screenshot, locale, language, send):  # fmt: skip
+def test_a_participant_sends_a_slip_from_a_phone_with_a_double_tap(browser, live_server, campaign, screenshot, locale, language, send, period):  # fmt: skip
     photo, truth = slip_jpeg(2400)
     context, page = phone(browser, locale)
     page.goto(f"{live_server.url}/c/{campaign.slug}/")
     page.wait_for_selector("#upload-form[data-ready]")
     assert page.inner_text("#send") == send
+    assert period in " ".join(page.inner_text("main .card > p.muted").split())
     assert page.get_attribute("#id_photo_camera", "capture") == "environment"
     assert page.get_attribute("#id_photo", "capture") is None  # the gallery: a slip photographed earlier
     for label in ("label[for=id_photo_camera]", "label[for=id_photo]"):
         box = page.locator(label).bounding_box()
         assert box["height"] >= 44 and box["x"] + box["width"] <= PHONE["width"]  # a finger's target
+    assert outside_the_card(page) == []
+    camera, gallery = photo_buttons(page)
+    assert abs(camera["width"] - gallery["width"]) <= 1  # one word too long for half a card stacks them both
     assert no_horizontal_overflow(page)
     screenshot(page, f"upload-360x800-{language}", full_page=True)
 
@@ -77,7 +122,7 @@ def test_a_participant_sends_a_slip_from_a_phone_with_a_double_tap(browser, live
         "#preview[data-prepared=as-is]", state="attached"
     )  # under 3000 px and 4 MB: not redrawn
     fill_the_form(page, truth)
-    assert no_horizontal_overflow(page)
+    assert no_horizontal_overflow(page) and outside_the_card(page) == []
     screenshot(page, f"upload-chosen-360x800-{language}", full_page=True)
 
     cdp = context.new_cdp_session(page)
@@ -96,6 +141,26 @@ def test_a_participant_sends_a_slip_from_a_phone_with_a_double_tap(browser, live
     assert page.url.endswith(f"/s/{submission.pk}/")
     assert submission.channel == Submission.Channel.PAGE and submission.idempotency_key
     assert len(submission.original.read()) == len(photo)  # not a huge photo: sent as it was
+    context.close()
+
+
+@pytest.mark.parametrize("width", [320, 360, 412, 600])
+@pytest.mark.parametrize("locale", ["ru-RU", "en-US"])
+def test_the_photo_buttons_stay_in_their_card_at_every_width(browser, live_server, campaign, screenshot, locale, width):  # fmt: skip
+    """Side by side where half the card holds the longest word (`Сфотографировать`), else one above the other:
+    in both cases of one width and inside the card."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale=locale)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/c/{campaign.slug}/")
+    page.wait_for_selector("#upload-form[data-ready]")
+    assert outside_the_card(page) == []
+    camera, gallery = photo_buttons(page)
+    assert abs(camera["width"] - gallery["width"]) <= 1
+    side_by_side = abs(camera["y"] - gallery["y"]) <= 1
+    assert side_by_side == (width >= 600)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    if width != PHONE["width"]:  # 360 is taken by the test above
+        screenshot(page, f"upload-{width}x800-{locale[:2]}")
     context.close()
 
 
@@ -131,6 +196,51 @@ def test_a_huge_photo_is_shrunk_upright_before_it_is_sent(browser, live_server, 
     assert submission.original.size < len(huge)
     red, green, blue = sent.convert("RGB").getpixel((100, 100))
     assert red > 200 and green < 60 and blue < 60  # the top left is still the top left
+    context.close()
+
+
+def camera_photo() -> bytes:
+    """A 3024x4032 slip photo with sensor noise, megabytes as a phone camera stores it; reduced, still over one."""
+    photo, _ = slip_jpeg(4032)
+    image = Image.open(io.BytesIO(photo)).convert("RGB")
+    image = Image.blend(image, Image.effect_noise(image.size, 32).convert("RGB"), 0.2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("locale", "decimal", "kilobytes", "megabytes", "reduced"),
+    [
+        ("ru-RU", ",", "КБ", "МБ", "уменьшено для отправки до"),
+        ("en-US", ".", "KB", "MB", "reduced for sending to"),
+    ],
+)
+def test_the_photo_note_writes_sizes_as_the_pages_language(browser, live_server, campaign, screenshot, locale, decimal, kilobytes, megabytes, reduced):  # fmt: skip
+    """`25 КБ`, `3,3 МБ` on the Russian page (not `0.0 MB`, `3.3 MB`), `25 KB`, `3.3 MB` on the English one."""
+    small, _ = slip_jpeg(500, quality=60)
+    huge = camera_photo()
+    assert len(small) < 500_000 and len(huge) > 2**21
+    context, page = phone(browser, locale)
+    page.goto(f"{live_server.url}/c/{campaign.slug}/")
+    page.wait_for_selector("#upload-form[data-ready]")
+    choose_from_gallery(page, "small.jpg", small)
+    page.wait_for_selector("#preview[data-prepared=as-is]", state="attached")
+    assert (
+        page.text_content("#photo-note")
+        == f"small.jpg · {math.floor(len(small) / 1024 + 0.5)}\u00a0{kilobytes}"
+    )
+    choose_from_gallery(page, "big.jpg", huge)
+    page.wait_for_selector("#preview[data-prepared=reduced]", state="attached")
+    number = rf"(\d+\{decimal}\d)"
+    note = page.text_content("#photo-note")
+    sizes = re.fullmatch(rf"big\.jpg · {number}\u00a0{megabytes} · {reduced} (?:{number}\u00a0{megabytes}|(\d+)\u00a0{kilobytes})", note)  # fmt: skip
+    assert sizes, note
+    chosen = float(sizes[1].replace(decimal, "."))
+    sent = float(sizes[2].replace(decimal, ".")) if sizes[2] else int(sizes[3]) / 1024
+    assert abs(chosen - len(huge) / 2**20) <= 0.051 and 0 < sent < chosen
+    assert outside_the_card(page) == []
+    screenshot(page, f"upload-note-360x800-{locale[:2]}", full_page=True)
     context.close()
 
 
@@ -238,7 +348,7 @@ def test_the_plain_form_works_without_javascript(browser, live_server, campaign,
     page = context.new_page()
     page.goto(f"{live_server.url}/c/{campaign.slug}/")
     assert page.is_visible("#id_photo") and page.is_visible("#id_photo_camera")  # the inputs themselves
-    assert no_horizontal_overflow(page)
+    assert no_horizontal_overflow(page) and outside_the_card(page) == []
     screenshot(page, "upload-nojs-360x800-en", full_page=True)
     page.set_input_files("#id_photo", {"name": "IMG_2045.jpg", "mimeType": "image/jpeg", "buffer": photo})
     fill_the_form(page, truth)

@@ -262,8 +262,11 @@ def test_the_print_registry_marks_a_revoked_winner_and_says_which_date_the_perio
         page.count('<tr class="void">') == 1 and "tr.void td.slip { text-decoration: line-through; }" in page
     )
     assert "<th>Uploaded</th><th>Slip date</th>" in page
-    assert "12/10/2026 00:40" in page  # the upload, in the campaign's time zone
-    assert "The draw covers slips uploaded from 12/10/2026 to 12/16/2026 (Europe/Moscow time)" in page
+    assert "10\xa0Dec\xa02026 00:40" in page  # the upload, in the campaign's time zone
+    assert (
+        "The draw covers slips uploaded from 10\xa0Dec\xa02026 to 16\xa0Dec\xa02026 (Europe/Moscow time)"
+        in page
+    )
 
 
 def test_the_print_registry_says_nothing_of_void_lines_when_all_count(client, campaign):

@@ -105,6 +105,7 @@ def test_a_submission_read_is_one_query_and_its_recognition_is_typed(api, django
     ("fields", "field", "code", "message"),
     [
         ({"amount": "12.3456"}, "amount", "max_decimal_places", "An amount has at most two digits after the decimal mark."),
+        ({"amount": "0,125"}, "amount", "max_decimal_places", "An amount has at most two digits after the decimal mark."),  # not 125
         ({"amount": "99999999999"}, "amount", "max_value", "That is more than any purchase: enter at most 9,999,999,999.99."),
         ({"amount": "abc"}, "amount", "invalid", "Enter the amount as printed on the slip, e.g. 1,234.50."),
         ({"amount": "-3"}, "amount", "min_value", "Enter an amount greater than zero."),

@@ -5,10 +5,13 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rest_framework import serializers as drf_serializers
 
 from promo.amounts import format_amount, parse_typed_amount
 from promo.contacts import normalize_contact
+from promo.forms import UploadForm
 from promo.reasons import reason, render
+from promo.serializers import TypedAmountField
 
 
 @pytest.mark.parametrize(
@@ -56,6 +59,10 @@ def test_normalize_contact_rejects(raw):
         # One mark before exactly three digits groups them: money has no third decimal.
         ("2,586", "2586.00"),
         ("1.500", "1500.00"),
+        # Under one unit: a leading 0 is a whole part, never the start of a group.
+        ("0,5", "0.50"),
+        ("0.12", "0.12"),
+        ("0,99 ₽", "0.99"),
     ],
 )
 def test_parse_typed_amount(raw, expected):
@@ -75,6 +82,15 @@ def test_parse_typed_amount(raw, expected):
         ("12 34", "invalid"),  # groups are three digits
         ("1 2345", "invalid"),
         ("1234.567", "max_decimal_places"),
+        # A group never starts with 0: these are decimals with one digit too many, not 125 (nor 12,345).
+        ("0.125", "max_decimal_places"),
+        ("0,125", "max_decimal_places"),
+        ("0,125 ₽", "max_decimal_places"),
+        ("00.125", "max_decimal_places"),
+        ("012.345", "max_decimal_places"),
+        ("0 125", "invalid"),
+        ("0.125,50", "invalid"),
+        ("0,125.50", "invalid"),
         ("NaN", "invalid"),
         ("Infinity", "invalid"),
         ("1e400", "invalid"),
@@ -129,6 +145,66 @@ def test_what_is_written_back_reads_as_the_same_money(cents, language, currency)
         assert parse_typed_amount(format_amount(amount, currency)) == amount
 
 
+@pytest.mark.parametrize("raw", ["0.125", "0,125"])
+def test_the_page_and_the_api_refuse_a_zero_before_three_digits(raw):
+    """Both read amounts through promo.amounts: neither takes `0.125` for 125."""
+    form = UploadForm(data={"amount": raw})
+    form.is_valid()
+    assert [error.code for error in form.errors.as_data()["amount"]] == ["max_decimal_places"]
+    with pytest.raises(drf_serializers.ValidationError) as refused:
+        TypedAmountField().to_internal_value(raw)
+    assert refused.value.get_codes() == ["max_decimal_places"]
+
+
+def written_by_hand(amount: Decimal, group: str, decimal: str, short: bool) -> str:
+    """`amount` as a person may type it: digits grouped by threes with `group` (or not at all), `decimal` before
+    the cents; `short` drops what a person leaves out (`,00`, a trailing 0 of the cents)."""
+    whole, cents = f"{amount:.2f}".split(".")
+    groups = []
+    while len(whole) > 3:
+        whole, groups = whole[:-3], [whole[-3:], *groups]
+    text = group.join([whole, *groups])
+    if short:
+        cents = cents.rstrip("0")
+    return f"{text}{decimal}{cents}" if cents else text
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    cents=st.one_of(
+        st.integers(min_value=1, max_value=99), st.integers(min_value=1, max_value=999_999_999_999)
+    ),
+    marks=st.sampled_from(
+        [
+            (group, decimal)
+            for group in ("", " ", "\u00a0", "\u202f", "'", ".", ",")
+            for decimal in ".,"
+            if group != decimal
+        ]
+    ),
+    short=st.booleans(),
+)
+def test_any_usual_writing_of_an_amount_reads_as_the_same_money(cents, marks, short):
+    """Whatever the marks, and with `0,5` for 50 kopecks: no writing is read as another amount (a thousand times
+    more, or less)."""
+    amount = Decimal(cents) / 100
+    text = written_by_hand(amount, *marks, short)
+    assert parse_typed_amount(text) == amount, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    decimals=st.text(alphabet="0123456789", min_size=3, max_size=8),
+    mark=st.sampled_from(".,"),
+    sign=st.sampled_from(["", " ₽", "₽", " руб."]),
+)
+def test_a_zero_then_three_or_more_digits_is_refused_as_too_many_decimals(decimals, mark, sign):
+    """`0.125` is never 125: a group does not start with 0, so these are decimals, one or more too many."""
+    with pytest.raises(ValidationError) as refused:
+        parse_typed_amount(f"0{mark}{decimals}{sign}")
+    assert refused.value.code == "max_decimal_places"
+
+
 @settings(max_examples=300, deadline=None)
 @given(text=st.text(alphabet="0123456789 .,'-₽\u00a0", max_size=16))
 def test_any_typing_is_an_amount_or_a_clear_refusal(text):
@@ -144,7 +220,11 @@ def test_any_typing_is_an_amount_or_a_clear_refusal(text):
     ("language", "mismatch", "period"),
     [
         ("ru", "(1\u00a0499,00\u00a0₽) отличается от введённой вами (1\u00a0489,50\u00a0₽)", "21.11.2026"),
-        ("en", "(₽1,499.00) differs from the amount you typed (₽1,489.50)", "11/21/2026"),
+        (
+            "en",
+            "(₽1,499.00) differs from the amount you typed (₽1,489.50)",
+            "21\xa0Nov\xa02026",
+        ),  # not 11/21/2026
     ],
 )
 def test_reasons_write_amounts_and_dates_as_the_reader_does(language, mismatch, period):

@@ -82,7 +82,7 @@ def test_a_moderators_rejection_says_its_reason_and_what_to_do(client, waiting, 
     html = page(client, waiting)
     assert reasons_shown(html) == ["moderator_outside_period"]
     assert "a moderator will check" not in html.lower()
-    assert "Only slips dated from 10/01/2026 to 10/31/2026 take part" in html
+    assert "Only slips dated from 1\xa0Oct\xa02026 to 31\xa0Oct\xa02026 take part" in html
     assert 'id="upload-another"' in html
 
 

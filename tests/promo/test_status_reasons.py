@@ -155,7 +155,8 @@ def test_a_future_date_refused_by_the_campaign_reads_as_a_refusal():
         (rejected,) = participant_reasons(submission("rejected", stored))
         (waiting,) = participant_reasons(submission("moderation", stored))
     assert (
-        rejected["message"] == "The slip is dated 01/05/2027, which is in the future, so it cannot take part."
+        rejected["message"]
+        == "The slip is dated 5\xa0Jan\xa02027, which is in the future, so it cannot take part."
     )
     assert "a moderator will check the date" in waiting["message"]
 
@@ -163,8 +164,8 @@ def test_a_future_date_refused_by_the_campaign_reads_as_a_refusal():
 @pytest.mark.parametrize(
     ("language", "code", "said"),
     [
-        ("en", "date_before_start", "Only slips dated from 10/01/2026 to 10/31/2026 take part"),
-        ("en", "moderator_outside_period", "Only slips dated from 10/01/2026 to 10/31/2026 take part"),
+        ("en", "date_before_start", "Only slips dated from 1\xa0Oct\xa02026 to 31\xa0Oct\xa02026 take part"),
+        ("en", "moderator_outside_period", "Only slips dated from 1\xa0Oct\xa02026 to 31\xa0Oct\xa02026 take part"),
         ("en", "below_min_amount", "Only purchases of ₽500.00 or more take part."),
         ("en", "duplicate_slip", "Each slip takes part once: upload the slip of another purchase."),
         ("en", "amount_mismatch", "upload the slip again with the amount printed on it"),

@@ -157,7 +157,7 @@ def test_an_invalid_period_says_what_was_shown_instead_and_the_fields_show_it(
     assert date_inputs(html) == ("2026-10-01", "2026-10-31")
     assert response.context["errors"] == [
         error,
-        "Shown instead: the campaign's period, from 10/01/2026 to 10/31/2026.",
+        "Shown instead: the campaign's period, from 1\xa0Oct\xa02026 to 31\xa0Oct\xa02026.",
     ]
     assert "Shown instead" in html
     # A chart's CSV file is only of the period asked for.
@@ -195,7 +195,7 @@ def test_choosing_another_campaign_shows_its_own_period_and_says_so(marketing, a
         date(2026, 5, 31),
     )
     assert response.context["notes"] == [
-        "“Spring” is shown for its own period, from 03/01/2026 to 05/31/2026 (the dates were the previous "
+        "“Spring” is shown for its own period, from 1\xa0Mar\xa02026 to 31\xa0May\xa02026 (the dates were the previous "
         "campaign's)."
     ]
     assert date_inputs(response.content.decode()) == ("2026-03-01", "2026-05-31")
@@ -208,7 +208,7 @@ def test_choosing_another_campaign_shows_its_own_period_and_says_so(marketing, a
     period = response.context["period"]
     assert (period.date_from, period.date_to) == (date(2026, 9, 1), date(2026, 9, 30))
     assert response.context["notes"] == [
-        "“Spring” runs from 03/01/2026 to 05/31/2026: the period shown lies outside it, so it holds few "
+        "“Spring” runs from 1\xa0Mar\xa02026 to 31\xa0May\xa02026: the period shown lies outside it, so it holds few "
         "submissions or none."
     ]
     # Inside the campaign, or the same campaign: no note.
