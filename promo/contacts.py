@@ -59,6 +59,9 @@ _PHONE_SHAPES = (
 )
 # Not the rest of a date, a time or an amount before it, nor running into one after it.
 _PHONE_IN_TEXT = re.compile(rf"(?<!\d[.,:/])(?:{'|'.join(_PHONE_SHAPES)})(?!\d|[.,:/]\d)")
+# What every shape above holds: its first character, then nine more of digits and gaps. Its search is ten times
+# faster than the shapes' (their look-behinds are tried at every character), and most text has no such run.
+_MAYBE_PHONE = re.compile(r"[+(789][\d ()\u00a0-]{9}")
 
 
 def _masked_phone(match: re.Match[str]) -> str:
@@ -74,4 +77,6 @@ def mask_contacts(text: str) -> str:
     (`писал с i***@mail.ru, тел. +7******4567`)."""
     if "@" in text:
         text = _EMAIL_IN_TEXT.sub(lambda match: masked_contact(match.group()), text)
+    if _MAYBE_PHONE.search(text) is None:
+        return text
     return _PHONE_IN_TEXT.sub(_masked_phone, text)
