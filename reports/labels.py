@@ -36,6 +36,7 @@ CHANNEL_LABELS = {
 }
 
 
+# Codes of a match or a person's decision, which promo.reasons.SHORT_LABELS leaves out (the queue never lists them).
 DECIDED_REASON_LABELS = {
     "slip_matches": _("slip matches"),
     "moderator_accepted": _("accepted by a moderator"),
