@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from promo.models import Submission
 from reports import exports
+from reports.labels import reason_label
 from reports.models import ExportJob
 
 RECENT_JOBS = 20
@@ -66,7 +67,7 @@ class ExportForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("any status")), *Submission.Status.choices]
     )
-    reason = forms.ChoiceField(label=_("Reason code"), required=False)
+    reason = forms.ChoiceField(label=_("Reason"), required=False)
     format = forms.ChoiceField(
         label=_("Format"),
         choices=ExportJob.Format.choices,
@@ -136,7 +137,7 @@ def _streamed_csv(filters: exports.ExportFilters, language: str) -> StreamingHtt
     response = StreamingHttpResponse(
         exports.csv_chunks(filters, language=language), content_type=exports.CSV_CONTENT_TYPE
     )
-    name = exports.download_name(campaign=filters.campaign, fmt=ExportJob.Format.CSV)
+    name = exports.download_name(filters=filters, fmt=ExportJob.Format.CSV)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     _private(response)
     return response
@@ -159,6 +160,7 @@ def _status(job: ExportJob) -> dict[str, Any]:
     downloadable = job.status == ExportJob.Status.DONE and not exports.export_job_is_overdue(job)
     return {
         "status": job.status,
+        "failed": job.status == ExportJob.Status.FAILED,
         "status_label": str(job.get_status_display()),
         "rows_done": job.rows_done,
         "rows_total": job.rows_total,
@@ -167,6 +169,23 @@ def _status(job: ExportJob) -> dict[str, Any]:
         "download_url": reverse("reports_exports:download", args=[job.pk]) if downloadable else None,
         "error": job.error if job.status == ExportJob.Status.FAILED else "",
     }
+
+
+def _asked_for(job: ExportJob) -> dict[str, Any]:
+    """The job's filters as the form showed them: days as dates, the status and the reason by their names."""
+    filters = exports.ExportFilters.from_json(job.campaign, job.filters)
+    return {
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "status": _status_label(filters.status),
+        "reason": reason_label(filters.reason) if filters.reason else "",
+    }
+
+
+def _status_label(status: str) -> str:
+    if status in Submission.Status.values:
+        return str(Submission.Status(status).label)
+    return status
 
 
 @export_permission_required
@@ -180,6 +199,7 @@ def export_job(request: HttpRequest, pk: Any) -> HttpResponse:
             request,
             title=_("Submission export"),
             job=job,
+            asked=_asked_for(job),
             state=_status(job),
             retention_hours=settings.SLIPCHECK_EXPORT_RETENTION_HOURS,
         ),
@@ -213,7 +233,11 @@ def export_download(request: HttpRequest, pk: Any) -> HttpResponse:
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=exports.download_name(campaign=job.campaign, fmt=job.format, when=job.created_at),
+        filename=exports.download_name(
+            filters=exports.ExportFilters.from_json(job.campaign, job.filters),
+            fmt=job.format,
+            when=job.created_at,
+        ),
         content_type=exports.CONTENT_TYPES[job.format],
     )
     _private(response)

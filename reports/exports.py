@@ -9,9 +9,11 @@ sweep not have run).
 
 What leaves the platform: never more of a card than its last four digits (free text - merchants, a
 moderator's note in the reasons - has full card numbers masked), contacts masked (`+7******4567`,
-`a***@example.com`), the participant as a pseudonym (a keyed hash of the participant's id: stable across
-exports, useless to reach anyone). Every text cell that a spreadsheet could take for a formula gets a leading
-apostrophe.
+`a***@example.com`), in free text too, and the participant and the submission as pseudonyms (keyed hashes of
+their ids: stable across exports, useless to reach anyone). A submission's id never leaves: it is the key to
+the participant's status page and API answer (promo code, appeal), which open without a login. In the CSV,
+every text cell that a spreadsheet could take for a formula gets a leading apostrophe; the XLSX holds text as
+text (reports.xlsx).
 
 Who may export: holders of reports.export_submissions (staff). Which campaigns: marketing has no per-campaign
 assignment yet, so superusers and holders of promo.moderate_any_campaign or reports.view_reports see every
@@ -26,8 +28,10 @@ import hashlib
 import io
 import json
 import logging
+import math
 import re
 import tempfile
+import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -42,16 +46,18 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from promo.contacts import mask_contacts, masked_contact
 from promo.jobs import BROKER_ERRORS
 from promo.models import Campaign, Submission
 from promo.reasons import MESSAGES, by_a_person, render
 from promo.selectors import campaigns_moderated_by
 from recognition.cards import CARD_LENGTHS, mask_card_numbers
-from reports.csv_files import guard  # a cell a spreadsheet would evaluate starts with an apostrophe
+from reports.csv_files import FORMULA_STARTS  # a cell a spreadsheet would evaluate starts with an apostrophe
+from reports.labels import reason_label
 from reports.models import ExportJob, export_upload_to
 from reports.xlsx import XML_ILLEGAL, XlsxWriter
 
@@ -81,7 +87,7 @@ ERASED_CONTACT_PREFIX = "erased-"  # promo.privacy.participant_anonymise
 # (column key, header): the order of the file's columns. Submission has no channel (web/API/bot) yet: when it
 # gets one, it goes here.
 COLUMNS: tuple[tuple[str, Any], ...] = (
-    ("id", _("submission id")),
+    ("submission", _("submission")),
     ("sent_at", _("sent at")),
     ("status", _("status")),
     ("reason_codes", _("reason codes")),
@@ -218,53 +224,88 @@ def header() -> list[str]:
 _DIGIT = re.compile(r"\d")
 
 
+# A submission's id as people quote it in a note: with its dashes (the status page's URL) or without. The
+# pattern starts with a character class (the look-behind follows it), which lets the search skip ahead fast.
+_HEX = "[0-9a-fA-F]"
+_SUBMISSION_ID = re.compile(
+    rf"{_HEX}(?<!{_HEX}{_HEX}){_HEX}{{7}}(?:-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}|{_HEX}{{24}})(?!{_HEX})"
+)
+_CONTACT_DIGITS = 10  # the fewest digits of a phone number mask_contacts knows
+
+
 @functools.lru_cache(maxsize=65_536)  # merchants and payment systems repeat across rows
 def free_text(text: str) -> str:
-    """Text someone else wrote (OCR, a moderator): no full card number, nothing XML cannot hold, guarded."""
-    if len(_DIGIT.findall(text)) >= _FEWEST_CARD_DIGITS:  # the gate of config.logfilters: no card fits below
+    """Text someone else wrote (OCR, a moderator): no submission id (its pseudonym instead), no full card number,
+    contacts masked, nothing XML cannot hold."""
+    if len(text) >= 32:
+        text = _SUBMISSION_ID.sub(lambda match: submission_pseudonym(match.group()), text)
+    digits = len(_DIGIT.findall(text))
+    if digits >= _FEWEST_CARD_DIGITS:  # the gate of config.logfilters: no card fits below
         text = mask_card_numbers(text, doubt=True)[0]
-    return guard(XML_ILLEGAL.sub("", text))
+    if digits >= _CONTACT_DIGITS or "@" in text:
+        text = mask_contacts(text)
+    return XML_ILLEGAL.sub("", text)
 
 
 def mask_contact(contact: str) -> str:
     """`+79991234567` -> `+7******4567`, `alice@example.com` -> `a***@example.com`; an erased one says so."""
     if not contact or contact.startswith(ERASED_CONTACT_PREFIX):
         return gettext("(erased)")
-    if "@" in contact:
-        local, _at, domain = contact.rpartition("@")
-        return f"{local[:1]}***@{domain}"
-    digits = contact.lstrip("+")
-    kept_head = 1 if len(digits) > 6 else 0
-    kept_tail = 4 if len(digits) > 6 else 2
-    masked = digits[:kept_head] + "*" * (len(digits) - kept_head - kept_tail) + digits[-kept_tail:]
-    return ("+" if contact.startswith("+") else "") + masked
+    return masked_contact(contact)
 
 
 _PSEUDONYM_ALPHABET = "abcdefghjkmnpqrstuvwxyz"  # letters only: a pseudonym never reads as a number
+_BASE = len(_PSEUDONYM_ALPHABET)
+# The 12 letters are the hash's lowest base-23 digits, lowest first, read two at a time from a table, in one
+# expression (a loop of divmod calls costs a million-row export a second).
+_PAIR = _BASE * _BASE
+_LETTER_PAIRS = tuple(_PSEUDONYM_ALPHABET[i % _BASE] + _PSEUDONYM_ALPHABET[i // _BASE] for i in range(_PAIR))
+_P1, _P2, _P3, _P4, _P5 = (_PAIR**k for k in range(1, 6))
 
 
 @functools.cache
-def _pseudonym_key(secret: str) -> bytes:
-    return hashlib.blake2b(
-        b"slipcheck.reports.participant-pseudonym:" + secret.encode(), digest_size=32
-    ).digest()
+def _keyed_hash(secret: str, purpose: str) -> hashlib.blake2b:
+    """A keyed BLAKE2 (a MAC in one C call; hmac.new costs several Python calls) to copy for each name, one key
+    per kind of thing named: a participant's and a submission's names never coincide, and knowing one kind's
+    does not help with the other's."""
+    key = hashlib.blake2b(
+        f"slipcheck.reports.{purpose}-pseudonym:".encode() + secret.encode(), digest_size=32
+    )
+    return hashlib.blake2b(key=key.digest(), digest_size=8)
+
+
+def _letters(value: bytes, secret: str, purpose: str) -> str:
+    keyed = _keyed_hash(secret, purpose).copy()
+    keyed.update(value)
+    n = int.from_bytes(keyed.digest(), "big")
+    pairs = _LETTER_PAIRS
+    return (
+        pairs[n % _PAIR]
+        + pairs[n // _P1 % _PAIR]
+        + pairs[n // _P2 % _PAIR]
+        + pairs[n // _P3 % _PAIR]
+        + pairs[n // _P4 % _PAIR]
+        + pairs[n // _P5 % _PAIR]
+    )
 
 
 @functools.lru_cache(maxsize=65_536)  # a participant sends a few slips: most rows reuse a name
 def _pseudonym(participant_id: int, secret: str) -> str:
-    # Keyed BLAKE2 is a MAC in one C call (hmac.new costs several Python calls, and a million rows feel it).
-    digest = hashlib.blake2b(str(participant_id).encode(), key=_pseudonym_key(secret), digest_size=8).digest()
-    number = int.from_bytes(digest, "big")
-    letters = []
-    for _position in range(12):
-        number, index = divmod(number, len(_PSEUDONYM_ALPHABET))
-        letters.append(_PSEUDONYM_ALPHABET[index])
-    return "P-" + "".join(letters)
+    return "P-" + _letters(str(participant_id).encode(), secret, "participant")
 
 
 def pseudonym(participant_id: int) -> str:
     """A stable name for a participant across exports (keyed by SECRET_KEY), not reversible to the contact."""
     return _pseudonym(participant_id, settings.SECRET_KEY)
+
+
+def submission_pseudonym(submission_id: uuid.UUID | str) -> str:
+    """A stable name for a submission across exports (keyed by SECRET_KEY, `S-` and a key of its own where a
+    participant's is `P-`): a marketer can refer to a row, nobody can open the submission with it. Not cached:
+    every row has its own."""
+    if not isinstance(submission_id, uuid.UUID):
+        submission_id = uuid.UUID(submission_id)
+    return "S-" + _letters(submission_id.bytes, settings.SECRET_KEY, "submission")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -294,7 +335,8 @@ def _last4(value: str | None) -> str:
 
 @dataclass
 class _RowMaker:
-    """Turns a selected tuple into the file's cells (typed: Decimal, datetime, date, time or str)."""
+    """Turns a selected tuple into the file's cells (typed: Decimal, datetime, date, time or str). Text is as it
+    reads: the CSV guards formulas (csv_chunks), the XLSX has no need to."""
 
     campaign: Campaign
     language: str
@@ -304,7 +346,7 @@ class _RowMaker:
 
     def __post_init__(self) -> None:
         with translation.override(self.language):
-            self.statuses = {value: guard(str(label)) for value, label in Submission.Status.choices}
+            self.statuses = {value: str(label) for value, label in Submission.Status.choices}
             self.automatic = gettext("automatic")
             self.a_moderator = gettext("a moderator")
         self.tz = self.campaign.tz
@@ -330,7 +372,7 @@ class _RowMaker:
         ) = values
         codes, words = _reason_cells(reasons_text, self.language)
         if username:
-            decided_by = guard(username)
+            decided_by = username
         elif decided_at is None:
             decided_by = ""
         elif codes and by_a_person(codes.split(", ", 1)[0]):
@@ -338,7 +380,7 @@ class _RowMaker:
         else:
             decided_by = self.automatic
         return (
-            str(pk),
+            submission_pseudonym(pk),
             _local(created_at, self.tz),
             self.statuses.get(status, status),
             codes,
@@ -353,7 +395,7 @@ class _RowMaker:
             free_text(merchant or ""),
             _last4(typed_card),
             _last4(read_card),
-            guard(mask_contact(contact)),
+            mask_contact(contact),
             pseudonym(participant_id),
         )
 
@@ -368,14 +410,16 @@ def export_rows(filters: ExportFilters, *, language: str | None = None) -> Itera
 # --- writing the files ---------------------------------------------------------------------------------------
 
 
-def csv_text(value: Any) -> str:
-    """A cell as CSV text: amounts as plain `1234.50` (no grouping, a point), times to the minute."""
+def csv_text(value: Any, *, decimal_separator: str = ".") -> str:
+    """A cell as CSV text: amounts as plain `1234.50` with the reader's decimal mark and no grouping (`1234,50`
+    in Russian: Excel there reads `1234.50` as text, and its sums come to 0), times to the minute."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        text = f"{value:.2f}"
+        return text if decimal_separator == "." else text.replace(".", decimal_separator)
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, time):
@@ -385,16 +429,73 @@ def csv_text(value: Any) -> str:
     return str(value)
 
 
-# The columns that are not text already (the others are written as they are: no call per cell).
-_TYPED_COLUMNS = frozenset({"sent_at", "decided_at", "typed_amount", "read_amount", "slip_date", "slip_time"})
-_TYPED_POSITIONS = tuple(i for i, (key, _title) in enumerate(COLUMNS) if key in _TYPED_COLUMNS)
+def decimal_separator(language: str) -> str:
+    """The decimal mark of the language's readers, as the report's chart CSVs write it (`,` in Russian)."""
+    return str(formats.get_format("DECIMAL_SEPARATOR", lang=language))
 
 
-def _csv_row(row: tuple) -> list:
-    cells = list(row)
-    for i in _TYPED_POSITIONS:
-        cells[i] = csv_text(cells[i])
-    return cells
+# Before a card's last 4 in the CSV, as the slip prints it and as the draw's registry writes it
+# (prizes.registry.MASK): Excel keeps `•••• 0025` as text, where a bare `0025` becomes the number 25.
+CSV_CARD_MASK = "•••• "
+
+
+def csv_card_last4(last4: str) -> str:
+    return CSV_CARD_MASK + last4 if last4 else ""
+
+
+def _text(cell: str) -> str:
+    """guard() for a cell known to be text (a call less per cell: a million rows feel it)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _csv_row_maker(language: str) -> Callable[[tuple], list]:
+    """A row's cells as the CSV writes them: typed cells as csv_text writes them (amounts with the reader's
+    decimal mark), card tails marked, and a formula guard on the text anyone else wrote (statuses, codes and
+    pseudonyms are our own words and letters). Each column's type is known: the cells are formatted inline,
+    which keeps a million rows as fast as before the pseudonyms and masks were added."""
+    separator = decimal_separator(language)
+
+    def csv_row(row: tuple) -> list:
+        (
+            submission,
+            sent_at,
+            status,
+            reason_codes,
+            reasons,
+            decided_at,
+            decided_by,
+            typed_amount,
+            read_amount,
+            slip_date,
+            slip_time,
+            payment_system,
+            merchant,
+            typed_card_last4,
+            read_card_last4,
+            contact,
+            participant,
+        ) = row
+        return [
+            submission,
+            sent_at.isoformat(" ", "seconds"),
+            status,
+            reason_codes,
+            _text(reasons),
+            "" if decided_at is None else decided_at.isoformat(" ", "seconds"),
+            _text(decided_by),
+            "" if typed_amount is None else f"{typed_amount:.2f}".replace(".", separator),
+            "" if read_amount is None else f"{read_amount:.2f}".replace(".", separator),
+            "" if slip_date is None else slip_date.isoformat(),
+            "" if slip_time is None else slip_time.isoformat("minutes"),
+            _text(payment_system),
+            _text(merchant),
+            CSV_CARD_MASK + typed_card_last4 if typed_card_last4 else "",  # csv_card_last4
+            CSV_CARD_MASK + read_card_last4 if read_card_last4 else "",
+            _text(contact),
+            participant,
+        ]
+
+    return csv_row
 
 
 def csv_chunks(
@@ -414,8 +515,9 @@ def csv_chunks(
     buffer.seek(0)
     buffer.truncate()
     rows = 0
+    csv_row = _csv_row_maker(language)
     for row in export_rows(filters, language=language):
-        writer.writerow(_csv_row(row))
+        writer.writerow(csv_row(row))
         rows += 1
         if rows % chunk_rows == 0:
             yield buffer.getvalue().encode()
@@ -429,8 +531,19 @@ def csv_chunks(
         progress(rows)
 
 
-# Column widths in the XLSX (characters), in COLUMNS' order: a sheet opens readable without resizing.
-XLSX_WIDTHS = (38, 19, 14, 20, 40, 19, 16, 13, 13, 11, 7, 13, 30, 8, 8, 20, 18)
+# Column widths in the XLSX (characters), in COLUMNS' order, for the values: a sheet opens readable without
+# resizing. A column is widened where its header needs more (xlsx_widths).
+XLSX_WIDTHS = (16, 19, 14, 20, 40, 19, 16, 13, 13, 11, 7, 13, 30, 8, 8, 20, 16)
+XLSX_MAX_WIDTH = 48
+
+
+def xlsx_widths(titles: list[str]) -> list[float]:
+    """Each column as wide as its values need, or as its bold header with the filter's button beside it (a
+    bold letter is about a fifth wider than the width unit, a digit of the normal font)."""
+    return [
+        max(width, min(XLSX_MAX_WIDTH, math.ceil(len(title) * 1.2) + 3))
+        for width, title in zip(XLSX_WIDTHS, titles, strict=True)
+    ]
 
 
 def _xlsx_write(
@@ -441,12 +554,12 @@ def _xlsx_write(
         title = header()
         name = gettext("Submissions")
     rows = 0
-    with XlsxWriter(out, widths=XLSX_WIDTHS) as workbook:
-        workbook.add_sheet(name, title)
+    with XlsxWriter(out, widths=xlsx_widths(title)) as workbook:
+        workbook.add_sheet(name, title, autofilter=True)
         on_sheet = 0
         for row in export_rows(filters, language=language):
             if on_sheet == XLSX_SHEET_ROWS:
-                workbook.add_sheet(f"{name} {rows // XLSX_SHEET_ROWS + 1}", title)
+                workbook.add_sheet(f"{name} {rows // XLSX_SHEET_ROWS + 1}", title, autofilter=True)
                 on_sheet = 0
             workbook.append(row)
             on_sheet += 1
@@ -485,10 +598,26 @@ def export_write(
     return rows
 
 
-def download_name(*, campaign: Campaign, fmt: str, when: datetime | None = None) -> str:
-    """The file name a download gets: decided here, from the campaign's slug (a slug is ASCII and safe)."""
+_NAME_UNSAFE = re.compile(r"[^a-z0-9_]")
+
+
+def download_name(*, filters: ExportFilters, fmt: str, when: datetime | None = None) -> str:
+    """The file name a download gets, decided here: the campaign's slug (ASCII and safe), what was asked for
+    (the period, the status and the reason, as codes: a name in Cyrillic is mangled by some mail and archive
+    tools) and when, so that two exports of one campaign are told apart in a folder.
+
+    `autumn-submissions-20261005-20261007-rejected-amount_mismatch-20261201-1430.csv`; an open end is `start`
+    or `now`, no period at all `all`."""
+    campaign = filters.campaign
     moment = (when or timezone.now()).astimezone(campaign.tz)
-    return f"{campaign.slug}-submissions-{moment:%Y%m%d-%H%M}.{fmt}"
+    if filters.date_from or filters.date_to:
+        start = f"{filters.date_from:%Y%m%d}" if filters.date_from else "start"
+        end = f"{filters.date_to:%Y%m%d}" if filters.date_to else "now"
+        parts = [f"{start}-{end}"]
+    else:
+        parts = ["all"]
+    parts += [_NAME_UNSAFE.sub("", code) for code in (filters.status, filters.reason) if code]
+    return f"{campaign.slug}-submissions-{'-'.join(parts)}-{moment:%Y%m%d-%H%M}.{fmt}"
 
 
 def should_stream(*, fmt: str, rows: int) -> bool:
@@ -652,5 +781,6 @@ def exports_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepRepo
 
 
 def reason_code_choices() -> list[tuple[str, str]]:
-    """Every reason code a submission can carry, for the filter."""
-    return [(code, code) for code in sorted(MESSAGES)]
+    """Every reason code a submission can carry, for the filter: the codes, named as the report names them
+    (reports.labels), in the reader's alphabetical order."""
+    return sorted(((code, reason_label(code)) for code in MESSAGES), key=lambda choice: choice[1].casefold())

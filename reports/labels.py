@@ -1,6 +1,8 @@
 """Words for codes, in the reader's language.
 
-Reasons are named as the moderation queue names them (promo.reasons.SHORT_LABELS).
+Reasons are named as the moderation queue names them (promo.reasons.SHORT_LABELS); the codes that only a match or
+a person's decision carries, which the queue never lists, are named here (the exports' reason filter lists
+every code).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +36,26 @@ CHANNEL_LABELS = {
 }
 
 
+# Codes of a match or a person's decision, which promo.reasons.SHORT_LABELS leaves out (the queue never lists them).
+DECIDED_REASON_LABELS = {
+    "slip_matches": _("slip matches"),
+    "moderator_accepted": _("accepted by a moderator"),
+    "moderator_rejected": _("rejected by a moderator (written reason)"),
+    "moderator_amount_differs": _("moderator: amount differs"),
+    "moderator_card_differs": _("moderator: another card"),
+    "moderator_outside_period": _("moderator: outside the period"),
+    "moderator_not_a_document": _("moderator: not a document"),
+    "moderator_duplicate": _("moderator: already submitted"),
+    "moderator_edited": _("moderator: edited photo"),
+    "moderator_unreadable": _("moderator: unreadable"),
+    "better_photo_needed": _("clearer photo asked for"),
+    "moderator_revoked": _("acceptance withdrawn"),
+}
+
+
 def reason_label(code: str) -> str:
+    if code in DECIDED_REASON_LABELS:
+        return str(DECIDED_REASON_LABELS[code])
     return short_label(code)
 
 

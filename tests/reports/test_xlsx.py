@@ -111,3 +111,35 @@ def test_many_rows_are_written_in_batches_and_all_read_back():
     sheet = read(written({"S": rows}, header=("id", "amount", "at")))["S"]
     assert sheet.max_row == len(rows) + 1
     assert [c.value for c in sheet[2_346]] == ["id-2344", 23.44, datetime(2026, 1, 1, 0, 0, 4)]
+
+
+def test_an_autofilter_covers_the_header_and_rows_of_each_sheet_that_asks_for_one():
+    out = io.BytesIO()
+    with XlsxWriter(out) as book:
+        book.add_sheet("Заявки o'k", ("a", "b", "c"), autofilter=True)
+        for i in range(4):
+            book.append([i, i, i])
+        book.add_sheet("plain", ("a",))
+        book.append([1])
+        book.add_sheet("empty", ("a", "b"), autofilter=True)
+    workbook = read(out.getvalue())
+    assert [sheet.auto_filter.ref for sheet in workbook.worksheets] == ["A1:C5", None, "A1:B1"]
+    # Excel keeps each filter's range in a hidden name too (openpyxl reads the filters without it).
+    parts = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    names = parts.read("xl/workbook.xml").decode()
+    assert (
+        '<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+        "'Заявки o''k'!$A$1:$C$5</definedName>"
+    ) in names
+    assert 'localSheetId="2" hidden="1">\'empty\'!$A$1:$B$1<' in names
+    assert "<autoFilter" not in parts.read("xl/worksheets/sheet2.xml").decode()
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+7******4567", "-2", "@SUM(A1)", "\tx"])
+def test_text_that_starts_like_a_formula_is_text_shown_as_it_reads(text):
+    """No apostrophe in the cell (that is the CSV's guard): a string cell with Excel's quote prefix, which
+    stays text when someone edits it."""
+    sheet = read(written({"S": [[text, "plain"]]}))["S"]
+    assert (sheet["A2"].value, sheet["A2"].data_type, sheet["A2"].quotePrefix) == (text, "s", True)
+    assert not sheet["B2"].quotePrefix
+    assert not sheet["A1"].quotePrefix and sheet["A1"].font.bold
