@@ -5,7 +5,7 @@ The API's submission detail, less `can_appeal` (a button for the participant, an
 `typed_amount`. `reasons` are rendered in the site's default language (settings.LANGUAGE_CODE): a webhook has no
 reader to ask, and the codes are what a client branches on. `extras` carries what other apps add (the promo code
 of an acceptance). Never a contact, never more of a card than its last four digits; a moderator's note in a
-reason has any full card number masked.
+reason has any full card number, e-mail address and phone number masked.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
+from promo.contacts import mask_contacts
 from promo.models import Submission
 from promo.privacy import IDENTIFYING_FIELDS, identifies_a_card
 from promo.reasons import short_label
@@ -34,7 +35,8 @@ def submission_payload(submission: Submission) -> dict[str, Any]:
     for name in OMITTED:
         data.pop(name, None)
     data["reasons"] = [
-        {**r, "message": mask_card_numbers(r["message"], doubt=True)[0]} for r in data["reasons"]
+        {**r, "message": mask_contacts(mask_card_numbers(r["message"], doubt=True)[0])}
+        for r in data["reasons"]
     ]
     data["typed_amount"] = f"{submission.typed_amount:.2f}"
     data["currency"] = submission.campaign.currency

@@ -80,7 +80,14 @@ def test_the_payload_carries_the_promo_code_prizes_handed_out(campaign, endpoint
     move(
         submission,
         Status.REVOKED,
-        reasons=[{"code": "moderator_revoked", "details": {"note": "fraud 4111111111111111"}}],
+        reasons=[
+            {
+                "code": "moderator_revoked",
+                "details": {
+                    "note": "fraud 4111111111111111, wrote from ivan.petrov@mail.ru, +7 916 123-45-67"
+                },
+            }
+        ],
     )
     revoked = Delivery.objects.get(submission_status=Status.REVOKED)
     body = json.loads(revoked.body)
@@ -88,6 +95,7 @@ def test_the_payload_carries_the_promo_code_prizes_handed_out(campaign, endpoint
     assert body["submission"]["status"] == "revoked" and body["submission"]["extras"] == {}
     assert [r["code"] for r in body["submission"]["reasons"]] == ["moderator_revoked"]
     assert "4111111111111111" not in revoked.body  # a note's card number is masked
+    assert "ivan.petrov" not in revoked.body and "123-45-67" not in revoked.body  # and its contacts
 
 
 def only_delivery_of(status: str) -> Delivery:
