@@ -57,10 +57,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     description="Optional, recommended: a key the client makes for this upload (1-100 printable ASCII characters "
-    "without spaces, e.g. a UUID) and sends again with every retry of it. A repeat with the same key and the same "
-    "photo, amount, card and contact answers 200 with the first upload's submission (`Idempotent-Replayed: true`) "
-    "instead of making a second one; the same key with other input is refused (422 `idempotency_key_reused`). "
-    "Keys are kept with the submission, per campaign.",
+    "without spaces, e.g. a UUID) and sends again with every retry of it. A repeat with the same key, contact, "
+    "photo, amount and card answers 200 with the first upload's submission (`Idempotent-Replayed: true`) instead "
+    "of making a second one; the same key and contact with another photo, amount or card is refused (422 "
+    "`idempotency_key_reused`). A key is its contact's: under another contact it names another upload.",
     examples=[OpenApiExample("UUID", value="3f0b7c1e-9a52-4c59-8f0e-2d6f1b0a7c44")],
 )
 REPLAYED = OpenApiParameter(
@@ -89,8 +89,8 @@ _ERROR_EXAMPLES = {
     409: {"code": "uploads_closed", "detail": "This campaign no longer accepts uploads."},
     422: {
         "code": "idempotency_key_reused",
-        "detail": "This Idempotency-Key was already used for an upload with another photo, amount, card or "
-        "contact. Use a new key for a new upload.",
+        "detail": "This Idempotency-Key was already used with this contact for an upload with another photo, "
+        "amount or card. Use a new key for a new upload.",
     },
     413: {
         "code": "too_large",
@@ -197,8 +197,8 @@ class SubmissionCreateApi(ParticipantApiView):
             413: _error(413, "The photo (or the whole body) is over the size cap (`too_large`)"),
             422: _error(
                 422,
-                "The Idempotency-Key was used for an upload with another photo, amount, card or contact "
-                "(`idempotency_key_reused`)",
+                "The Idempotency-Key was used with this contact for an upload with another photo, amount or "
+                "card (`idempotency_key_reused`)",
             ),
             415: _error(415, "Not multipart/form-data (`unsupported_media_type`)"),
             429: _error(

@@ -2,9 +2,13 @@
 
 One mechanism for the page and the API. The page's form carries a random key the server chose (a fresh one per
 rendered form, so one form is one upload however often it is sent: a double tap, a retry after a lost answer);
-the API takes the client's `Idempotency-Key` header. The key is stored on the submission, unique per campaign
-(a partial unique index on non-empty keys), so two simultaneous requests with one key make one row: the loser's
-insert fails and it answers with the winner's submission (promo.submissions).
+the API takes the client's `Idempotency-Key` header. The key is stored on the submission, unique per campaign and
+participant (a partial unique index on non-empty keys), so two simultaneous requests with one key make one row:
+the loser's insert fails and it answers with the winner's submission (promo.submissions).
+
+A key is the contact's, not the campaign's: with no accounts, the typed contact is the only scope there is. So a
+client's predictable key (an order number) cannot be taken first by someone else under another contact, and
+nobody learns whether a key exists without the contact it was used with.
 
 A repeat is recognized from its raw input before anything costly: the bytes' SHA-256 (the photo is not decoded
 again), the typed amount, card digits and contact. It is answered before the rate limit counts it and before a
@@ -40,7 +44,7 @@ KEY_INVALID = _(
     "The Idempotency-Key header must be 1 to 100 printable ASCII characters without spaces, e.g. a UUID."
 )
 KEY_REUSED = _(
-    "This Idempotency-Key was already used for an upload with another photo, amount, card or contact. "
+    "This Idempotency-Key was already used with this contact for an upload with another photo, amount or card. "
     "Use a new key for a new upload."
 )
 
@@ -75,36 +79,41 @@ def _sha256_of_upload(upload: Any) -> str | None:
 
 
 def _same_input(submission: Submission, *, data: Mapping[str, Any], photo: Any) -> bool:
-    """The raw request against the stored submission, without decoding the photo again."""
+    """The raw request against the stored submission of its contact and key, without decoding the photo again."""
     try:
         amount = parse_typed_amount(data.get("amount", ""))
-        _, contact = normalize_contact(str(data.get("contact", "")))
     except ValidationError:
         return False
     return (
         _sha256_of_upload(photo) == submission.photo_sha256
         and amount == submission.typed_amount
         and str(data.get("card_last4", "")).strip() == submission.typed_card_last4
-        and contact == submission.participant.contact
     )
 
 
-def submission_for_key(*, campaign: Campaign, key: str) -> Submission | None:
-    if not key:
+def typed_contact(data: Mapping[str, Any]) -> str | None:
+    """The contact as stored (promo.contacts), or None when what was typed is none."""
+    try:
+        return normalize_contact(str(data.get("contact", "")))[1]
+    except ValidationError:
         return None
-    return (
-        Submission.objects.select_related("participant")
-        .filter(campaign=campaign, idempotency_key=key)
-        .first()
-    )
+
+
+def submission_for_key(*, campaign: Campaign, key: str, contact: str | None) -> Submission | None:
+    if not key or not contact:
+        return None
+    return Submission.objects.filter(
+        campaign=campaign, participant__contact=contact, idempotency_key=key
+    ).first()
 
 
 def replayed_submission(
     *, campaign: Campaign, key: str, data: Mapping[str, Any], photo: Any
 ) -> Submission | None:
-    """The submission this request repeats, or None for a new upload; IdempotencyKeyReused for the key of
-    another upload."""
-    submission = submission_for_key(campaign=campaign, key=key)
+    """The submission this request repeats, or None for a new upload (a key its contact has not used, or no valid
+    contact: the form then says what is wrong); IdempotencyKeyReused for the key of another upload of the same
+    contact."""
+    submission = submission_for_key(campaign=campaign, key=key, contact=typed_contact(data))
     if submission is None:
         return None
     if not _same_input(submission, data=data, photo=photo):

@@ -418,11 +418,12 @@ class Submission(models.Model):
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
         constraints = [
-            # Two simultaneous requests with one key: the database lets one row in, the other finds it.
+            # Two simultaneous requests with one key: the database lets one row in, the other finds it. A key is
+            # its contact's (promo.idempotency).
             models.UniqueConstraint(
-                fields=["campaign", "idempotency_key"],
+                fields=["campaign", "participant", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
-                name="submission_idempotency_key",
+                name="submission_participant_idempotency_key",
             ),
         ]
         indexes = [

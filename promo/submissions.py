@@ -122,15 +122,14 @@ def submission_create_once(
             owner_hash=owner_hash,
         ), True
     except IntegrityError:
-        first = submission_for_key(campaign=campaign, key=idempotency_key)
+        _, contact = normalize_contact(data["contact"])
+        first = submission_for_key(campaign=campaign, key=idempotency_key, contact=contact)
         if first is None:
             raise  # another constraint: a bug, not a race
-    _, contact = normalize_contact(data["contact"])
     same = (
         first.photo_sha256 == data["photo"].sha256
         and first.typed_amount == data["amount"]
         and first.typed_card_last4 == data["card_last4"]
-        and first.participant.contact == contact
     )
     if not same:
         raise IdempotencyKeyReused(first)

@@ -124,10 +124,8 @@ def test_a_repeat_is_answered_after_the_campaign_closed(campaign):
     [
         {"amount": "1234.51"},
         {"card_last4": "4243"},
-        {"contact": "+79990000002"},
         {"photo": jpeg_bytes(colour="gray")},
         {"amount": "not a number"},
-        {"contact": "nobody"},
         {"photo": "a text field, not a file"},
     ],
 )
@@ -137,8 +135,23 @@ def test_the_key_with_other_input_is_refused_with_422(campaign, settings, change
     refused = api_post(**change)
     assert refused.status_code == 422
     assert refused.json()["code"] == "idempotency_key_reused"
-    assert refused.json()["detail"].startswith("This Idempotency-Key was already used for an upload")
+    assert refused.json()["detail"].startswith(
+        "This Idempotency-Key was already used with this contact for an upload"
+    )
     assert Submission.objects.count() == 1 and stored_files(settings) == files
+
+
+def test_a_key_is_its_contacts_so_nobody_else_can_take_it_first_or_probe_it(campaign, settings):
+    """An integrator's predictable key (an order number) sent first by someone else under another contact takes
+    nothing from the integrator, and tells the other nothing: no 422 without the contact the key was used with."""
+    squatter = api_post(key="order-1001", contact="+79990000666")
+    assert squatter.status_code == 202
+    mine = api_post(key="order-1001")  # the integrator's own upload, its own contact
+    assert mine.status_code == 202 and mine.json()["id"] != squatter.json()["id"]
+    assert api_post(key="order-1001").status_code == 200  # and its own retry is still a replay
+    probe = api_post(key="order-1001", contact="nobody")  # no valid contact: the fields are what is wrong
+    assert probe.status_code == 400 and probe.json()["code"] == "invalid"
+    assert Submission.objects.count() == 2
 
 
 def test_the_same_input_written_otherwise_is_the_same_request(campaign):
