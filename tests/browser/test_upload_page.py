@@ -356,3 +356,47 @@ def test_the_plain_form_works_without_javascript(browser, live_server, campaign,
     page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}/$"), timeout=60_000)
     assert Submission.objects.get().idempotency_key
     context.close()
+
+
+def send_through_the_page(browser_context, url: str, seed: int) -> str:
+    """One upload through the page's script (XHR); the status page's address."""
+    photo, truth = slip_jpeg(1600, seed=seed)
+    page = browser_context.new_page()
+    page.goto(url)
+    page.wait_for_selector("#upload-form[data-ready]")
+    choose_from_gallery(page, f"IMG_{seed}.jpg", photo)
+    page.wait_for_selector("#preview[data-prepared]", state="attached")
+    fill_the_form(page, truth)
+    page.click("#send")
+    page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}/$"), timeout=60_000)
+    return page.url
+
+
+def test_one_phones_uploads_make_one_list_and_another_phone_typing_the_contact_sees_none(browser, live_server, campaign):  # fmt: skip
+    """promo.owners in a real browser: the cookie set on the script's upload is sent with the next one, so the
+    phone's list holds both; a second phone typing the same contact has a list of its own upload only."""
+    url = f"{live_server.url}/c/{campaign.slug}/"
+    mine, _ = phone(browser, "en-US")
+    first = send_through_the_page(mine, url, seed=21)
+    second = send_through_the_page(mine, url, seed=22)
+    (cookie,) = [c for c in mine.cookies() if c["name"] == "slipcheck_owner"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    page = mine.new_page()
+    page.goto(second)
+    page.click("#mine")
+    page.wait_for_url(re.compile(r"/mine/"))
+    listed = page.content()
+    assert first.split("/s/")[1] in listed and second.split("/s/")[1] in listed
+
+    theirs, _ = phone(browser, "en-US")  # another phone, the same typed contact (fill_the_form)
+    other = send_through_the_page(theirs, url, seed=23)
+    page = theirs.new_page()
+    page.goto(other)
+    page.click("#mine")
+    page.wait_for_url(re.compile(r"/mine/"))
+    listed = page.content()
+    assert other.split("/s/")[1] in listed
+    assert first.split("/s/")[1] not in listed and second.split("/s/")[1] not in listed
+    assert Submission.objects.values("participant").distinct().count() == 1  # one contact, two owners
+    mine.close()
+    theirs.close()
