@@ -22,11 +22,11 @@ from prizes.models import Draw, DrawWinner, PromoCode
 from promo.acceptance import confirmed_values
 from promo.models import Recognition, Submission
 from recognition.cards import mask_card_numbers
+from reports.csv_files import CARD_MASK
 from reports.numbers import number_format
 
 _DIGIT_RUN = re.compile(r"\d{5,}")
 ENTRY_SHOWN = 12  # the entry's first characters: enough to find it in the published list
-MASK = "•••• "  # before a card's last 4, as the slip prints it; it keeps a leading 0 in a spreadsheet too
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class RegistryRow:
 
     @property
     def card_shown(self) -> str:
-        return MASK + self.card_last4 if self.card_last4 else ""
+        return CARD_MASK + self.card_last4 if self.card_last4 else ""
 
 
 def card_last4(value: object) -> str:

@@ -15,6 +15,9 @@ from django.http import HttpResponse
 # What a spreadsheet evaluates at the start of a cell (OWASP's CSV injection list); exports guard with it too.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
+# Before a card's last 4, as the slip prints it: Excel keeps `•••• 0025` as text, where a bare `0025` becomes the
+# number 25 (the exports' CSV and the draw's registry).
+CARD_MASK = "•••• "
 
 
 def guard(value: Any) -> Any:

@@ -36,7 +36,6 @@ import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import IO, Any
 
 from celery import current_app
@@ -56,7 +55,7 @@ from promo.models import Campaign, Submission
 from promo.reasons import MESSAGES, by_a_person, render
 from promo.selectors import campaigns_moderated_by
 from recognition.cards import CARD_LENGTHS, mask_card_numbers
-from reports.csv_files import FORMULA_STARTS  # a cell a spreadsheet would evaluate starts with an apostrophe
+from reports.csv_files import CARD_MASK, FORMULA_STARTS  # a cell a spreadsheet evaluates gets an apostrophe
 from reports.labels import reason_label
 from reports.models import ExportJob, export_upload_to
 from reports.xlsx import XML_ILLEGAL, XlsxWriter
@@ -410,37 +409,9 @@ def export_rows(filters: ExportFilters, *, language: str | None = None) -> Itera
 # --- writing the files ---------------------------------------------------------------------------------------
 
 
-def csv_text(value: Any, *, decimal_separator: str = ".") -> str:
-    """A cell as CSV text: amounts as plain `1234.50` with the reader's decimal mark and no grouping (`1234,50`
-    in Russian: Excel there reads `1234.50` as text, and its sums come to 0), times to the minute."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Decimal):
-        text = f"{value:.2f}"
-        return text if decimal_separator == "." else text.replace(".", decimal_separator)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, time):
-        return value.isoformat(timespec="minutes")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def decimal_separator(language: str) -> str:
     """The decimal mark of the language's readers, as the report's chart CSVs write it (`,` in Russian)."""
     return str(formats.get_format("DECIMAL_SEPARATOR", lang=language))
-
-
-# Before a card's last 4 in the CSV, as the slip prints it and as the draw's registry writes it
-# (prizes.registry.MASK): Excel keeps `•••• 0025` as text, where a bare `0025` becomes the number 25.
-CSV_CARD_MASK = "•••• "
-
-
-def csv_card_last4(last4: str) -> str:
-    return CSV_CARD_MASK + last4 if last4 else ""
 
 
 def _text(cell: str) -> str:
@@ -489,8 +460,8 @@ def _csv_row_maker(language: str) -> Callable[[tuple], list]:
             "" if slip_time is None else slip_time.isoformat("minutes"),
             _text(payment_system),
             _text(merchant),
-            CSV_CARD_MASK + typed_card_last4 if typed_card_last4 else "",  # csv_card_last4
-            CSV_CARD_MASK + read_card_last4 if read_card_last4 else "",
+            CARD_MASK + typed_card_last4 if typed_card_last4 else "",
+            CARD_MASK + read_card_last4 if read_card_last4 else "",
             _text(contact),
             participant,
         ]

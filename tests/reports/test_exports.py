@@ -21,7 +21,7 @@ from promo.models import Recognition, Submission
 from promo.reasons import MESSAGES, reason
 from promo.transitions import codes_column
 from reports import exports
-from reports.csv_files import guard
+from reports.csv_files import CARD_MASK, guard
 from reports.exports import ExportFilters
 from reports.xlsx import column_letters
 from tests.factories import CampaignFactory, ParticipantFactory, RecognitionFactory, SubmissionFactory
@@ -124,13 +124,33 @@ def xlsx_rows(filters: ExportFilters) -> list[list[str]]:
     return rows
 
 
+def csv_cell(value) -> str:
+    """The CSV's text of a typed cell, written out here as the reference the export's own row formatter (inlined
+    for speed) is held to: amounts `1234.50` with no grouping, times to the second, a slip's time to the minute."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dtime):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def card_cell(last4: str) -> str:
+    return CARD_MASK + last4 if last4 else ""
+
+
 def _xlsx_text(name: str, value) -> str:
     """A cell as read back, in the CSV's text: amounts are numbers there, a date reads back as a datetime."""
     if isinstance(value, float | int):
-        return exports.csv_text(Decimal(str(value)))
+        return csv_cell(Decimal(str(value)))
     if name == "slip_date" and isinstance(value, datetime):
-        return exports.csv_text(value.date())
-    return exports.csv_text(value)
+        return csv_cell(value.date())
+    return csv_cell(value)
 
 
 def column(name: str) -> int:
@@ -143,7 +163,7 @@ def as_the_csv_writes(xlsx_row: list[str]) -> list[str]:
     for name in ("submission", "participant"):
         cells[column(name)] = xlsx_row[column(name)]
     for name in ("typed_card_last4", "read_card_last4"):
-        cells[column(name)] = exports.csv_card_last4(xlsx_row[column(name)])
+        cells[column(name)] = card_cell(xlsx_row[column(name)])
     return cells
 
 
@@ -591,7 +611,7 @@ def test_card_tails_keep_their_leading_zero_and_never_more_than_four_digits(camp
         assert (cell.value, cell.data_type) == (tail, "s")  # a text cell: Excel keeps the zero
     # Whatever a row holds (PostgreSQL's column takes 4 characters; SQLite's takes any), 4 digits leave.
     assert exports._last4("4276380000000007") == "0007"
-    assert exports.csv_card_last4(exports._last4("4276380000000007")) == "•••• 0007"
+    assert card_cell(exports._last4("4276380000000007")) == "•••• 0007"
 
 
 # --- the XLSX: text as text, a filter on the header, headers that fit --------------------------------------------
