@@ -195,8 +195,6 @@ class Outcomes:
     auto_rejected: int
     to_moderation: int
     undecided: int  # still being read (received or processing)
-    moderators_accepted: int
-    moderators_rejected: int
     overturned: int
     overturned_to_rejected: int  # the machine accepted, a person rejected or revoked
     overturned_to_accepted: int  # the machine rejected, a person accepted
@@ -224,6 +222,14 @@ class Outcomes:
     @property
     def automatic_share(self) -> float | None:
         return self.decided_automatically / self.machine_decided if self.machine_decided else None
+
+    @property
+    def moderators_accepted(self) -> int:
+        return self.people_on_moderation[Status.ACCEPTED] + self.people_on_machine_decision[Status.ACCEPTED]
+
+    @property
+    def moderators_rejected(self) -> int:
+        return self.people_on_moderation[Status.REJECTED] + self.people_on_machine_decision[Status.REJECTED]
 
     @property
     def people_decided(self) -> int:
@@ -262,9 +268,8 @@ def outcomes(period: Period) -> Outcomes:
         .annotate(n=Sum("n"))
     )
     counts = dict.fromkeys(
-        ("total", "auto_accepted", "auto_rejected", "to_moderation", "undecided", "moderators_accepted",
-         "moderators_rejected", "overturned_to_rejected", "overturned_to_accepted", "revoked", "waiting",
-         "accepted", "rejected", "moderation_waiting"),
+        ("total", "auto_accepted", "auto_rejected", "to_moderation", "undecided", "overturned_to_rejected",
+         "overturned_to_accepted", "revoked", "waiting", "accepted", "rejected", "moderation_waiting"),
         0,
     )  # fmt: skip
     people_on_moderation = dict.fromkeys(FINAL_STATUSES, 0)
@@ -284,8 +289,6 @@ def outcomes(period: Period) -> Outcomes:
         counts["auto_rejected"] += n if auto == Status.REJECTED else 0
         counts["to_moderation"] += n if auto == Status.MODERATION else 0
         counts["undecided"] += n if status in (Status.RECEIVED, Status.PROCESSING) else 0
-        counts["moderators_accepted"] += n if by_person and status == Status.ACCEPTED else 0
-        counts["moderators_rejected"] += n if by_person and status == Status.REJECTED else 0
         overturned = auto == Status.ACCEPTED and by_person and status in (Status.REJECTED, Status.REVOKED)
         counts["overturned_to_rejected"] += n if overturned else 0
         counts["overturned_to_accepted"] += (
