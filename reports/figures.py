@@ -321,7 +321,7 @@ def people_decisions(report: Report) -> Chart:
     )
     from_moderation = _("sent to moderation by the machine")
     from_machine = _("after the machine's own decision (appeal, reopening, revocation)")
-    sent_decided = sum(on_moderation)
+    sent_decided, after_decision = sum(on_moderation), sum(on_decision)
     notes = []
     if o.to_moderation:
         notes.append(
@@ -334,13 +334,13 @@ def people_decisions(report: Report) -> Chart:
                 "waiting": _count(o.moderation_waiting),
             }
         )
-    if sum(on_decision):
+    if after_decision:
         notes.append(
             _(
                 "After the machine's own decision (appeals, reopenings, revocations), people decided %(count)s more: "
                 "so people's decisions can outnumber those sent to moderation."
             )
-            % {"count": _count(sum(on_decision))}
+            % {"count": _count(after_decision)}
         )
     if o.overturned:
         notes.append(
@@ -376,7 +376,7 @@ def people_decisions(report: Report) -> Chart:
             [names[status], n, share_cell(n, whole), a, b]
             for status, n, a, b in zip(FINAL_STATUSES, totals, on_moderation, on_decision, strict=True)
         ]
-        + [[_("decided by people"), whole, share_cell(whole, whole), sent_decided, sum(on_decision)]],
+        + [[_("decided by people"), whole, share_cell(whole, whole), sent_decided, after_decision]],
         notes=notes,
     )
 
